@@ -1,0 +1,86 @@
+"""Who is calling a domain operation, and how: the input to authorization and the audit log.
+
+Every front door (console, REST API, Query API, management commands) builds a `Caller` and passes
+it to the domain operations in `iamconsole.iam.services`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from . import identifiers as ids
+
+if TYPE_CHECKING:
+    from .models import Role, TemporaryCredential, User
+
+
+@dataclass
+class Caller:
+    user: User | None = None
+    role: Role | None = None  # set for assumed-role sessions
+    credential: TemporaryCredential | None = None
+    auth_method: str = "system"  # console | api | query | cli | system
+    source_ip: str | None = None
+    request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    mfa_authenticated_at: datetime | None = None
+    secure_transport: bool = False
+    access_key_id: str = ""
+    # Gathered once per request by `authz` (effective policies of the principal).
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def system(cls, reason: str = "system") -> Caller:
+        """Management commands and the demo seed act as the account itself."""
+        return cls(auth_method=reason)
+
+    @property
+    def is_system(self) -> bool:
+        return self.user is None and self.role is None
+
+    @property
+    def is_root(self) -> bool:
+        return self.is_system or bool(self.user is not None and self.user.is_root
+                                      and self.role is None)
+
+    @property
+    def session_name(self) -> str:
+        return self.credential.session_name if self.credential else ""
+
+    @property
+    def arn(self) -> str:
+        if self.role is not None:
+            return ids.arn(f"assumed-role/{self.role.name}/{self.session_name}", service="sts")
+        if self.user is not None:
+            return self.user.arn
+        return ids.root_arn()
+
+    @property
+    def display_name(self) -> str:
+        if self.role is not None:
+            return f"{self.role.name}/{self.session_name}"
+        if self.user is not None:
+            return self.user.name
+        return f"[{self.auth_method}]"
+
+    @property
+    def principal_type(self) -> str:
+        if self.role is not None:
+            return "AssumedRole"
+        if self.user is not None and not self.user.is_root:
+            return "User"
+        return "Account"
+
+    @property
+    def user_id(self) -> str:
+        if self.role is not None:
+            return f"{self.role.role_id}:{self.session_name}"
+        if self.user is not None and not self.user.is_root:
+            return self.user.user_id
+        return ids.account_id()
+
+    @property
+    def mfa_present(self) -> bool:
+        return self.mfa_authenticated_at is not None

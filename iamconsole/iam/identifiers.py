@@ -1,0 +1,58 @@
+"""AWS identifier formats: unique ids, ARNs, names and paths ("IAM identifiers")."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from django.conf import settings
+
+_ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+_SECRET_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+# The name patterns and lengths of the IAM API model (botocore's service-2.json).
+NAME_PATTERN = re.compile(r"^[\w+=,.@-]+$")
+PATH_PATTERN = re.compile(r"^(/|/[\x21-\x7e]+/)$")
+PATH_PREFIX_PATTERN = re.compile(r"^/([\x21-\x7e]*/)?$|^/[\x21-\x7e]*$")
+NAME_MAX = {"user": 64, "group": 128, "role": 64, "policy": 128, "mfa": 226, "inline": 128}
+
+
+def new_unique_id(prefix: str) -> str:
+    """A 21-character unique id such as AIDA… (user), AGPA… (group), AROA… (role)."""
+    return prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(17))
+
+
+def new_access_key_id(prefix: str = "AKIA") -> str:
+    return prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(16))
+
+
+def new_secret_access_key() -> str:
+    return "".join(secrets.choice(_SECRET_ALPHABET) for _ in range(40))
+
+
+def new_user_id() -> str:
+    return new_unique_id("AIDA")
+
+
+def new_group_id() -> str:
+    return new_unique_id("AGPA")
+
+
+def new_role_id() -> str:
+    return new_unique_id("AROA")
+
+
+def new_policy_id() -> str:
+    return new_unique_id("ANPA")
+
+
+def account_id() -> str:
+    return settings.IAM_ACCOUNT_ID
+
+
+def arn(resource: str, service: str = "iam", account: str | None = None) -> str:
+    return f"arn:aws:{service}::{account or account_id()}:{resource}"
+
+
+def root_arn() -> str:
+    return arn("root")

@@ -1,0 +1,445 @@
+"""The IAM data model as AWS defines it: users, groups, roles, managed and inline policies,
+attachments, tags, access keys, virtual MFA devices, password history, the account password
+policy, temporary (STS) credentials and the audit log.
+
+Rules and limits live in `iamconsole.iam.services`, not here: models only hold data and derive
+AWS's read-only fields (ARN, ids).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from . import identifiers as ids
+
+
+class TaggedEntity(models.Model):
+    """Tags as AWS keeps them: an ordered mapping of key → value (keys unique ignoring case)."""
+
+    tags = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def tag_list(self) -> list[dict[str, str]]:
+        return [{"Key": k, "Value": v} for k, v in self.tags.items()]
+
+
+class UserManager(BaseUserManager):
+    def get_by_natural_key(self, username: str) -> User:
+        return self.get(name__iexact=username)
+
+    def create_user(self, name: str, password: str | None = None, **fields) -> User:
+        user = self.model(name=name, **fields)
+        user.set_password(password)  # None → unusable password (no login profile)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, name: str, password: str | None = None, **fields) -> User:
+        """`createsuperuser` creates the account's root user, which may do everything."""
+        fields["is_root"] = True
+        return self.create_user(name, password, **fields)
+
+
+class User(AbstractBaseUser, TaggedEntity):
+    """An IAM user; also the Django user who signs in to the console (when it has a password)."""
+
+    name = models.CharField("user name", max_length=64, unique=True)
+    path = models.CharField(max_length=512, default="/")
+    user_id = models.CharField(max_length=32, unique=True, default=ids.new_user_id, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    is_root = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    permissions_boundary = models.ForeignKey(
+        "ManagedPolicy", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Login profile (console password): present when the password is usable.
+    login_profile_created_at = models.DateTimeField(null=True, blank=True)
+    password_changed_at = models.DateTimeField(null=True, blank=True)
+    password_last_used = models.DateTimeField(null=True, blank=True)
+    password_reset_required = models.BooleanField(default=False)
+    # Bumped on every change, for stale-edit detection (ETag / If-Match, console forms).
+    revision = models.PositiveIntegerField(default=1)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "name"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="iam_user_name_ci_unique"),
+            models.UniqueConstraint(
+                fields=["is_root"], condition=models.Q(is_root=True), name="iam_single_root_user"
+            ),
+        ]
+        indexes = [models.Index(fields=["path"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def arn(self) -> str:
+        return ids.root_arn() if self.is_root else ids.arn(f"user{self.path}{self.name}")
+
+    @property
+    def has_login_profile(self) -> bool:
+        return self.has_usable_password()
+
+
+class Group(models.Model):
+    name = models.CharField(max_length=128, unique=True)
+    path = models.CharField(max_length=512, default="/")
+    group_id = models.CharField(
+        max_length=32, unique=True, default=ids.new_group_id, editable=False
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    members = models.ManyToManyField(User, related_name="iam_groups", blank=True)
+    revision = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="iam_group_name_ci_unique")]
+        indexes = [models.Index(fields=["path"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def arn(self) -> str:
+        return ids.arn(f"group{self.path}{self.name}")
+
+
+class Role(TaggedEntity):
+    name = models.CharField(max_length=64, unique=True)
+    path = models.CharField(max_length=512, default="/")
+    role_id = models.CharField(max_length=32, unique=True, default=ids.new_role_id, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    description = models.CharField(max_length=1000, blank=True, default="")
+    assume_role_policy_document = models.TextField()
+    max_session_duration = models.PositiveIntegerField(default=3600)
+    permissions_boundary = models.ForeignKey(
+        "ManagedPolicy", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    last_used_region = models.CharField(max_length=32, blank=True, default="")
+    revision = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="iam_role_name_ci_unique")]
+        indexes = [models.Index(fields=["path"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def arn(self) -> str:
+        return ids.arn(f"role{self.path}{self.name}")
+
+
+class ManagedPolicy(TaggedEntity):
+    """A managed policy. `is_aws_managed` marks the AWS-style policies shipped with the product
+    (ARN `arn:aws:iam::aws:policy/…`); those cannot be changed by users."""
+
+    name = models.CharField(max_length=128)
+    path = models.CharField(max_length=512, default="/")
+    policy_id = models.CharField(
+        max_length=32, unique=True, default=ids.new_policy_id, editable=False
+    )
+    description = models.CharField(max_length=1000, blank=True, default="")
+    is_aws_managed = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+    # AWS never reuses a version id: v1, v2… keep increasing after deletions.
+    next_version_number = models.PositiveIntegerField(default=1)
+    revision = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "managed policies"
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"), "is_aws_managed", name="iam_policy_name_ci_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["path"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def arn(self) -> str:
+        account = "aws" if self.is_aws_managed else None
+        return ids.arn(f"policy{self.path}{self.name}", account=account)
+
+    @property
+    def policy_type(self) -> str:
+        """SimulatePrincipalPolicy's SourcePolicyType."""
+        return "aws-managed" if self.is_aws_managed else "user-managed"
+
+
+class PolicyVersion(models.Model):
+    policy = models.ForeignKey(ManagedPolicy, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    document = models.TextField()
+    is_default = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["policy_id", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "number"], name="iam_policy_version_unique"),
+            models.UniqueConstraint(
+                fields=["policy"], condition=models.Q(is_default=True),
+                name="iam_policy_single_default_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy.name} {self.version_id}"
+
+    @property
+    def version_id(self) -> str:
+        return f"v{self.number}"
+
+
+class InlinePolicy(models.Model):
+    name = models.CharField(max_length=128)
+    document = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserInlinePolicy(InlinePolicy):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="inline_policies")
+
+    class Meta(InlinePolicy.Meta):
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="iam_user_inline_u")]
+
+
+class GroupInlinePolicy(InlinePolicy):
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="inline_policies")
+
+    class Meta(InlinePolicy.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["group", "name"], name="iam_group_inline_u")
+        ]
+
+
+class RoleInlinePolicy(InlinePolicy):
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="inline_policies")
+
+    class Meta(InlinePolicy.Meta):
+        constraints = [models.UniqueConstraint(fields=["role", "name"], name="iam_role_inline_u")]
+
+
+class UserPolicyAttachment(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="policy_attachments")
+    policy = models.ForeignKey(
+        ManagedPolicy, on_delete=models.PROTECT, related_name="user_attachments"
+    )
+    attached_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "policy"], name="iam_user_att_u")]
+
+
+class GroupPolicyAttachment(models.Model):
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="policy_attachments")
+    policy = models.ForeignKey(
+        ManagedPolicy, on_delete=models.PROTECT, related_name="group_attachments"
+    )
+    attached_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["group", "policy"], name="iam_group_att_u")
+        ]
+
+
+class RolePolicyAttachment(models.Model):
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="policy_attachments")
+    policy = models.ForeignKey(
+        ManagedPolicy, on_delete=models.PROTECT, related_name="role_attachments"
+    )
+    attached_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["role", "policy"], name="iam_role_att_u")]
+
+
+class AccessKey(models.Model):
+    """A long-term access key. The secret is stored encrypted (`iamconsole.iam.crypto`)."""
+
+    ACTIVE, INACTIVE = "Active", "Inactive"
+
+    access_key_id = models.CharField(max_length=32, unique=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="access_keys")
+    secret_encrypted = models.TextField()
+    status = models.CharField(
+        max_length=8, choices=[(ACTIVE, ACTIVE), (INACTIVE, INACTIVE)], default=ACTIVE
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    last_used_service = models.CharField(max_length=64, blank=True, default="")
+    last_used_region = models.CharField(max_length=32, blank=True, default="")
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.access_key_id
+
+
+class VirtualMFADevice(TaggedEntity):
+    """A virtual MFA device (authenticator app). Created unassigned, bound to a user by
+    EnableMFADevice. The TOTP seed is stored encrypted; `last_used_step` blocks code replay."""
+
+    name = models.CharField(max_length=226)
+    path = models.CharField(max_length=512, default="/")
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="mfa_devices"
+    )
+    secret_encrypted = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    enabled_at = models.DateTimeField(null=True, blank=True)
+    last_used_step = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="iam_mfa_name_ci_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def serial_number(self) -> str:
+        return ids.arn(f"mfa{self.path}{self.name}")
+
+
+class PasswordHistory(models.Model):
+    """Hashes of a user's previous passwords, for PasswordReusePrevention. Never plain text."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=256)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class AccountPasswordPolicy(models.Model):
+    """The account password policy (one row at most; no row means no policy is set)."""
+
+    minimum_password_length = models.PositiveSmallIntegerField(default=8)
+    require_symbols = models.BooleanField(default=False)
+    require_numbers = models.BooleanField(default=False)
+    require_uppercase_characters = models.BooleanField(default=False)
+    require_lowercase_characters = models.BooleanField(default=False)
+    allow_users_to_change_password = models.BooleanField(default=False)
+    max_password_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    password_reuse_prevention = models.PositiveSmallIntegerField(null=True, blank=True)
+    hard_expiry = models.BooleanField(default=False)
+
+    @property
+    def expire_passwords(self) -> bool:
+        return bool(self.max_password_age)
+
+
+class AccountSettings(models.Model):
+    """Account-wide settings (one row): alias and whether console users must use MFA."""
+
+    alias = models.CharField(max_length=63, blank=True, default="")
+    require_mfa = models.BooleanField(default=False)
+    credential_report_generated_at = models.DateTimeField(null=True, blank=True)
+    credential_report = models.TextField(blank=True, default="")
+
+    @classmethod
+    def load(cls) -> AccountSettings:
+        obj, _ = cls.objects.get_or_create(pk=1)
+        return obj
+
+
+class TemporaryCredential(models.Model):
+    """STS credentials (ASIA… key, secret encrypted, session token hashed) from AssumeRole or
+    GetSessionToken. They stop working at `expires_at`."""
+
+    access_key_id = models.CharField(max_length=32, unique=True)
+    secret_encrypted = models.TextField()
+    session_token_hash = models.CharField(max_length=64)
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="sts_credentials"
+    )
+    role = models.ForeignKey(
+        Role, null=True, blank=True, on_delete=models.CASCADE, related_name="sessions"
+    )
+    source_arn = models.CharField(max_length=2048, blank=True, default="")
+    session_name = models.CharField(max_length=64, blank=True, default="")
+    session_policy = models.TextField(blank=True, default="")
+    session_policy_arns = models.JSONField(default=list, blank=True)
+    session_tags = models.JSONField(default=dict, blank=True)
+    source_identity = models.CharField(max_length=64, blank=True, default="")
+    mfa_authenticated = models.BooleanField(default=False)
+    mfa_authenticated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["expires_at"])]
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("audit events are immutable")
+
+    def delete(self):
+        raise PermissionError("audit events are immutable")
+
+
+class AuditEvent(models.Model):
+    """One change (or security event): who did what to which object, when, from where, with the
+    old and new values. Immutable: no update or delete through any interface."""
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.CharField(max_length=256, blank=True, default="")  # name shown in the log
+    actor_arn = models.CharField(max_length=2048, blank=True, default="")
+    auth_method = models.CharField(max_length=32, blank=True, default="")
+    source_ip = models.GenericIPAddressField(null=True, blank=True)
+    request_id = models.CharField(max_length=64, blank=True, default="")
+    action = models.CharField(max_length=128, db_index=True)  # e.g. iam:CreateUser
+    resource_type = models.CharField(max_length=32, blank=True, default="", db_index=True)
+    resource_name = models.CharField(max_length=512, blank=True, default="")
+    resource_arn = models.CharField(max_length=2048, blank=True, default="")
+    outcome = models.CharField(max_length=16, default="success")
+    old_value = models.JSONField(null=True, blank=True)
+    new_value = models.JSONField(null=True, blank=True)
+    detail = models.TextField(blank=True, default="")
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("audit events are immutable")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("audit events are immutable")

@@ -1,0 +1,129 @@
+"""The domain layer: one function per AWS IAM API operation, each in one transaction, each
+authorizing its caller, enforcing AWS's rules and limits, raising typed errors with AWS's codes and
+writing an audit record. The console, the REST API and the Query API call these and nothing below.
+"""
+
+from .access_keys import (
+    NewAccessKey,
+    create_access_key,
+    delete_access_key,
+    get_access_key_last_used,
+    list_access_keys,
+    record_access_key_use,
+    update_access_key,
+)
+from .account import (
+    create_account_alias,
+    delete_account_alias,
+    get_account_summary,
+    list_account_aliases,
+    update_account_settings,
+)
+from .groups import (
+    add_user_to_group,
+    create_group,
+    delete_group,
+    find_group,
+    get_group,
+    list_groups,
+    list_groups_for_user,
+    remove_user_from_group,
+    update_group,
+)
+from .lookup import get_policy_by_arn, parse_policy_arn
+from .mfa import (
+    NewVirtualMFADevice,
+    create_virtual_mfa_device,
+    deactivate_mfa_device,
+    delete_virtual_mfa_device,
+    enable_mfa_device,
+    find_device,
+    list_mfa_devices,
+    list_virtual_mfa_devices,
+    resync_mfa_device,
+    verify_mfa_code,
+)
+from .passwords import (
+    account_password_policy,
+    change_password,
+    create_login_profile,
+    delete_account_password_policy,
+    delete_login_profile,
+    get_account_password_policy,
+    get_login_profile,
+    password_expired,
+    password_expires_at,
+    policy_dict,
+    set_password,
+    update_account_password_policy,
+    update_login_profile,
+    validate_new_password,
+)
+from .permissions import (
+    attach_group_policy,
+    attach_policy,
+    attach_role_policy,
+    attach_user_policy,
+    delete_inline_policy,
+    detach_group_policy,
+    detach_policy,
+    detach_role_policy,
+    detach_user_policy,
+    get_inline_policy,
+    list_attached_policies,
+    list_inline_policies,
+    put_group_policy,
+    put_inline_policy,
+    put_role_policy,
+    put_user_policy,
+)
+from .policies import (
+    PolicyEntities,
+    attachment_count,
+    boundary_usage_count,
+    create_policy,
+    create_policy_version,
+    default_version,
+    delete_policy,
+    delete_policy_version,
+    get_policy,
+    get_policy_version,
+    list_entities_for_policy,
+    list_policies,
+    list_policy_tags,
+    list_policy_versions,
+    set_default_policy_version,
+    tag_policy,
+    untag_policy,
+    update_policy_description,
+    with_counts,
+)
+from .roles import (
+    create_role,
+    delete_role,
+    delete_role_permissions_boundary,
+    find_role,
+    get_role,
+    list_role_tags,
+    list_roles,
+    put_role_permissions_boundary,
+    tag_role,
+    untag_role,
+    update_assume_role_policy,
+    update_role,
+)
+from .users import (
+    create_user,
+    delete_user,
+    delete_user_permissions_boundary,
+    find_user,
+    get_user,
+    list_user_tags,
+    list_users,
+    put_user_permissions_boundary,
+    tag_user,
+    untag_user,
+    update_user,
+)
+
+__all__ = [name for name in dir() if not name.startswith("_")]

@@ -1,0 +1,71 @@
+"""Operations that work the same on several kinds of entity: tags and permissions boundaries.
+
+`kind` is the AWS noun in the action name: "User", "Role", "Policy".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import audit, authz
+from ..caller import Caller
+from ..errors import InvalidInput, NoSuchEntity
+from ._common import bump, merge_tags, normalize_tags, remove_tags, tag_context
+from .lookup import get_policy_by_arn
+
+
+def tag(caller: Caller, entity: Any, kind: str, tags) -> Any:
+    new = normalize_tags(tags)
+    if not new:
+        raise InvalidInput("At least one tag is required.", field="tags")
+    action = f"iam:Tag{kind}"
+    authz.check(caller, action, entity.arn, tag_context(new))
+    old = dict(entity.tags)
+    entity.tags = merge_tags(entity.tags, new)
+    bump(entity, "tags")
+    audit.record(caller, action, resource_type=kind.lower(), resource_name=entity.name,
+                 resource_arn=entity.arn, old=old, new=dict(entity.tags))
+    return entity
+
+
+def untag(caller: Caller, entity: Any, kind: str, tag_keys: list[str]) -> Any:
+    action = f"iam:Untag{kind}"
+    authz.check(caller, action, entity.arn, {"aws:TagKeys": list(tag_keys)})
+    old = dict(entity.tags)
+    entity.tags = remove_tags(entity.tags, tag_keys)
+    bump(entity, "tags")
+    audit.record(caller, action, resource_type=kind.lower(), resource_name=entity.name,
+                 resource_arn=entity.arn, old=old, new=dict(entity.tags))
+    return entity
+
+
+def list_tags(caller: Caller, entity: Any, kind: str) -> dict[str, str]:
+    authz.check(caller, f"iam:List{kind}Tags", entity.arn)
+    return dict(entity.tags)
+
+
+def put_boundary(caller: Caller, entity: Any, kind: str, policy_arn: str) -> Any:
+    boundary = get_policy_by_arn(policy_arn)
+    action = f"iam:Put{kind}PermissionsBoundary"
+    authz.check(caller, action, entity.arn, {"iam:PermissionsBoundary": boundary.arn})
+    old = entity.permissions_boundary.arn if entity.permissions_boundary_id else None
+    entity.permissions_boundary = boundary
+    bump(entity, "permissions_boundary")
+    audit.record(caller, action, resource_type=kind.lower(), resource_name=entity.name,
+                 resource_arn=entity.arn, old={"PermissionsBoundary": old},
+                 new={"PermissionsBoundary": boundary.arn})
+    return entity
+
+
+def delete_boundary(caller: Caller, entity: Any, kind: str) -> Any:
+    old = entity.permissions_boundary
+    action = f"iam:Delete{kind}PermissionsBoundary"
+    authz.check(caller, action, entity.arn, {"iam:PermissionsBoundary": old.arn} if old else None)
+    if old is None:
+        raise NoSuchEntity(f"The {kind.lower()} {entity.name} has no permissions boundary.")
+    entity.permissions_boundary = None
+    bump(entity, "permissions_boundary")
+    audit.record(caller, action, resource_type=kind.lower(), resource_name=entity.name,
+                 resource_arn=entity.arn, old={"PermissionsBoundary": old.arn},
+                 new={"PermissionsBoundary": None})
+    return entity

@@ -1,0 +1,107 @@
+"""Access keys: CreateAccessKey, UpdateAccessKey, DeleteAccessKey, ListAccessKeys,
+GetAccessKeyLastUsed. The secret is returned once, at creation, and stored encrypted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from .. import audit, authz, clock, crypto
+from .. import identifiers as ids
+from ..caller import Caller
+from ..errors import InvalidInput, LimitExceeded, NoSuchEntity, ValidationError
+from ..models import AccessKey, User
+from ._common import MAX_ACCESS_KEYS, operation
+from .users import find_user
+
+
+@dataclass
+class NewAccessKey:
+    access_key: AccessKey
+    secret_access_key: str  # shown once, never stored in clear
+
+
+def _target_user(caller: Caller, user_name: str | None) -> User:
+    """AWS: without UserName the calling user is meant (long-term user credentials only)."""
+    if user_name:
+        return find_user(user_name)
+    if caller.user is None or caller.role is not None or caller.user.is_root:
+        raise InvalidInput("Must specify userName when calling with non-User credentials")
+    return caller.user
+
+
+@operation
+def create_access_key(caller: Caller, user_name: str | None = None) -> NewAccessKey:
+    user = _target_user(caller, user_name)
+    authz.check(caller, "iam:CreateAccessKey", user.arn)
+    User.objects.select_for_update().filter(pk=user.pk).first()  # serialize the quota check
+    if user.access_keys.count() >= MAX_ACCESS_KEYS:
+        raise LimitExceeded(f"Cannot exceed quota for AccessKeysPerUser: {MAX_ACCESS_KEYS}")
+    secret = ids.new_secret_access_key()
+    key = AccessKey.objects.create(
+        access_key_id=ids.new_access_key_id("AKIA"), user=user,
+        secret_encrypted=crypto.encrypt(secret), created_at=clock.now(),
+    )
+    audit.record(caller, "iam:CreateAccessKey", resource_type="user", resource_name=user.name,
+                 resource_arn=user.arn, new={"AccessKeyId": key.access_key_id,
+                                             "Status": key.status})
+    return NewAccessKey(key, secret)
+
+
+def _find_key(user: User, access_key_id: str) -> AccessKey:
+    key = user.access_keys.filter(access_key_id=access_key_id).first()
+    if key is None:
+        raise NoSuchEntity(f"The Access Key with id {access_key_id} cannot be found.")
+    return key
+
+
+@operation
+def update_access_key(
+    caller: Caller, access_key_id: str, status: str, user_name: str | None = None
+) -> AccessKey:
+    if status not in (AccessKey.ACTIVE, AccessKey.INACTIVE):
+        raise ValidationError(f"Value '{status}' at 'status' failed to satisfy constraint: Member "
+                              "must satisfy enum value set: [Active, Inactive]", field="status")
+    user = _target_user(caller, user_name)
+    authz.check(caller, "iam:UpdateAccessKey", user.arn)
+    key = _find_key(user, access_key_id)
+    old = key.status
+    key.status = status
+    key.save(update_fields=["status"])
+    audit.record(caller, "iam:UpdateAccessKey", resource_type="user", resource_name=user.name,
+                 resource_arn=user.arn, old={"AccessKeyId": key.access_key_id, "Status": old},
+                 new={"AccessKeyId": key.access_key_id, "Status": status})
+    return key
+
+
+@operation
+def delete_access_key(caller: Caller, access_key_id: str, user_name: str | None = None) -> None:
+    user = _target_user(caller, user_name)
+    authz.check(caller, "iam:DeleteAccessKey", user.arn)
+    key = _find_key(user, access_key_id)
+    key.delete()
+    audit.record(caller, "iam:DeleteAccessKey", resource_type="user", resource_name=user.name,
+                 resource_arn=user.arn, old={"AccessKeyId": access_key_id})
+
+
+def list_access_keys(caller: Caller, user_name: str | None = None) -> QuerySet[AccessKey]:
+    user = _target_user(caller, user_name)
+    authz.check(caller, "iam:ListAccessKeys", user.arn)
+    return user.access_keys.order_by("created_at")
+
+
+def get_access_key_last_used(caller: Caller, access_key_id: str) -> AccessKey:
+    key = AccessKey.objects.select_related("user").filter(access_key_id=access_key_id).first()
+    if key is None:
+        raise NoSuchEntity(f"The Access Key with id {access_key_id} cannot be found.")
+    authz.check(caller, "iam:GetAccessKeyLastUsed", key.user.arn)
+    return key
+
+
+def record_access_key_use(access_key_id: str, service: str, region: str) -> None:
+    """Last-used bookkeeping after a successful authentication: one atomic UPDATE, safe under
+    concurrent requests on several instances."""
+    AccessKey.objects.filter(access_key_id=access_key_id).update(
+        last_used_at=clock.now(), last_used_service=service, last_used_region=region
+    )

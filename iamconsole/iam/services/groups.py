@@ -1,0 +1,145 @@
+"""Groups and membership: CreateGroup, GetGroup, ListGroups, UpdateGroup, DeleteGroup,
+AddUserToGroup, RemoveUserFromGroup, ListGroupsForUser."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from .. import audit, authz
+from .. import identifiers as ids
+from ..caller import Caller
+from ..errors import DeleteConflict, EntityAlreadyExists, LimitExceeded, NoSuchEntity
+from ..models import Group, User
+from ._common import (
+    MAX_GROUPS_PER_USER,
+    bump,
+    check_revision,
+    operation,
+    validate_name,
+    validate_path,
+    validate_path_prefix,
+)
+from .users import find_user
+
+
+def group_arn(name: str, path: str = "/") -> str:
+    return ids.arn(f"group{path}{name}")
+
+
+def group_summary(group: Group) -> dict:
+    return {"GroupName": group.name, "Path": group.path, "GroupId": group.group_id,
+            "Arn": group.arn, "CreateDate": group.created_at.isoformat()}
+
+
+def find_group(name: str) -> Group:
+    try:
+        return Group.objects.get(name__iexact=name)
+    except Group.DoesNotExist:
+        raise NoSuchEntity(f"The group with name {name} cannot be found.") from None
+
+
+@operation
+def create_group(caller: Caller, group_name: str, *, path: str | None = "/") -> Group:
+    validate_name(group_name, "group", "group_name")
+    path = validate_path(path)
+    authz.check(caller, "iam:CreateGroup", group_arn(group_name, path))
+    if Group.objects.filter(name__iexact=group_name).exists():
+        raise EntityAlreadyExists(f"Group with name {group_name} already exists.",
+                                  field="group_name")
+    group = Group.objects.create(name=group_name, path=path)
+    audit.record(caller, "iam:CreateGroup", resource_type="group", resource_name=group.name,
+                 resource_arn=group.arn, new=group_summary(group))
+    return group
+
+
+def get_group(caller: Caller, group_name: str) -> tuple[Group, QuerySet[User]]:
+    """GetGroup: the group and its users."""
+    group = find_group(group_name)
+    authz.check(caller, "iam:GetGroup", group.arn)
+    return group, group.members.order_by("name")
+
+
+def list_groups(caller: Caller, *, path_prefix: str | None = "/") -> QuerySet[Group]:
+    prefix = validate_path_prefix(path_prefix)
+    authz.check(caller, "iam:ListGroups", group_arn("*", prefix if prefix.endswith("/") else "/"))
+    return Group.objects.filter(path__startswith=prefix).order_by("name")
+
+
+def list_groups_for_user(caller: Caller, user_name: str) -> QuerySet[Group]:
+    user = find_user(user_name)
+    authz.check(caller, "iam:ListGroupsForUser", user.arn)
+    return user.iam_groups.order_by("name")
+
+
+@operation
+def update_group(
+    caller: Caller,
+    group_name: str,
+    *,
+    new_group_name: str | None = None,
+    new_path: str | None = None,
+    revision: int | None = None,
+) -> Group:
+    group = find_group(group_name)
+    check_revision(group, revision)
+    old = group_summary(group)
+    new_name = validate_name(new_group_name, "group", "new_group_name") if new_group_name else None
+    path = validate_path(new_path, "new_path") if new_path else None
+    authz.check(caller, "iam:UpdateGroup", group.arn)
+    if new_name and new_name.lower() != group.name.lower() and Group.objects.filter(
+        name__iexact=new_name
+    ).exists():
+        raise EntityAlreadyExists(f"Group with name {new_name} already exists.",
+                                  field="new_group_name")
+    group.name = new_name or group.name
+    group.path = path or group.path
+    bump(group, "name", "path")
+    audit.record(caller, "iam:UpdateGroup", resource_type="group", resource_name=group.name,
+                 resource_arn=group.arn, old=old, new=group_summary(group))
+    return group
+
+
+@operation
+def delete_group(caller: Caller, group_name: str) -> None:
+    group = find_group(group_name)
+    authz.check(caller, "iam:DeleteGroup", group.arn)
+    blockers = []
+    if group.members.exists():
+        blockers.append("users")
+    if group.inline_policies.exists():
+        blockers.append("inline policies")
+    if group.policy_attachments.exists():
+        blockers.append("attached policies")
+    if blockers:
+        raise DeleteConflict(f"Cannot delete entity, must remove {', '.join(blockers)} first.")
+    old = group_summary(group)
+    group.delete()
+    audit.record(caller, "iam:DeleteGroup", resource_type="group", resource_name=old["GroupName"],
+                 resource_arn=old["Arn"], old=old)
+
+
+@operation
+def add_user_to_group(caller: Caller, group_name: str, user_name: str) -> None:
+    group = find_group(group_name)
+    user = find_user(user_name)
+    authz.check(caller, "iam:AddUserToGroup", group.arn)
+    if group.members.filter(pk=user.pk).exists():
+        return  # AWS: adding an existing member succeeds and changes nothing
+    User.objects.select_for_update().filter(pk=user.pk).first()  # serialize membership changes
+    if user.iam_groups.count() >= MAX_GROUPS_PER_USER:
+        raise LimitExceeded(f"Cannot exceed quota for GroupsPerUser: {MAX_GROUPS_PER_USER}.")
+    group.members.add(user)
+    audit.record(caller, "iam:AddUserToGroup", resource_type="group", resource_name=group.name,
+                 resource_arn=group.arn, new={"UserName": user.name})
+
+
+@operation
+def remove_user_from_group(caller: Caller, group_name: str, user_name: str) -> None:
+    group = find_group(group_name)
+    user = find_user(user_name)
+    authz.check(caller, "iam:RemoveUserFromGroup", group.arn)
+    if not group.members.filter(pk=user.pk).exists():
+        raise NoSuchEntity(f"The user {user.name} is not a member of the group {group.name}.")
+    group.members.remove(user)
+    audit.record(caller, "iam:RemoveUserFromGroup", resource_type="group",
+                 resource_name=group.name, resource_arn=group.arn, old={"UserName": user.name})

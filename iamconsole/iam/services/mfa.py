@@ -1,0 +1,260 @@
+"""Virtual MFA devices (authenticator apps) with pyotp: CreateVirtualMFADevice, EnableMFADevice,
+ResyncMFADevice, DeactivateMFADevice, DeleteVirtualMFADevice, ListMFADevices,
+ListVirtualMFADevices, and the sign-in code check with replay protection.
+
+A code is accepted once only: the device remembers the last TOTP time step it accepted and a
+conditional UPDATE moves it forward atomically, so two concurrent requests cannot both use a code.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import pyotp
+import segno
+from django.db.models import Q, QuerySet
+
+from .. import audit, authz, clock, crypto
+from .. import identifiers as ids
+from ..caller import Caller
+from ..errors import (
+    DeleteConflict,
+    EntityAlreadyExists,
+    InvalidAuthenticationCode,
+    LimitExceeded,
+    NoSuchEntity,
+    ValidationError,
+)
+from ..models import AccountSettings, User, VirtualMFADevice
+from ._common import normalize_tags, operation, validate_name, validate_path
+from .users import find_user
+
+STEP_SECONDS = 30
+DRIFT_STEPS = 1  # ±1 step accepted at sign-in
+ENABLE_WINDOW_STEPS = 10  # how far back two consecutive enrolment codes may lie (AWS is lenient)
+MAX_DEVICES_PER_USER = 8
+
+
+@dataclass
+class NewVirtualMFADevice:
+    device: VirtualMFADevice
+    base32_seed: str
+    otpauth_uri: str
+
+    @property
+    def qr_png(self) -> bytes:
+        out = io.BytesIO()
+        segno.make(self.otpauth_uri, error="m").save(out, kind="png", scale=5, border=2)
+        return out.getvalue()
+
+    @property
+    def qr_svg(self) -> str:
+        out = io.BytesIO()
+        segno.make(self.otpauth_uri, error="m").save(
+            out, kind="svg", scale=5, border=2, xmldecl=False, svgns=True,
+            title="Scan with your authenticator app",
+        )
+        return out.getvalue().decode()
+
+
+def mfa_arn(name: str, path: str = "/") -> str:
+    return ids.arn(f"mfa{path}{name}")
+
+
+def _totp(device: VirtualMFADevice) -> pyotp.TOTP:
+    return pyotp.TOTP(crypto.decrypt(device.secret_encrypted), interval=STEP_SECONDS)
+
+
+def _current_step() -> int:
+    return int(clock.now().timestamp()) // STEP_SECONDS
+
+
+def _check_code_format(code: str, field: str) -> str:
+    code = (code or "").strip()
+    if len(code) != 6 or not code.isdigit():
+        raise ValidationError(
+            f"Value '{code}' at '{field}' failed to satisfy constraint: Member must satisfy "
+            r"regular expression pattern: [\d]+ and have length 6",
+            field=field,
+        )
+    return code
+
+
+def find_device(serial_number: str) -> VirtualMFADevice:
+    for device in VirtualMFADevice.objects.select_related("user").filter(
+        name__iexact=serial_number.rsplit("/", 1)[-1]
+    ):
+        if device.serial_number == serial_number:
+            return device
+    raise NoSuchEntity(f"VirtualMFADevice with serial number {serial_number} doesn't exist.")
+
+
+def otpauth_uri(device_name: str, secret: str) -> str:
+    """AWS's format: otpauth://totp/$virtualMFADeviceName@$AccountName?secret=$Base32String;
+    the issuer is the account alias (or the account id)."""
+    account = AccountSettings.load().alias or ids.account_id()
+    label = quote(f"{device_name}@{account}", safe="@")
+    return f"otpauth://totp/{label}?secret={secret}&issuer={quote(account)}"
+
+
+@operation
+def create_virtual_mfa_device(
+    caller: Caller, virtual_mfa_device_name: str, *, path: str | None = "/", tags=None
+) -> NewVirtualMFADevice:
+    validate_name(virtual_mfa_device_name, "mfa", "virtual_mfa_device_name")
+    path = validate_path(path)
+    tag_map = normalize_tags(tags)
+    arn = mfa_arn(virtual_mfa_device_name, path)
+    authz.check(caller, "iam:CreateVirtualMFADevice", arn)
+    if VirtualMFADevice.objects.filter(name__iexact=virtual_mfa_device_name).exists():
+        raise EntityAlreadyExists("MFADevice entity at the same path and name already exists.",
+                                  field="virtual_mfa_device_name")
+    secret = pyotp.random_base32(length=32)
+    device = VirtualMFADevice.objects.create(
+        name=virtual_mfa_device_name, path=path, secret_encrypted=crypto.encrypt(secret),
+        tags=tag_map,
+    )
+    audit.record(caller, "iam:CreateVirtualMFADevice", resource_type="mfa",
+                 resource_name=device.name, resource_arn=device.serial_number)
+    return NewVirtualMFADevice(device, secret, otpauth_uri(device.name, secret))
+
+
+def _consecutive_step(device: VirtualMFADevice, code1: str, code2: str) -> int | None:
+    """The time step of code2 when code1, code2 are two consecutive codes near now."""
+    totp = _totp(device)
+    now_step = _current_step()
+    for step in range(now_step + DRIFT_STEPS, now_step - ENABLE_WINDOW_STEPS, -1):
+        if totp.at(step * STEP_SECONDS) == code2 and totp.at((step - 1) * STEP_SECONDS) == code1:
+            if device.last_used_step is not None and step <= device.last_used_step:
+                return None  # replay of codes already used
+            return step
+    return None
+
+
+@operation
+def enable_mfa_device(
+    caller: Caller, user_name: str, serial_number: str, authentication_code1: str,
+    authentication_code2: str,
+) -> VirtualMFADevice:
+    code1 = _check_code_format(authentication_code1, "authenticationCode1")
+    code2 = _check_code_format(authentication_code2, "authenticationCode2")
+    user = find_user(user_name)
+    authz.check(caller, "iam:EnableMFADevice", user.arn)
+    device = find_device(serial_number)
+    device = VirtualMFADevice.objects.select_for_update().get(pk=device.pk)
+    if device.user_id is not None:
+        raise EntityAlreadyExists("MFA Device is already in use.")
+    if user.mfa_devices.count() >= MAX_DEVICES_PER_USER:
+        raise LimitExceeded(f"Cannot exceed quota for MFADevicesPerUser: {MAX_DEVICES_PER_USER}.")
+    step = _consecutive_step(device, code1, code2)
+    if step is None:
+        raise InvalidAuthenticationCode("Authentication code for device is not valid.")
+    device.user = user
+    device.enabled_at = clock.now()
+    device.last_used_step = step
+    device.save(update_fields=["user", "enabled_at", "last_used_step"])
+    audit.record(caller, "iam:EnableMFADevice", resource_type="user", resource_name=user.name,
+                 resource_arn=user.arn, new={"SerialNumber": device.serial_number})
+    return device
+
+
+def _user_device(user: User, serial_number: str) -> VirtualMFADevice:
+    device = find_device(serial_number)
+    if device.user_id != user.pk:
+        raise NoSuchEntity(f"MFA Device with serial number {serial_number} is not assigned to "
+                           f"user {user.name}.")
+    return device
+
+
+@operation
+def resync_mfa_device(
+    caller: Caller, user_name: str, serial_number: str, authentication_code1: str,
+    authentication_code2: str,
+) -> VirtualMFADevice:
+    code1 = _check_code_format(authentication_code1, "authenticationCode1")
+    code2 = _check_code_format(authentication_code2, "authenticationCode2")
+    user = find_user(user_name)
+    authz.check(caller, "iam:ResyncMFADevice", user.arn)
+    device = VirtualMFADevice.objects.select_for_update().get(
+        pk=_user_device(user, serial_number).pk
+    )
+    step = _consecutive_step(device, code1, code2)
+    if step is None:
+        raise InvalidAuthenticationCode("Authentication code for device is not valid.")
+    device.last_used_step = step
+    device.save(update_fields=["last_used_step"])
+    audit.record(caller, "iam:ResyncMFADevice", resource_type="user", resource_name=user.name,
+                 resource_arn=user.arn, detail=device.serial_number)
+    return device
+
+
+@operation
+def deactivate_mfa_device(caller: Caller, user_name: str, serial_number: str) -> None:
+    user = find_user(user_name)
+    authz.check(caller, "iam:DeactivateMFADevice", user.arn)
+    device = _user_device(user, serial_number)
+    device.user = None
+    device.enabled_at = None
+    device.save(update_fields=["user", "enabled_at"])
+    audit.record(caller, "iam:DeactivateMFADevice", resource_type="user",
+                 resource_name=user.name, resource_arn=user.arn,
+                 old={"SerialNumber": device.serial_number})
+
+
+@operation
+def delete_virtual_mfa_device(caller: Caller, serial_number: str) -> None:
+    device = find_device(serial_number)
+    authz.check(caller, "iam:DeleteVirtualMFADevice", device.serial_number)
+    if device.user_id is not None:
+        raise DeleteConflict("MFA device is still assigned to a user: deactivate it first.")
+    device.delete()
+    audit.record(caller, "iam:DeleteVirtualMFADevice", resource_type="mfa",
+                 resource_name=device.name, resource_arn=serial_number)
+
+
+def list_mfa_devices(caller: Caller, user_name: str | None = None) -> QuerySet[VirtualMFADevice]:
+    if user_name:
+        user = find_user(user_name)
+    elif caller.user is not None and caller.role is None:
+        user = caller.user
+    else:
+        raise ValidationError("Must specify userName when calling with non-User credentials")
+    authz.check(caller, "iam:ListMFADevices", user.arn)
+    return user.mfa_devices.order_by("enabled_at")
+
+
+def list_virtual_mfa_devices(
+    caller: Caller, assignment_status: str = "Any"
+) -> QuerySet[VirtualMFADevice]:
+    authz.check(caller, "iam:ListVirtualMFADevices", "*")
+    qs = VirtualMFADevice.objects.select_related("user").order_by("name")
+    if assignment_status == "Assigned":
+        return qs.exclude(user=None)
+    if assignment_status == "Unassigned":
+        return qs.filter(user=None)
+    if assignment_status != "Any":
+        raise ValidationError("AssignmentStatus must be Assigned, Unassigned or Any.")
+    return qs
+
+
+def verify_mfa_code(user: User, code: str) -> VirtualMFADevice | None:
+    """Sign-in (and STS TokenCode) check: a current code (±1 step) from one of the user's
+    devices, never one that was accepted before. Returns the device, or None."""
+    code = (code or "").strip()
+    if len(code) != 6 or not code.isdigit():
+        return None
+    now_step = _current_step()
+    for device in user.mfa_devices.all():
+        totp = _totp(device)
+        for step in range(now_step - DRIFT_STEPS, now_step + DRIFT_STEPS + 1):
+            if not crypto.constant_time_equals(totp.at(step * STEP_SECONDS), code):
+                continue
+            claimed = VirtualMFADevice.objects.filter(pk=device.pk).filter(
+                Q(last_used_step__isnull=True) | Q(last_used_step__lt=step)
+            ).update(last_used_step=step)
+            if claimed:
+                return device
+            return None  # replay: this code (or a later one) was already used
+    return None

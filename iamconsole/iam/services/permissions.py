@@ -1,0 +1,210 @@
+"""Attached managed policies and inline policies of users, groups and roles:
+Attach/Detach{User,Group,Role}Policy, ListAttached{User,Group,Role}Policies,
+Put/Get/Delete/List{User,Group,Role}Policy(ies).
+
+The three identity kinds follow the same rules; AWS's per-kind action names are derived from the
+kind ("User", "Group", "Role").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Model, QuerySet
+
+from .. import audit, authz, clock
+from ..caller import Caller
+from ..errors import LimitExceeded, NoSuchEntity, PolicyNotAttachable
+from ..models import (
+    GroupInlinePolicy,
+    GroupPolicyAttachment,
+    ManagedPolicy,
+    RoleInlinePolicy,
+    RolePolicyAttachment,
+    UserInlinePolicy,
+    UserPolicyAttachment,
+)
+from ._common import (
+    INLINE_MAX_CHARS,
+    MAX_MANAGED_POLICIES_PER_IDENTITY,
+    check_policy_document,
+    non_whitespace_length,
+    operation,
+    validate_name,
+)
+from .groups import find_group
+from .lookup import get_policy_by_arn
+from .roles import find_role
+from .users import find_user
+
+
+@dataclass(frozen=True)
+class IdentityKind:
+    noun: str  # User | Group | Role
+    field: str  # FK name on the attachment / inline models
+    find: Any
+    attachment: type[Model]
+    inline: type[Model]
+
+    @property
+    def key(self) -> str:
+        return self.noun.lower()
+
+
+KINDS = {
+    "user": IdentityKind("User", "user", find_user, UserPolicyAttachment, UserInlinePolicy),
+    "group": IdentityKind("Group", "group", find_group, GroupPolicyAttachment, GroupInlinePolicy),
+    "role": IdentityKind("Role", "role", find_role, RolePolicyAttachment, RoleInlinePolicy),
+}
+
+
+def _identity(kind: str, name: str):
+    spec = KINDS[kind]
+    return spec, spec.find(name)
+
+
+@operation
+def attach_policy(caller: Caller, kind: str, name: str, policy_arn: str) -> None:
+    spec, entity = _identity(kind, name)
+    policy = get_policy_by_arn(policy_arn)
+    action = f"iam:Attach{spec.noun}Policy"
+    authz.check(caller, action, entity.arn, {"iam:PolicyARN": policy.arn})
+    if not policy.versions.filter(is_default=True).exists():
+        raise PolicyNotAttachable(f"Policy {policy.arn} is not attachable.")
+    # Lock the identity row so two concurrent attachments cannot both pass the quota check.
+    type(entity).objects.select_for_update().filter(pk=entity.pk).first()
+    existing = spec.attachment.objects.filter(**{spec.field: entity})
+    if existing.filter(policy=policy).exists():
+        return  # AWS: attaching an attached policy succeeds and changes nothing
+    if existing.count() >= MAX_MANAGED_POLICIES_PER_IDENTITY:
+        raise LimitExceeded(
+            f"Cannot exceed quota for PoliciesPer{spec.noun}: {MAX_MANAGED_POLICIES_PER_IDENTITY}."
+        )
+    spec.attachment.objects.create(**{spec.field: entity, "policy": policy})
+    audit.record(caller, action, resource_type=spec.key, resource_name=entity.name,
+                 resource_arn=entity.arn, new={"PolicyArn": policy.arn})
+
+
+@operation
+def detach_policy(caller: Caller, kind: str, name: str, policy_arn: str) -> None:
+    spec, entity = _identity(kind, name)
+    policy = get_policy_by_arn(policy_arn)
+    action = f"iam:Detach{spec.noun}Policy"
+    authz.check(caller, action, entity.arn, {"iam:PolicyARN": policy.arn})
+    deleted, _ = spec.attachment.objects.filter(**{spec.field: entity, "policy": policy}).delete()
+    if not deleted:
+        raise NoSuchEntity(f"Policy {policy.arn} was not found.")
+    audit.record(caller, action, resource_type=spec.key, resource_name=entity.name,
+                 resource_arn=entity.arn, old={"PolicyArn": policy.arn})
+
+
+def list_attached_policies(caller: Caller, kind: str, name: str) -> QuerySet[ManagedPolicy]:
+    spec, entity = _identity(kind, name)
+    authz.check(caller, f"iam:ListAttached{spec.noun}Policies", entity.arn)
+    return ManagedPolicy.objects.filter(**{f"{spec.key}_attachments__{spec.field}": entity}) \
+        .order_by("name")
+
+
+@operation
+def put_inline_policy(caller: Caller, kind: str, name: str, policy_name: str, document) -> Any:
+    spec, entity = _identity(kind, name)
+    validate_name(policy_name, "inline", "policy_name")
+    text = check_policy_document(document)
+    action = f"iam:Put{spec.noun}Policy"
+    authz.check(caller, action, entity.arn)
+    type(entity).objects.select_for_update().filter(pk=entity.pk).first()
+    others = spec.inline.objects.filter(**{spec.field: entity}).exclude(name=policy_name)
+    total = non_whitespace_length(text) + sum(non_whitespace_length(p.document) for p in others)
+    limit = INLINE_MAX_CHARS[spec.key]
+    if total > limit:
+        raise LimitExceeded(
+            f"Maximum policy size of {limit} bytes exceeded for {spec.key} {entity.name}",
+            field="policy_document",
+        )
+    existing = spec.inline.objects.filter(**{spec.field: entity, "name": policy_name}).first()
+    old = existing.document if existing else None
+    if existing:
+        existing.document = text
+        existing.updated_at = clock.now()
+        existing.save(update_fields=["document", "updated_at"])
+        inline = existing
+    else:
+        inline = spec.inline.objects.create(**{spec.field: entity, "name": policy_name,
+                                               "document": text})
+    audit.record(caller, action, resource_type=spec.key, resource_name=entity.name,
+                 resource_arn=entity.arn,
+                 old={"PolicyName": policy_name, "PolicyDocument": old} if old else None,
+                 new={"PolicyName": policy_name, "PolicyDocument": text})
+    return inline
+
+
+def _find_inline(spec: IdentityKind, entity: Any, policy_name: str) -> Any:
+    inline = spec.inline.objects.filter(**{spec.field: entity, "name": policy_name}).first()
+    if inline is None:
+        raise NoSuchEntity(
+            f"The {spec.key} policy with name {policy_name} cannot be found."
+        )
+    return inline
+
+
+def get_inline_policy(caller: Caller, kind: str, name: str, policy_name: str) -> Any:
+    spec, entity = _identity(kind, name)
+    authz.check(caller, f"iam:Get{spec.noun}Policy", entity.arn)
+    return _find_inline(spec, entity, policy_name)
+
+
+@operation
+def delete_inline_policy(caller: Caller, kind: str, name: str, policy_name: str) -> None:
+    spec, entity = _identity(kind, name)
+    action = f"iam:Delete{spec.noun}Policy"
+    authz.check(caller, action, entity.arn)
+    inline = _find_inline(spec, entity, policy_name)
+    old = {"PolicyName": inline.name, "PolicyDocument": inline.document}
+    inline.delete()
+    audit.record(caller, action, resource_type=spec.key, resource_name=entity.name,
+                 resource_arn=entity.arn, old=old)
+
+
+def list_inline_policies(caller: Caller, kind: str, name: str) -> QuerySet:
+    spec, entity = _identity(kind, name)
+    authz.check(caller, f"iam:List{spec.noun}Policies", entity.arn)
+    return spec.inline.objects.filter(**{spec.field: entity}).order_by("name")
+
+
+# AWS-named entry points (what the console, REST API and Query API call).
+
+def attach_user_policy(caller: Caller, user_name: str, policy_arn: str) -> None:
+    attach_policy(caller, "user", user_name, policy_arn)
+
+
+def attach_group_policy(caller: Caller, group_name: str, policy_arn: str) -> None:
+    attach_policy(caller, "group", group_name, policy_arn)
+
+
+def attach_role_policy(caller: Caller, role_name: str, policy_arn: str) -> None:
+    attach_policy(caller, "role", role_name, policy_arn)
+
+
+def detach_user_policy(caller: Caller, user_name: str, policy_arn: str) -> None:
+    detach_policy(caller, "user", user_name, policy_arn)
+
+
+def detach_group_policy(caller: Caller, group_name: str, policy_arn: str) -> None:
+    detach_policy(caller, "group", group_name, policy_arn)
+
+
+def detach_role_policy(caller: Caller, role_name: str, policy_arn: str) -> None:
+    detach_policy(caller, "role", role_name, policy_arn)
+
+
+def put_user_policy(caller: Caller, user_name: str, policy_name: str, document) -> Any:
+    return put_inline_policy(caller, "user", user_name, policy_name, document)
+
+
+def put_group_policy(caller: Caller, group_name: str, policy_name: str, document) -> Any:
+    return put_inline_policy(caller, "group", group_name, policy_name, document)
+
+
+def put_role_policy(caller: Caller, role_name: str, policy_name: str, document) -> Any:
+    return put_inline_policy(caller, "role", role_name, policy_name, document)

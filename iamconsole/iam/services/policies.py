@@ -1,0 +1,343 @@
+"""Managed policies and their versions: CreatePolicy, GetPolicy, ListPolicies, DeletePolicy,
+CreatePolicyVersion, GetPolicyVersion, ListPolicyVersions, DeletePolicyVersion,
+SetDefaultPolicyVersion, ListEntitiesForPolicy, policy tags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, F, QuerySet
+
+from .. import audit, authz, clock
+from .. import identifiers as ids
+from ..caller import Caller
+from ..errors import (
+    DeleteConflict,
+    EntityAlreadyExists,
+    InvalidInput,
+    LimitExceeded,
+    NoSuchEntity,
+    UnmodifiableEntity,
+    ValidationError,
+)
+from ..models import Group, ManagedPolicy, PolicyVersion, Role, User
+from . import _entity
+from ._common import (
+    MANAGED_POLICY_MAX_CHARS,
+    MAX_POLICY_VERSIONS,
+    check_policy_document,
+    check_revision,
+    normalize_tags,
+    operation,
+    tag_context,
+    validate_name,
+    validate_path,
+    validate_path_prefix,
+)
+from .lookup import get_policy_by_arn
+
+
+def policy_arn(name: str, path: str = "/") -> str:
+    return ids.arn(f"policy{path}{name}")
+
+
+def policy_summary(policy: ManagedPolicy) -> dict:
+    return {"PolicyName": policy.name, "Path": policy.path, "PolicyId": policy.policy_id,
+            "Arn": policy.arn, "Description": policy.description,
+            "CreateDate": policy.created_at.isoformat(), "Tags": dict(policy.tags)}
+
+
+def with_counts(qs: QuerySet[ManagedPolicy]) -> QuerySet[ManagedPolicy]:
+    """Annotate AttachmentCount and PermissionsBoundaryUsageCount (one query for a page)."""
+    return qs.annotate(
+        user_count=Count("user_attachments", distinct=True),
+        group_count=Count("group_attachments", distinct=True),
+        role_count=Count("role_attachments", distinct=True),
+    ).annotate(attachment_count=F("user_count") + F("group_count") + F("role_count"))
+
+
+def attachment_count(policy: ManagedPolicy) -> int:
+    if hasattr(policy, "attachment_count"):
+        return policy.attachment_count
+    return (policy.user_attachments.count() + policy.group_attachments.count()
+            + policy.role_attachments.count())
+
+
+def boundary_usage_count(policy: ManagedPolicy) -> int:
+    return (User.objects.filter(permissions_boundary=policy).count()
+            + Role.objects.filter(permissions_boundary=policy).count())
+
+
+def default_version(policy: ManagedPolicy) -> PolicyVersion:
+    return policy.versions.get(is_default=True)
+
+
+def _check_customer_managed(policy: ManagedPolicy) -> None:
+    if policy.is_aws_managed:
+        raise UnmodifiableEntity(f"Policy {policy.arn} is an AWS managed policy and cannot be "
+                                 "changed.")
+
+
+def _check_description(value: str | None) -> str:
+    value = value or ""
+    if len(value) > 1000:
+        raise ValidationError("Description must be at most 1000 characters.", field="description")
+    return value
+
+
+@operation
+def create_policy(
+    caller: Caller,
+    policy_name: str,
+    policy_document,
+    *,
+    path: str | None = "/",
+    description: str | None = "",
+    tags=None,
+    aws_managed: bool = False,
+) -> ManagedPolicy:
+    validate_name(policy_name, "policy", "policy_name")
+    path = validate_path(path)
+    document = check_policy_document(policy_document, max_chars=MANAGED_POLICY_MAX_CHARS)
+    tag_map = normalize_tags(tags)
+    arn = ids.arn(f"policy{path}{policy_name}", account="aws" if aws_managed else None)
+    if aws_managed and not caller.is_system:
+        raise InvalidInput("Only the system can create AWS managed policies.")
+    authz.check(caller, "iam:CreatePolicy", arn, tag_context(tag_map) if tag_map else None)
+    if tag_map:
+        authz.check(caller, "iam:TagPolicy", arn, tag_context(tag_map))
+    if ManagedPolicy.objects.filter(name__iexact=policy_name, is_aws_managed=aws_managed).exists():
+        raise EntityAlreadyExists(f"A policy called {policy_name} already exists. Duplicate names "
+                                  "are not allowed.", field="policy_name")
+    now = clock.now()
+    policy = ManagedPolicy.objects.create(
+        name=policy_name, path=path, description=_check_description(description),
+        tags=tag_map, is_aws_managed=aws_managed, created_at=now, updated_at=now,
+        next_version_number=2,
+    )
+    PolicyVersion.objects.create(policy=policy, number=1, document=document, is_default=True,
+                                 created_at=now)
+    audit.record(caller, "iam:CreatePolicy", resource_type="policy", resource_name=policy.name,
+                 resource_arn=policy.arn, new={**policy_summary(policy), "Document": document})
+    return policy
+
+
+def get_policy(caller: Caller, policy_arn: str) -> ManagedPolicy:
+    policy = get_policy_by_arn(policy_arn)
+    authz.check(caller, "iam:GetPolicy", policy.arn)
+    return policy
+
+
+def list_policies(
+    caller: Caller,
+    *,
+    scope: str = "All",
+    only_attached: bool = False,
+    path_prefix: str | None = "/",
+    policy_usage_filter: str | None = None,
+) -> QuerySet[ManagedPolicy]:
+    """ListPolicies. scope: All | AWS | Local; policy_usage_filter: PermissionsPolicy |
+    PermissionsBoundary."""
+    prefix = validate_path_prefix(path_prefix)
+    authz.check(caller, "iam:ListPolicies", policy_arn("*"))
+    qs = with_counts(ManagedPolicy.objects.filter(path__startswith=prefix))
+    if scope == "AWS":
+        qs = qs.filter(is_aws_managed=True)
+    elif scope == "Local":
+        qs = qs.filter(is_aws_managed=False)
+    elif scope != "All":
+        raise ValidationError(f"Value '{scope}' at 'scope' failed to satisfy constraint: Member "
+                              "must satisfy enum value set: [All, AWS, Local]", field="scope")
+    if only_attached:
+        qs = qs.filter(attachment_count__gt=0)
+    if policy_usage_filter == "PermissionsBoundary":
+        qs = qs.filter(pk__in=_boundary_policy_ids())
+    return qs.order_by("name", "is_aws_managed")
+
+
+def _boundary_policy_ids() -> set[int]:
+    return set(User.objects.exclude(permissions_boundary=None)
+               .values_list("permissions_boundary_id", flat=True)) | set(
+        Role.objects.exclude(permissions_boundary=None)
+        .values_list("permissions_boundary_id", flat=True))
+
+
+@operation
+def update_policy_description(
+    caller: Caller, policy_arn: str, description: str, *, revision: int | None = None
+) -> ManagedPolicy:
+    """Not an AWS API action (AWS has no UpdatePolicy); the console edits the description
+    under iam:CreatePolicyVersion's authority."""
+    policy = get_policy_by_arn(policy_arn, for_update=True)
+    check_revision(policy, revision)
+    _check_customer_managed(policy)
+    authz.check(caller, "iam:CreatePolicyVersion", policy.arn)
+    old = policy.description
+    policy.description = _check_description(description)
+    policy.updated_at = clock.now()
+    policy.revision += 1
+    policy.save(update_fields=["description", "updated_at", "revision"])
+    audit.record(caller, "iam:UpdatePolicyDescription", resource_type="policy",
+                 resource_name=policy.name, resource_arn=policy.arn,
+                 old={"Description": old}, new={"Description": policy.description})
+    return policy
+
+
+@operation
+def delete_policy(caller: Caller, policy_arn: str) -> None:
+    policy = get_policy_by_arn(policy_arn, for_update=True)
+    authz.check(caller, "iam:DeletePolicy", policy.arn)
+    _check_customer_managed(policy)
+    if attachment_count(policy):
+        raise DeleteConflict("Cannot delete a policy attached to entities.")
+    if boundary_usage_count(policy):
+        raise DeleteConflict("Cannot delete a policy used as a permissions boundary.")
+    if policy.versions.filter(is_default=False).exists():
+        raise DeleteConflict("This policy has more than one version. Before you delete a policy, "
+                             "you must delete the policy's versions. The default version is "
+                             "deleted with the policy.")
+    old = {**policy_summary(policy), "Document": default_version(policy).document}
+    policy.versions.all().delete()
+    policy.delete()
+    audit.record(caller, "iam:DeletePolicy", resource_type="policy",
+                 resource_name=old["PolicyName"], resource_arn=old["Arn"], old=old)
+
+
+@operation
+def create_policy_version(
+    caller: Caller,
+    policy_arn: str,
+    policy_document,
+    *,
+    set_as_default: bool = False,
+    revision: int | None = None,
+) -> PolicyVersion:
+    policy = get_policy_by_arn(policy_arn, for_update=True)
+    check_revision(policy, revision)
+    document = check_policy_document(policy_document, max_chars=MANAGED_POLICY_MAX_CHARS)
+    authz.check(caller, "iam:CreatePolicyVersion", policy.arn)
+    _check_customer_managed(policy)
+    if policy.versions.count() >= MAX_POLICY_VERSIONS:
+        raise LimitExceeded(
+            f"A managed policy can have up to {MAX_POLICY_VERSIONS} versions. Before you create "
+            "a new version, you must delete an existing version."
+        )
+    now = clock.now()
+    old_default = default_version(policy)
+    if set_as_default:
+        policy.versions.filter(is_default=True).update(is_default=False)
+    version = PolicyVersion.objects.create(
+        policy=policy, number=policy.next_version_number, document=document,
+        is_default=set_as_default, created_at=now,
+    )
+    policy.next_version_number += 1
+    policy.updated_at = now
+    policy.revision += 1
+    policy.save(update_fields=["next_version_number", "updated_at", "revision"])
+    audit.record(caller, "iam:CreatePolicyVersion", resource_type="policy",
+                 resource_name=policy.name, resource_arn=policy.arn,
+                 old={"DefaultVersionId": old_default.version_id,
+                      "Document": old_default.document},
+                 new={"VersionId": version.version_id, "IsDefaultVersion": set_as_default,
+                      "Document": document})
+    return version
+
+
+def _find_version(policy: ManagedPolicy, version_id: str) -> PolicyVersion:
+    if not isinstance(version_id, str) or not version_id.startswith("v") or \
+            not version_id[1:].isdigit():
+        raise ValidationError(f"Value '{version_id}' at 'versionId' failed to satisfy constraint: "
+                              r"Member must satisfy regular expression pattern: v[1-9][0-9]*"
+                              r"(\.[A-Za-z0-9-]*)?", field="version_id")
+    version = policy.versions.filter(number=int(version_id[1:])).first()
+    if version is None:
+        raise NoSuchEntity(f"Policy {policy.arn} version {version_id} does not exist or is not "
+                           "attachable.")
+    return version
+
+
+def get_policy_version(caller: Caller, policy_arn: str, version_id: str) -> PolicyVersion:
+    policy = get_policy_by_arn(policy_arn)
+    authz.check(caller, "iam:GetPolicyVersion", policy.arn)
+    return _find_version(policy, version_id)
+
+
+def list_policy_versions(caller: Caller, policy_arn: str) -> QuerySet[PolicyVersion]:
+    policy = get_policy_by_arn(policy_arn)
+    authz.check(caller, "iam:ListPolicyVersions", policy.arn)
+    return policy.versions.order_by("-number")
+
+
+@operation
+def delete_policy_version(caller: Caller, policy_arn: str, version_id: str) -> None:
+    policy = get_policy_by_arn(policy_arn, for_update=True)
+    authz.check(caller, "iam:DeletePolicyVersion", policy.arn)
+    _check_customer_managed(policy)
+    version = _find_version(policy, version_id)
+    if version.is_default:
+        raise DeleteConflict("Cannot delete the default version of a policy.")
+    old = {"VersionId": version.version_id, "Document": version.document}
+    version.delete()
+    policy.revision += 1
+    policy.save(update_fields=["revision"])
+    audit.record(caller, "iam:DeletePolicyVersion", resource_type="policy",
+                 resource_name=policy.name, resource_arn=policy.arn, old=old)
+
+
+@operation
+def set_default_policy_version(
+    caller: Caller, policy_arn: str, version_id: str, *, revision: int | None = None
+) -> PolicyVersion:
+    policy = get_policy_by_arn(policy_arn, for_update=True)
+    check_revision(policy, revision)
+    authz.check(caller, "iam:SetDefaultPolicyVersion", policy.arn)
+    _check_customer_managed(policy)
+    version = _find_version(policy, version_id)
+    old = default_version(policy)
+    if old.pk != version.pk:
+        policy.versions.filter(is_default=True).update(is_default=False)
+        version.is_default = True
+        version.save(update_fields=["is_default"])
+        policy.updated_at = clock.now()
+    policy.revision += 1
+    policy.save(update_fields=["updated_at", "revision"])
+    audit.record(caller, "iam:SetDefaultPolicyVersion", resource_type="policy",
+                 resource_name=policy.name, resource_arn=policy.arn,
+                 old={"DefaultVersionId": old.version_id},
+                 new={"DefaultVersionId": version.version_id})
+    return version
+
+
+@dataclass
+class PolicyEntities:
+    users: list[User]
+    groups: list[Group]
+    roles: list[Role]
+
+
+def list_entities_for_policy(caller: Caller, policy_arn: str) -> PolicyEntities:
+    policy = get_policy_by_arn(policy_arn)
+    authz.check(caller, "iam:ListEntitiesForPolicy", policy.arn)
+    return PolicyEntities(
+        users=list(User.objects.filter(policy_attachments__policy=policy).order_by("name")),
+        groups=list(Group.objects.filter(policy_attachments__policy=policy).order_by("name")),
+        roles=list(Role.objects.filter(policy_attachments__policy=policy).order_by("name")),
+    )
+
+
+@operation
+def tag_policy(caller: Caller, policy_arn: str, tags) -> ManagedPolicy:
+    policy = get_policy_by_arn(policy_arn)
+    _check_customer_managed(policy)
+    return _entity.tag(caller, policy, "Policy", tags)
+
+
+@operation
+def untag_policy(caller: Caller, policy_arn: str, tag_keys: list[str]) -> ManagedPolicy:
+    policy = get_policy_by_arn(policy_arn)
+    _check_customer_managed(policy)
+    return _entity.untag(caller, policy, "Policy", tag_keys)
+
+
+def list_policy_tags(caller: Caller, policy_arn: str) -> dict[str, str]:
+    return _entity.list_tags(caller, get_policy_by_arn(policy_arn), "Policy")

@@ -1,0 +1,214 @@
+"""Roles: CreateRole, GetRole, ListRoles, UpdateRole, UpdateAssumeRolePolicy, DeleteRole, tags,
+permissions boundary."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from .. import audit, authz
+from .. import identifiers as ids
+from ..caller import Caller
+from ..errors import (
+    DeleteConflict,
+    EntityAlreadyExists,
+    NoSuchEntity,
+    ValidationError,
+)
+from ..models import Role
+from . import _entity
+from ._common import (
+    TRUST_POLICY_MAX_CHARS,
+    bump,
+    check_policy_document,
+    check_revision,
+    normalize_tags,
+    operation,
+    tag_context,
+    validate_name,
+    validate_path,
+    validate_path_prefix,
+)
+from .lookup import get_policy_by_arn
+
+MIN_SESSION_DURATION, MAX_SESSION_DURATION = 3600, 43200
+
+
+def role_arn(name: str, path: str = "/") -> str:
+    return ids.arn(f"role{path}{name}")
+
+
+def role_summary(role: Role) -> dict:
+    return {
+        "RoleName": role.name, "Path": role.path, "RoleId": role.role_id, "Arn": role.arn,
+        "CreateDate": role.created_at.isoformat(), "Description": role.description,
+        "MaxSessionDuration": role.max_session_duration,
+        "AssumeRolePolicyDocument": role.assume_role_policy_document,
+        "PermissionsBoundary": role.permissions_boundary.arn if role.permissions_boundary_id
+        else None,
+        "Tags": dict(role.tags),
+    }
+
+
+def find_role(name: str) -> Role:
+    try:
+        return Role.objects.select_related("permissions_boundary").get(name__iexact=name)
+    except Role.DoesNotExist:
+        raise NoSuchEntity(f"The role with name {name} cannot be found.") from None
+
+
+def _check_duration(value) -> int:
+    try:
+        seconds = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError("MaxSessionDuration must be a number of seconds.",
+                              field="max_session_duration") from None
+    if not MIN_SESSION_DURATION <= seconds <= MAX_SESSION_DURATION:
+        raise ValidationError(
+            f"The requested MaxSessionDuration {seconds} is invalid: it must be between "
+            f"{MIN_SESSION_DURATION} and {MAX_SESSION_DURATION} seconds.",
+            field="max_session_duration",
+        )
+    return seconds
+
+
+def _check_description(value: str | None) -> str:
+    value = value or ""
+    if len(value) > 1000:
+        raise ValidationError("Description must be at most 1000 characters.", field="description")
+    return value
+
+
+@operation
+def create_role(
+    caller: Caller,
+    role_name: str,
+    assume_role_policy_document,
+    *,
+    path: str | None = "/",
+    description: str | None = "",
+    max_session_duration: int | None = None,
+    permissions_boundary: str | None = None,
+    tags=None,
+) -> Role:
+    validate_name(role_name, "role", "role_name")
+    path = validate_path(path)
+    document = check_policy_document(
+        assume_role_policy_document, kind="trust", max_chars=TRUST_POLICY_MAX_CHARS,
+        field="assume_role_policy_document",
+    )
+    duration = _check_duration(max_session_duration or MIN_SESSION_DURATION)
+    tag_map = normalize_tags(tags)
+    boundary = get_policy_by_arn(permissions_boundary) if permissions_boundary else None
+    arn = role_arn(role_name, path)
+    extra = {"iam:PermissionsBoundary": boundary.arn if boundary else None,
+             **(tag_context(tag_map) if tag_map else {})}
+    authz.check(caller, "iam:CreateRole", arn, extra)
+    if tag_map:
+        authz.check(caller, "iam:TagRole", arn, extra)
+    if Role.objects.filter(name__iexact=role_name).exists():
+        raise EntityAlreadyExists(f"Role with name {role_name} already exists.",
+                                  field="role_name")
+    role = Role.objects.create(
+        name=role_name, path=path, assume_role_policy_document=document,
+        description=_check_description(description), max_session_duration=duration,
+        permissions_boundary=boundary, tags=tag_map,
+    )
+    audit.record(caller, "iam:CreateRole", resource_type="role", resource_name=role.name,
+                 resource_arn=role.arn, new=role_summary(role))
+    return role
+
+
+def get_role(caller: Caller, role_name: str) -> Role:
+    role = find_role(role_name)
+    authz.check(caller, "iam:GetRole", role.arn)
+    return role
+
+
+def list_roles(caller: Caller, *, path_prefix: str | None = "/") -> QuerySet[Role]:
+    prefix = validate_path_prefix(path_prefix)
+    authz.check(caller, "iam:ListRoles", role_arn("*", prefix if prefix.endswith("/") else "/"))
+    return (Role.objects.filter(path__startswith=prefix).select_related("permissions_boundary")
+            .order_by("name"))
+
+
+@operation
+def update_role(
+    caller: Caller,
+    role_name: str,
+    *,
+    description: str | None = None,
+    max_session_duration: int | None = None,
+    revision: int | None = None,
+) -> Role:
+    role = find_role(role_name)
+    check_revision(role, revision)
+    authz.check(caller, "iam:UpdateRole", role.arn)
+    old = role_summary(role)
+    if description is not None:
+        role.description = _check_description(description)
+    if max_session_duration is not None:
+        role.max_session_duration = _check_duration(max_session_duration)
+    bump(role, "description", "max_session_duration")
+    audit.record(caller, "iam:UpdateRole", resource_type="role", resource_name=role.name,
+                 resource_arn=role.arn, old=old, new=role_summary(role))
+    return role
+
+
+@operation
+def update_assume_role_policy(
+    caller: Caller, role_name: str, policy_document, *, revision: int | None = None
+) -> Role:
+    role = find_role(role_name)
+    check_revision(role, revision)
+    document = check_policy_document(policy_document, kind="trust",
+                                     max_chars=TRUST_POLICY_MAX_CHARS)
+    authz.check(caller, "iam:UpdateAssumeRolePolicy", role.arn)
+    old = role.assume_role_policy_document
+    role.assume_role_policy_document = document
+    bump(role, "assume_role_policy_document")
+    audit.record(caller, "iam:UpdateAssumeRolePolicy", resource_type="role",
+                 resource_name=role.name, resource_arn=role.arn,
+                 old={"AssumeRolePolicyDocument": old},
+                 new={"AssumeRolePolicyDocument": document})
+    return role
+
+
+@operation
+def delete_role(caller: Caller, role_name: str) -> None:
+    role = find_role(role_name)
+    authz.check(caller, "iam:DeleteRole", role.arn)
+    blockers = []
+    if role.inline_policies.exists():
+        blockers.append("inline policies")
+    if role.policy_attachments.exists():
+        blockers.append("attached policies")
+    if blockers:
+        raise DeleteConflict(f"Cannot delete entity, must remove {', '.join(blockers)} first.")
+    old = role_summary(role)
+    role.delete()
+    audit.record(caller, "iam:DeleteRole", resource_type="role", resource_name=old["RoleName"],
+                 resource_arn=old["Arn"], old=old)
+
+
+@operation
+def tag_role(caller: Caller, role_name: str, tags) -> Role:
+    return _entity.tag(caller, find_role(role_name), "Role", tags)
+
+
+@operation
+def untag_role(caller: Caller, role_name: str, tag_keys: list[str]) -> Role:
+    return _entity.untag(caller, find_role(role_name), "Role", tag_keys)
+
+
+def list_role_tags(caller: Caller, role_name: str) -> dict[str, str]:
+    return _entity.list_tags(caller, find_role(role_name), "Role")
+
+
+@operation
+def put_role_permissions_boundary(caller: Caller, role_name: str, policy_arn: str) -> Role:
+    return _entity.put_boundary(caller, find_role(role_name), "Role", policy_arn)
+
+
+@operation
+def delete_role_permissions_boundary(caller: Caller, role_name: str) -> Role:
+    return _entity.delete_boundary(caller, find_role(role_name), "Role")

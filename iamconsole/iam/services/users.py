@@ -1,0 +1,183 @@
+"""Users: CreateUser, GetUser, ListUsers, UpdateUser, DeleteUser, tags, permissions boundary."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from .. import audit, authz
+from .. import identifiers as ids
+from ..caller import Caller
+from ..errors import DeleteConflict, EntityAlreadyExists, InvalidInput, NoSuchEntity
+from ..models import User
+from . import _entity
+from ._common import (
+    bump,
+    check_revision,
+    normalize_tags,
+    operation,
+    tag_context,
+    validate_name,
+    validate_path,
+    validate_path_prefix,
+)
+from .lookup import get_policy_by_arn
+
+
+def user_arn(name: str, path: str = "/") -> str:
+    return ids.arn(f"user{path}{name}")
+
+
+def user_summary(user: User) -> dict:
+    return {
+        "UserName": user.name,
+        "Path": user.path,
+        "UserId": user.user_id,
+        "Arn": user.arn,
+        "CreateDate": user.created_at.isoformat(),
+        "PermissionsBoundary": user.permissions_boundary.arn if user.permissions_boundary_id
+        else None,
+        "Tags": dict(user.tags),
+    }
+
+
+def find_user(name: str) -> User:
+    try:
+        return User.objects.select_related("permissions_boundary").get(
+            name__iexact=name, is_root=False
+        )
+    except User.DoesNotExist:
+        raise NoSuchEntity(f"The user with name {name} cannot be found.") from None
+
+
+@operation
+def create_user(
+    caller: Caller,
+    user_name: str,
+    *,
+    path: str | None = "/",
+    permissions_boundary: str | None = None,
+    tags=None,
+) -> User:
+    validate_name(user_name, "user", "user_name")
+    path = validate_path(path)
+    tag_map = normalize_tags(tags)
+    boundary = get_policy_by_arn(permissions_boundary) if permissions_boundary else None
+    extra = {"iam:PermissionsBoundary": boundary.arn if boundary else None,
+             **(tag_context(tag_map) if tag_map else {})}
+    authz.check(caller, "iam:CreateUser", user_arn(user_name, path), extra)
+    if tag_map:
+        authz.check(caller, "iam:TagUser", user_arn(user_name, path), extra)
+    if User.objects.filter(name__iexact=user_name).exists():
+        raise EntityAlreadyExists(f"User with name {user_name} already exists.",
+                                  field="user_name")
+    user = User(name=user_name, path=path, permissions_boundary=boundary, tags=tag_map)
+    user.set_unusable_password()
+    user.save()
+    audit.record(caller, "iam:CreateUser", resource_type="user", resource_name=user.name,
+                 resource_arn=user.arn, new=user_summary(user))
+    return user
+
+
+def get_user(caller: Caller, user_name: str | None = None) -> User:
+    """GetUser; without a name, the calling user (as AWS does)."""
+    if user_name is None:
+        if caller.user is None or caller.role is not None:
+            raise InvalidInput("Must specify userName when calling with non-User credentials")
+        user = caller.user
+    else:
+        user = find_user(user_name)
+    authz.check(caller, "iam:GetUser", user.arn)
+    return user
+
+
+def list_users(caller: Caller, *, path_prefix: str | None = "/") -> QuerySet[User]:
+    prefix = validate_path_prefix(path_prefix)
+    authz.check(caller, "iam:ListUsers", user_arn("*", prefix if prefix.endswith("/") else "/"))
+    return (
+        User.objects.filter(is_root=False, path__startswith=prefix)
+        .select_related("permissions_boundary")
+        .order_by("name")
+    )
+
+
+@operation
+def update_user(
+    caller: Caller,
+    user_name: str,
+    *,
+    new_user_name: str | None = None,
+    new_path: str | None = None,
+    revision: int | None = None,
+) -> User:
+    user = find_user(user_name)
+    check_revision(user, revision)
+    old = user_summary(user)
+    new_name = validate_name(new_user_name, "user", "new_user_name") if new_user_name else None
+    path = validate_path(new_path, "new_path") if new_path else None
+    authz.check(caller, "iam:UpdateUser", user.arn)
+    if new_name or path:
+        authz.check(caller, "iam:UpdateUser", user_arn(new_name or user.name, path or user.path))
+    if new_name and new_name.lower() != user.name.lower() and User.objects.filter(
+        name__iexact=new_name
+    ).exists():
+        raise EntityAlreadyExists(f"User with name {new_name} already exists.",
+                                  field="new_user_name")
+    user.name = new_name or user.name
+    user.path = path or user.path
+    bump(user, "name", "path")
+    audit.record(caller, "iam:UpdateUser", resource_type="user", resource_name=user.name,
+                 resource_arn=user.arn, old=old, new=user_summary(user))
+    return user
+
+
+@operation
+def delete_user(caller: Caller, user_name: str) -> None:
+    user = find_user(user_name)
+    authz.check(caller, "iam:DeleteUser", user.arn)
+    blockers = []
+    if user.has_usable_password():
+        blockers.append("login profile")
+    if user.access_keys.exists():
+        blockers.append("access keys")
+    if user.mfa_devices.exists():
+        blockers.append("MFA devices")
+    if user.inline_policies.exists():
+        blockers.append("inline policies")
+    if user.policy_attachments.exists():
+        blockers.append("attached policies")
+    if user.iam_groups.exists():
+        blockers.append("group memberships")
+    if blockers:
+        raise DeleteConflict(
+            f"Cannot delete entity, must remove {', '.join(blockers)} first."
+        )
+    old = user_summary(user)
+    user.sts_credentials.all().delete()
+    user.password_history.all().delete()
+    user.delete()
+    audit.record(caller, "iam:DeleteUser", resource_type="user", resource_name=old["UserName"],
+                 resource_arn=old["Arn"], old=old)
+
+
+@operation
+def tag_user(caller: Caller, user_name: str, tags) -> User:
+    return _entity.tag(caller, find_user(user_name), "User", tags)
+
+
+@operation
+def untag_user(caller: Caller, user_name: str, tag_keys: list[str]) -> User:
+    return _entity.untag(caller, find_user(user_name), "User", tag_keys)
+
+
+def list_user_tags(caller: Caller, user_name: str) -> dict[str, str]:
+    return _entity.list_tags(caller, find_user(user_name), "User")
+
+
+@operation
+def put_user_permissions_boundary(caller: Caller, user_name: str, policy_arn: str) -> User:
+    return _entity.put_boundary(caller, find_user(user_name), "User", policy_arn)
+
+
+@operation
+def delete_user_permissions_boundary(caller: Caller, user_name: str) -> User:
+    return _entity.delete_boundary(caller, find_user(user_name), "User")

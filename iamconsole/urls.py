@@ -1,0 +1,8 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("iamconsole.console.urls")),
+    path("accounts/", include("iamconsole.accounts.urls")),
+    path("api/v1/", include("iamconsole.api.urls")),
+    path("aws/", include("iamconsole.awsapi.urls")),
+]
