@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "iamconsole.console",
     "iamconsole.api",
     "iamconsole.awsapi",
+    "iamconsole.simulator",
 ]
 
 MIDDLEWARE = [

@@ -5,4 +5,5 @@ urlpatterns = [
     path("accounts/", include("iamconsole.accounts.urls")),
     path("api/v1/", include("iamconsole.api.urls")),
     path("aws/", include("iamconsole.awsapi.urls")),
+    path("simulator/", include("iamconsole.simulator.urls")),
 ]
