@@ -7,9 +7,7 @@ import json
 
 import pytest
 
-from iamconsole.iam import services as iam
 from iamconsole.iam.caller import Caller
-from iamconsole.iam.models import User
 
 PASSWORD = "Correct-Horse-9!"
 
@@ -30,6 +28,10 @@ ADMIN_POLICY = policy_json(allow("*", "*"))
 READ_ONLY_POLICY = policy_json(allow(["iam:Get*", "iam:List*", "iam:Simulate*"], "*"))
 
 
+# Django-dependent imports happen inside the helpers, so tests of the pure-Python packages
+# (tests/policy, sigv4, protocol) can run with `-p no:django`.
+
+
 @pytest.fixture
 def system() -> Caller:
     """The account itself (management commands, seeding): allowed everything."""
@@ -37,7 +39,10 @@ def system() -> Caller:
 
 
 def make_user(name: str, *, policy: str | None = None, password: str | None = PASSWORD,
-              path: str = "/") -> User:
+              path: str = "/"):
+    from iamconsole.iam import services as iam
+    from iamconsole.iam.models import User
+
     caller = Caller.system("test")
     user = iam.create_user(caller, name, path=path)
     if policy:
@@ -48,26 +53,28 @@ def make_user(name: str, *, policy: str | None = None, password: str | None = PA
 
 
 @pytest.fixture
-def admin(db) -> User:
+def admin(db):
     return make_user("admin", policy=ADMIN_POLICY)
 
 
 @pytest.fixture
-def reader(db) -> User:
+def reader(db):
     return make_user("reader", policy=READ_ONLY_POLICY)
 
 
 @pytest.fixture
-def outsider(db) -> User:
+def outsider(db):
     return make_user("outsider")
 
 
 @pytest.fixture
-def root_user(db) -> User:
+def root_user(db):
+    from iamconsole.iam.models import User
+
     return User.objects.create_superuser("root", PASSWORD)
 
 
-def caller_for(user: User, **kwargs) -> Caller:
+def caller_for(user, **kwargs) -> Caller:
     return Caller(user=user, auth_method=kwargs.pop("auth_method", "test"), **kwargs)
 
 
