@@ -11,7 +11,7 @@ _ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 _SECRET_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
 # The name patterns and lengths of the IAM API model (botocore's service-2.json).
-NAME_PATTERN = re.compile(r"^[\w+=,.@-]+$")
+NAME_PATTERN = re.compile(r"^[\w+=,.@-]+$", re.ASCII)  # Java \w: ASCII only
 PATH_PATTERN = re.compile(r"^(/|/[\x21-\x7e]+/)$")
 PATH_PREFIX_PATTERN = re.compile(r"^/([\x21-\x7e]*/)?$|^/[\x21-\x7e]*$")
 NAME_MAX = {"user": 64, "group": 128, "role": 64, "policy": 128, "mfa": 226, "inline": 128}
