@@ -1,0 +1,39 @@
+"""The IAM policy engine: AWS's policy language, validation and evaluation logic.
+
+Pure Python, no Django. Typical use::
+
+    from iamconsole.policy import compile_policy, evaluate, Request, Context
+
+    p = compile_policy(text, policy_id="ANPA...", policy_type="user-managed")
+    d = evaluate(Request("s3:GetObject", "arn:aws:s3:::b/k", Context({...})), [p])
+    d.decision  # "allowed" | "explicitDeny" | "implicitDeny"
+"""
+
+from __future__ import annotations
+
+from . import catalog
+from .compiler import POLICY_TYPES, CompiledPolicy, CompiledStatement, clear_cache, compile_policy
+from .context import CONTEXT_KEY_TYPES, Context
+from .evaluate import Decision, MatchedStatement, Request, evaluate, referenced_context_keys
+from .findings import Finding, PolicyError
+from .validate import KINDS, validate_policy
+
+__all__ = [
+    "CONTEXT_KEY_TYPES",
+    "KINDS",
+    "POLICY_TYPES",
+    "CompiledPolicy",
+    "CompiledStatement",
+    "Context",
+    "Decision",
+    "Finding",
+    "MatchedStatement",
+    "PolicyError",
+    "Request",
+    "catalog",
+    "clear_cache",
+    "compile_policy",
+    "evaluate",
+    "referenced_context_keys",
+    "validate_policy",
+]

@@ -1,0 +1,258 @@
+"""Request evaluation (AWS single-account policy evaluation logic)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from .compiler import (
+    MATCH_DIRECT,
+    MATCH_NONE,
+    MATCH_ROLE,
+    CompiledPolicy,
+    CompiledStatement,
+    _arn_account,
+)
+from .context import Context
+
+__all__ = [
+    "ALLOWED",
+    "EXPLICIT_DENY",
+    "IMPLICIT_DENY",
+    "Decision",
+    "MatchedStatement",
+    "Request",
+    "evaluate",
+    "referenced_context_keys",
+]
+
+ALLOWED = "allowed"
+EXPLICIT_DENY = "explicitDeny"
+IMPLICIT_DENY = "implicitDeny"
+
+
+@dataclass(slots=True)
+class Request:
+    """One authorization question: may ``principal_arn`` perform ``action`` on ``resource``?"""
+
+    action: str
+    resource: str
+    context: Context = field(default_factory=Context)
+    principal_arn: str | None = None
+    principal_account: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.context, Context):
+            self.context = Context(self.context) if isinstance(self.context, Mapping) \
+                else Context()
+
+
+@dataclass(frozen=True, slots=True)
+class MatchedStatement:
+    """A statement that decided the outcome, located in its policy text (1-based)."""
+
+    policy_id: str
+    policy_type: str
+    version_id: str | None
+    statement_index: int
+    sid: str | None
+    start_line: int
+    start_column: int
+    end_line: int
+    end_column: int
+
+    @classmethod
+    def of(cls, st: CompiledStatement) -> MatchedStatement:
+        m = st._matched
+        if m is None:
+            p = st.policy
+            m = st._matched = cls(p.policy_id, p.policy_type, p.version_id, st.index, st.sid,
+                                  st.start_line, st.start_column, st.end_line, st.end_column)
+        return m  # type: ignore[no-any-return]
+
+
+@dataclass(slots=True)
+class Decision:
+    """The outcome of :func:`evaluate`, shaped like a SimulatePrincipalPolicy result."""
+
+    decision: str
+    matched_statements: list[MatchedStatement] = field(default_factory=list)
+    missing_context_values: list[str] = field(default_factory=list)
+    allowed_by_boundary: bool | None = None
+    allowed_by_session: bool | None = None
+
+    @property
+    def allowed(self) -> bool:
+        return self.decision == ALLOWED
+
+    def __bool__(self) -> bool:
+        return self.decision == ALLOWED
+
+
+class _Scan:
+    """Results of scanning one group of policies."""
+
+    __slots__ = ("allows", "denies", "levels")
+
+    def __init__(self) -> None:
+        self.allows: list[CompiledStatement] = []
+        self.denies: list[CompiledStatement] = []
+        self.levels: list[int] = []  # principal level per allow (resource policy only)
+
+
+def _scan(policies: Sequence[CompiledPolicy], action: str, resource: str, ctx: Context,
+          missing: dict[str, str] | None, principal: str | None, account: str | None,
+          with_principal: bool) -> _Scan:
+    out = _Scan()
+    data = ctx._data
+    for pol in policies:
+        hits = pol._action_cache.get(action)
+        if hits is None:
+            hits = pol.statements_for_action(action)
+        for st in hits:
+            if missing is not None and st.resource_var_keys:
+                for kl, k in st.resource_var_keys:
+                    if kl not in data:
+                        missing.setdefault(kl, k)
+            if st._resources.match(resource, ctx) == st.not_resource:
+                continue
+            level = MATCH_DIRECT
+            if with_principal:
+                level = st.principal_level(principal, account)
+                if level == MATCH_NONE:
+                    continue
+            if st.clauses:
+                if missing is not None:
+                    for kl, k in st.condition_keys:
+                        if kl not in data:
+                            missing.setdefault(kl, k)
+                    for kl, k in st.condition_var_keys:
+                        if kl not in data:
+                            missing.setdefault(kl, k)
+                ok = True
+                for c in st.clauses:
+                    if not c.evaluate(ctx):
+                        ok = False
+                        break
+                if not ok:
+                    continue
+            if st.is_deny:
+                out.denies.append(st)
+            else:
+                out.allows.append(st)
+                out.levels.append(level)
+    return out
+
+
+def _as_seq(policies: Iterable[CompiledPolicy] | CompiledPolicy | None) -> Sequence[CompiledPolicy]:
+    if policies is None:
+        return ()
+    if isinstance(policies, CompiledPolicy):
+        return (policies,)
+    if isinstance(policies, (list, tuple)):
+        return policies
+    return tuple(policies)
+
+
+def evaluate(request: Request, identity_policies: Iterable[CompiledPolicy], *,
+             boundary_policies: Iterable[CompiledPolicy] | None = None,
+             session_policies: Iterable[CompiledPolicy] | None = None,
+             resource_policy: CompiledPolicy | None = None,
+             collect_missing: bool = True) -> Decision:
+    """Decide ``request`` the way AWS does for a principal's policies.
+
+    1. An explicit Deny in any applicable policy (identity, boundary, session, or a resource
+       policy statement naming the principal) wins: ``explicitDeny``.
+    2. Otherwise the request is allowed if the identity policies allow it and (when given)
+       the permissions boundary and the session policies allow it too, or if the resource
+       policy allows it for the principal: naming the user / role-session ARN (or "*")
+       suffices on its own within one account; naming the role ARN of an assumed-role
+       session is still limited by the boundary and session policies; naming only the
+       account requires the identity side to allow as well. Across accounts both sides
+       must allow.
+    3. Otherwise ``implicitDeny``.
+    """
+    action = request.action.lower()
+    resource = request.resource
+    ctx = request.context
+    principal = request.principal_arn
+    account = request.principal_account or _arn_account(principal)
+    missing: dict[str, str] | None = {} if collect_missing else None
+
+    ident = _scan(_as_seq(identity_policies), action, resource, ctx, missing, None, None, False)
+    bound = None if boundary_policies is None else _scan(
+        _as_seq(boundary_policies), action, resource, ctx, missing, None, None, False)
+    sess = None if session_policies is None else _scan(
+        _as_seq(session_policies), action, resource, ctx, missing, None, None, False)
+    res = None if resource_policy is None else _scan(
+        _as_seq(resource_policy), action, resource, ctx, missing, principal, account, True)
+
+    missing_list = sorted(missing.values(), key=str.lower) if missing else []
+    allowed_by_boundary = None if bound is None else (bool(bound.allows) and not bound.denies)
+    allowed_by_session = None if sess is None else (bool(sess.allows) and not sess.denies)
+
+    denies = [*ident.denies, *(bound.denies if bound else ()), *(sess.denies if sess else ()),
+              *(res.denies if res else ())]
+    if denies:
+        return Decision(EXPLICIT_DENY, [MatchedStatement.of(st) for st in denies], missing_list,
+                        allowed_by_boundary, allowed_by_session)
+
+    boundary_ok = bound is None or bool(bound.allows)
+    session_ok = sess is None or bool(sess.allows)
+    identity_ok = bool(ident.allows) and boundary_ok and session_ok
+
+    granted: list[CompiledStatement] = []
+    if identity_ok:
+        granted.extend(ident.allows)
+        if bound is not None:
+            granted.extend(bound.allows)
+        if sess is not None:
+            granted.extend(sess.allows)
+    resource_account = _arn_account(resource)
+    cross = account is not None and resource_account is not None and account != resource_account
+    resource_grants: list[CompiledStatement] = []
+    if res is not None:
+        for st, level in zip(res.allows, res.levels, strict=True):
+            if cross:
+                ok = identity_ok  # cross-account: both sides must allow
+            elif level == MATCH_DIRECT:
+                ok = True  # names the user / session itself: sufficient on its own
+            elif level == MATCH_ROLE:
+                ok = boundary_ok and session_ok  # role ARN: boundary/session still limit
+            else:  # MATCH_ACCOUNT: the account delegates to its identity policies
+                ok = identity_ok
+            if ok:
+                resource_grants.append(st)
+    granted.extend(resource_grants)
+    if cross and res is not None:
+        allowed = identity_ok and bool(resource_grants)
+    else:
+        allowed = identity_ok or bool(resource_grants)
+    if allowed:
+        return Decision(ALLOWED, [MatchedStatement.of(st) for st in granted], missing_list,
+                        allowed_by_boundary, allowed_by_session)
+    return Decision(IMPLICIT_DENY, [], missing_list, allowed_by_boundary, allowed_by_session)
+
+
+def referenced_context_keys(policies: Iterable[CompiledPolicy]) -> list[str]:
+    """Every condition key and policy-variable key the policies use (case-insensitive dedupe,
+    sorted), like GetContextKeysForPrincipalPolicy."""
+    seen: dict[str, str] = {}
+    for pol in _as_seq(policies):
+        for st in pol.statements:
+            for c in st.clauses:
+                seen.setdefault(c.key_lower, c.key)
+                for t in c._templates:
+                    for p in t:
+                        key = getattr(p, "key", None)
+                        if isinstance(key, str):
+                            seen.setdefault(key.lower(), key)
+            for kl, k in st.resource_var_keys:
+                seen.setdefault(kl, k)
+            for t in st._resources.dynamic:
+                for p in t[0]:
+                    key = getattr(p, "key", None)
+                    if isinstance(key, str):
+                        seen.setdefault(key.lower(), key)
+    return sorted(seen.values(), key=lambda k: (k.lower(), k))
+
