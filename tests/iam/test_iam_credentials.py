@@ -4,9 +4,9 @@ the root user and secrets encryption."""
 import pyotp
 import pytest
 import time_machine
-from conftest import PASSWORD, caller_for, make_user
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
+from personas import PASSWORD, caller_for, make_user
 
 from iamconsole.iam import crypto, errors
 from iamconsole.iam import services as iam

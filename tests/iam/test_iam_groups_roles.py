@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from conftest import ADMIN_POLICY, allow, caller_for, make_user, policy_json
+from personas import ADMIN_POLICY, allow, caller_for, make_user, policy_json
 
 from iamconsole.iam import authz, errors
 from iamconsole.iam import services as iam

@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from conftest import ADMIN_POLICY, allow, policy_json
+from personas import ADMIN_POLICY, allow, policy_json
 
 from iamconsole.iam import errors
 from iamconsole.iam import services as iam

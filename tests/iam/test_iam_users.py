@@ -2,7 +2,7 @@
 limits and error codes, against the real database."""
 
 import pytest
-from conftest import ADMIN_POLICY, allow, caller_for, make_user, policy_json
+from personas import ADMIN_POLICY, allow, caller_for, make_user, policy_json
 
 from iamconsole.iam import errors
 from iamconsole.iam import services as iam
