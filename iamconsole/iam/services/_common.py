@@ -177,6 +177,13 @@ def check_policy_document(
     return document
 
 
+def check_description(value: str | None) -> str:
+    value = value or ""
+    if len(value) > 1000:
+        raise ValidationError("Description must be at most 1000 characters.", field="description")
+    return value
+
+
 def check_revision(obj: Any, expected: int | None) -> None:
     """Stale-edit detection: `expected` is the revision the caller read (None skips the check)."""
     if expected is not None and int(expected) != obj.revision:

@@ -5,13 +5,45 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .. import audit, authz
 from ..caller import Caller
-from ..errors import InvalidInput, NoSuchEntity
-from ._common import bump, merge_tags, normalize_tags, remove_tags, tag_context
+from ..errors import EntityAlreadyExists, InvalidInput, NoSuchEntity
+from ._common import (
+    bump,
+    merge_tags,
+    normalize_tags,
+    remove_tags,
+    tag_context,
+    validate_name,
+    validate_path,
+)
 from .lookup import get_policy_by_arn
+
+
+def rename(
+    caller: Caller, entity: Any, kind: str, new_name: str | None, new_path: str | None,
+    summary: Callable[[Any], dict],
+) -> Any:
+    """UpdateUser / UpdateGroup: a new name and/or path, authorized on the old and the new ARN."""
+    noun = kind.lower()
+    field = f"new_{noun}_name"
+    name = validate_name(new_name, noun, field) if new_name else entity.name
+    path = validate_path(new_path, "new_path") if new_path else entity.path
+    action = f"iam:Update{kind}"
+    authz.check(caller, action, entity.arn)
+    old = summary(entity)
+    taken = type(entity).objects.filter(name__iexact=name).exclude(pk=entity.pk).exists()
+    entity.name, entity.path = name, path
+    authz.check(caller, action, entity.arn)
+    if taken:
+        raise EntityAlreadyExists(f"{kind} with name {name} already exists.", field=field)
+    bump(entity, "name", "path")
+    audit.record(caller, action, resource_type=noun, resource_name=entity.name,
+                 resource_arn=entity.arn, old=old, new=summary(entity))
+    return entity
 
 
 def tag(caller: Caller, entity: Any, kind: str, tags) -> Any:

@@ -10,9 +10,9 @@ from .. import identifiers as ids
 from ..caller import Caller
 from ..errors import DeleteConflict, EntityAlreadyExists, LimitExceeded, NoSuchEntity
 from ..models import Group, User
+from . import _entity
 from ._common import (
     MAX_GROUPS_PER_USER,
-    bump,
     check_revision,
     operation,
     validate_name,
@@ -82,21 +82,7 @@ def update_group(
 ) -> Group:
     group = find_group(group_name)
     check_revision(group, revision)
-    old = group_summary(group)
-    new_name = validate_name(new_group_name, "group", "new_group_name") if new_group_name else None
-    path = validate_path(new_path, "new_path") if new_path else None
-    authz.check(caller, "iam:UpdateGroup", group.arn)
-    if new_name and new_name.lower() != group.name.lower() and Group.objects.filter(
-        name__iexact=new_name
-    ).exists():
-        raise EntityAlreadyExists(f"Group with name {new_name} already exists.",
-                                  field="new_group_name")
-    group.name = new_name or group.name
-    group.path = path or group.path
-    bump(group, "name", "path")
-    audit.record(caller, "iam:UpdateGroup", resource_type="group", resource_name=group.name,
-                 resource_arn=group.arn, old=old, new=group_summary(group))
-    return group
+    return _entity.rename(caller, group, "Group", new_group_name, new_path, group_summary)
 
 
 @operation

@@ -25,6 +25,7 @@ from . import _entity
 from ._common import (
     MANAGED_POLICY_MAX_CHARS,
     MAX_POLICY_VERSIONS,
+    check_description,
     check_policy_document,
     check_revision,
     normalize_tags,
@@ -78,12 +79,6 @@ def _check_customer_managed(policy: ManagedPolicy) -> None:
                                  "changed.")
 
 
-def _check_description(value: str | None) -> str:
-    value = value or ""
-    if len(value) > 1000:
-        raise ValidationError("Description must be at most 1000 characters.", field="description")
-    return value
-
 
 @operation
 def create_policy(
@@ -111,7 +106,7 @@ def create_policy(
                                   "are not allowed.", field="policy_name")
     now = clock.now()
     policy = ManagedPolicy.objects.create(
-        name=policy_name, path=path, description=_check_description(description),
+        name=policy_name, path=path, description=check_description(description),
         tags=tag_map, is_aws_managed=aws_managed, created_at=now, updated_at=now,
         next_version_number=2,
     )
@@ -173,7 +168,7 @@ def update_policy_description(
     _check_customer_managed(policy)
     authz.check(caller, "iam:CreatePolicyVersion", policy.arn)
     old = policy.description
-    policy.description = _check_description(description)
+    policy.description = check_description(description)
     policy.updated_at = clock.now()
     policy.revision += 1
     policy.save(update_fields=["description", "updated_at", "revision"])

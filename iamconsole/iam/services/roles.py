@@ -19,6 +19,7 @@ from . import _entity
 from ._common import (
     TRUST_POLICY_MAX_CHARS,
     bump,
+    check_description,
     check_policy_document,
     check_revision,
     normalize_tags,
@@ -71,12 +72,6 @@ def _check_duration(value) -> int:
     return seconds
 
 
-def _check_description(value: str | None) -> str:
-    value = value or ""
-    if len(value) > 1000:
-        raise ValidationError("Description must be at most 1000 characters.", field="description")
-    return value
-
 
 @operation
 def create_role(
@@ -110,7 +105,7 @@ def create_role(
                                   field="role_name")
     role = Role.objects.create(
         name=role_name, path=path, assume_role_policy_document=document,
-        description=_check_description(description), max_session_duration=duration,
+        description=check_description(description), max_session_duration=duration,
         permissions_boundary=boundary, tags=tag_map,
     )
     audit.record(caller, "iam:CreateRole", resource_type="role", resource_name=role.name,
@@ -145,7 +140,7 @@ def update_role(
     authz.check(caller, "iam:UpdateRole", role.arn)
     old = role_summary(role)
     if description is not None:
-        role.description = _check_description(description)
+        role.description = check_description(description)
     if max_session_duration is not None:
         role.max_session_duration = _check_duration(max_session_duration)
     bump(role, "description", "max_session_duration")

@@ -11,7 +11,6 @@ from ..errors import DeleteConflict, EntityAlreadyExists, InvalidInput, NoSuchEn
 from ..models import User
 from . import _entity
 from ._common import (
-    bump,
     check_revision,
     normalize_tags,
     operation,
@@ -111,23 +110,7 @@ def update_user(
 ) -> User:
     user = find_user(user_name)
     check_revision(user, revision)
-    old = user_summary(user)
-    new_name = validate_name(new_user_name, "user", "new_user_name") if new_user_name else None
-    path = validate_path(new_path, "new_path") if new_path else None
-    authz.check(caller, "iam:UpdateUser", user.arn)
-    if new_name or path:
-        authz.check(caller, "iam:UpdateUser", user_arn(new_name or user.name, path or user.path))
-    if new_name and new_name.lower() != user.name.lower() and User.objects.filter(
-        name__iexact=new_name
-    ).exists():
-        raise EntityAlreadyExists(f"User with name {new_name} already exists.",
-                                  field="new_user_name")
-    user.name = new_name or user.name
-    user.path = path or user.path
-    bump(user, "name", "path")
-    audit.record(caller, "iam:UpdateUser", resource_type="user", resource_name=user.name,
-                 resource_arn=user.arn, old=old, new=user_summary(user))
-    return user
+    return _entity.rename(caller, user, "User", new_user_name, new_path, user_summary)
 
 
 @operation
