@@ -59,6 +59,9 @@ if not (len(IAM_ACCOUNT_ID) == 12 and IAM_ACCOUNT_ID.isdigit()):
     raise ImproperlyConfigured("IAM_ACCOUNT_ID must be 12 digits")
 
 INSTALLED_APPS = [
+    # Before django.contrib.auth: its `changepassword` command (which records the password
+    # history) overrides Django's.
+    "iamconsole.accounts",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -66,10 +69,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "csp",
     "rest_framework",
     "drf_spectacular",
     "iamconsole.iam",
-    "iamconsole.accounts",
     "iamconsole.console",
     "iamconsole.api",
     "iamconsole.awsapi",
@@ -84,7 +87,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "iamconsole.accounts.middleware.SignInStepMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -113,6 +118,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable database must fail fast (health checks, requests), not hang for minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", envint("DATABASE_CONNECT_TIMEOUT", 5)
+    )
 if env("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME")}
 
@@ -151,7 +161,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -164,14 +174,49 @@ STORAGES = {
     },
 }
 
+# The REST API (/api/v1/): JSON only; SigV4 access keys or the console session (CSRF enforced);
+# every operation authorized by the policy engine in the domain layer; rate limited per caller.
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "iamconsole.api.schema.IAMAutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "iamconsole.api.authentication.SigV4Authentication",
+        "iamconsole.api.authentication.ConsoleSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["iamconsole.api.permissions.HasCaller"],
+    "DEFAULT_THROTTLE_CLASSES": ["iamconsole.api.throttling.CallerRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api": env("API_RATE_LIMIT", "50/second")},
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "iamconsole.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "iamconsole API",
-    "DESCRIPTION": "Identity and access management: users, groups, roles, policies, simulation.",
+    "DESCRIPTION": (
+        "Identity and access management: users, groups, roles, managed and inline policies, "
+        "access keys, MFA devices, the account password policy, the audit log and the policy "
+        "simulator. Every operation calls the same domain layer as the console and is "
+        "authorized by the policy engine with the caller's IAM policies: each operation names "
+        "its IAM action (`x-iam-action`); a denial is 403 "
+        '`{"code": "AccessDenied", "message", "action", "resource"}`.\n\n'
+        "**Authentication**: sign requests with AWS Signature Version 4 using an access key "
+        "(botocore's SigV4Auth, requests-aws4auth, curl --aws-sigv4): service name `iam` "
+        "(`execute-api` is accepted too), any region, clock within 15 minutes; or use the "
+        "console session cookie with the X-CSRFToken header.\n\n"
+        "**Conventions**: JSON in and out; lists paginated with `limit`/`offset`; errors are "
+        '`{"code": <AWS error code>, "message": …}` with status 400/403/404/409/412/429; '
+        "`ETag` + `If-Match` give optimistic concurrency on policy documents and entities "
+        "(a stale If-Match answers 412 PreconditionFailed)."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
 }
 
 X_FRAME_OPTIONS = "DENY"
@@ -187,6 +232,30 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading is an operator's decision (it needs a submission to hstspreload.org and is
+        # hard to undo), so it is opt-in; without it `check --deploy` would warn (W021).
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# Content Security Policy (django-csp 4): same-origin only, no inline script, no eval. htmx is
+# served from our static files; the one inline <style> htmx 2 injects for .htmx-indicator is
+# allowed by its hash. QR codes are data: URIs. A view that needs more (e.g. Swagger UI from a
+# CDN) widens the policy for itself with csp.decorators.csp_update.
+HTMX_INDICATOR_STYLE_HASH = "'sha256-faU7yAF8NxuMTNEwVmBz+VcYeIoBQ2EMHW3WaVxCvnk='"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", HTMX_INDICATOR_STYLE_HASH],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 LOGGING = {
     "version": 1,

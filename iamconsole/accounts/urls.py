@@ -1,3 +1,16 @@
+from django.urls import path
+
+from . import views
+
 app_name = "accounts"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("login/", views.login_view, name="login"),
+    path("login/mfa/", views.login_mfa_view, name="login-mfa"),
+    path("login/mfa/", views.login_mfa_view, name="login_mfa"),  # alias, same page
+    path("logout/", views.logout_view, name="logout"),
+    path("password/", views.password_change_view, name="password_change"),
+    path("mfa/", views.mfa_enroll_view, name="mfa_enroll"),
+    path("mfa/resync/", views.mfa_resync_view, name="mfa_resync"),
+    path("password-policy/", views.password_policy_view, name="password_policy"),
+]

@@ -82,6 +82,18 @@ def _check_code_format(code: str, field: str) -> str:
     return code
 
 
+def enrollment_required(caller: Caller, user: User | None = None) -> bool:
+    """The account requires MFA for console users (AccountSettings.require_mfa) and the calling
+    IAM user has no device yet: that user may create and enable a device for itself without an
+    IAM permission, as ChangePassword is allowed for a password the sign-in flow requires."""
+    me = caller.user
+    if me is None or caller.role is not None or me.is_root:
+        return False
+    if user is not None and user.pk != me.pk:
+        return False
+    return AccountSettings.load().require_mfa and not me.mfa_devices.exists()
+
+
 def find_device(serial_number: str) -> VirtualMFADevice:
     for device in VirtualMFADevice.objects.select_related("user").filter(
         name__iexact=serial_number.rsplit("/", 1)[-1]
@@ -107,7 +119,8 @@ def create_virtual_mfa_device(
     path = validate_path(path)
     tag_map = normalize_tags(tags)
     arn = mfa_arn(virtual_mfa_device_name, path)
-    authz.check(caller, "iam:CreateVirtualMFADevice", arn)
+    if not enrollment_required(caller):
+        authz.check(caller, "iam:CreateVirtualMFADevice", arn)
     if VirtualMFADevice.objects.filter(name__iexact=virtual_mfa_device_name).exists():
         raise EntityAlreadyExists("MFADevice entity at the same path and name already exists.",
                                   field="virtual_mfa_device_name")
@@ -141,7 +154,8 @@ def enable_mfa_device(
     code1 = _check_code_format(authentication_code1, "authenticationCode1")
     code2 = _check_code_format(authentication_code2, "authenticationCode2")
     user = find_user(user_name)
-    authz.check(caller, "iam:EnableMFADevice", user.arn)
+    if not enrollment_required(caller, user):
+        authz.check(caller, "iam:EnableMFADevice", user.arn)
     device = find_device(serial_number)
     device = VirtualMFADevice.objects.select_for_update().get(pk=device.pk)
     if device.user_id is not None:

@@ -1,0 +1,231 @@
+"""Requests per second under gunicorn (production settings, 2 workers) on a seeded database.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/iamconsole_bench \
+        .venv/bin/python benchmarks/load.py [--workers 2] [--clients 4] [--duration 10]
+
+Starts `gunicorn -c gunicorn.conf.py iamconsole.wsgi` on 127.0.0.1:<free port> against
+DATABASE_URL (seed it with benchmarks/seed.py first), gives bench-admin a fresh access key, then
+drives each scenario with a Python load generator: --clients processes, each sending requests
+back to back (a new connection per request, as gunicorn's sync workers close them), every API
+request SigV4-signed with botocore. Loopback only; each scenario is bounded by --duration seconds
+and --max-requests. The API rate limit is lifted (API_RATE_LIMIT) to measure capacity, not the
+limiter. Prints requests/s, p50/p95 latency and the count of non-2xx answers.
+
+The load generator shares the machine's CPUs with the server: on a 2-CPU machine the figures
+are a floor for what 2 workers do on their own cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import multiprocessing
+import os
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iamconsole.settings")
+
+HTTPS = {"X-Forwarded-Proto": "https"}  # what the TLS-terminating load balancer adds
+
+
+def scenarios(port: int) -> list[tuple[str, str, str, str | None, bool]]:
+    """(name, method, path, form body, signed)."""
+    return [
+        ("GET /healthz", "GET", "/healthz", None, False),
+        ("REST GET /api/v1/users/?limit=50", "GET", "/api/v1/users/?limit=50", None, True),
+        ("REST GET /api/v1/users/<name>/", "GET", "/api/v1/users/bench-user-05000/", None, True),
+        ("Query API ListUsers (MaxItems 50)", "POST", "/aws/iam/",
+         urlencode({"Action": "ListUsers", "Version": "2010-05-08", "MaxItems": "50"}), True),
+        ("Query API GetUser", "POST", "/aws/iam/",
+         urlencode({"Action": "GetUser", "Version": "2010-05-08",
+                    "UserName": "bench-user-05000"}), True),
+    ]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fresh_access_key() -> tuple[str, str]:
+    import django
+
+    django.setup()
+    from iamconsole.iam import services as iam
+    from iamconsole.iam.caller import Caller
+    from iamconsole.iam.models import AccessKey, User
+
+    if not User.objects.filter(name="bench-admin").exists():
+        sys.exit("no bench-admin: run benchmarks/seed.py against this DATABASE_URL first")
+    system = Caller.system("benchmark")
+    for key in AccessKey.objects.filter(user__name="bench-admin"):
+        iam.delete_access_key(system, key.access_key_id, "bench-admin")
+    new = iam.create_access_key(system, "bench-admin")
+    return new.access_key.access_key_id, new.secret_access_key
+
+
+def _headers(port: int, method: str, path: str, body: str | None, signed: bool,
+             creds) -> dict[str, str]:
+    headers = dict(HTTPS)
+    if body is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded; charset=utf-8"
+    if not signed:
+        headers["Host"] = f"127.0.0.1:{port}"
+        return headers
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+
+    request = AWSRequest(method=method, url=f"http://127.0.0.1:{port}{path}", data=body or "",
+                         headers=headers)
+    SigV4Auth(creds, "iam", "us-east-1").add_auth(request)
+    return dict(request.headers.items())
+
+
+def client(args) -> tuple[list[float], int, str]:
+    """One load-generating process: (latencies ms, non-2xx count, first non-2xx answer)."""
+    port, method, path, body, signed, key_id, secret, deadline, budget = args
+    from botocore.credentials import Credentials
+
+    creds = Credentials(key_id, secret)
+    latencies, bad, first_bad = [], 0, ""
+    while time.time() < deadline and len(latencies) < budget:
+        headers = _headers(port, method, path, body, signed, creds)  # signed per request
+        start = time.perf_counter()
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            content = response.read()
+            if not 200 <= response.status < 300:
+                bad += 1
+                first_bad = first_bad or f"{response.status} {content[:200]!r}"
+        except OSError as exc:
+            bad += 1
+            first_bad = first_bad or repr(exc)
+        finally:
+            conn.close()
+        latencies.append((time.perf_counter() - start) * 1000)
+    return latencies, bad, first_bad
+
+
+def workers_cpu_seconds(master_pid: int) -> float:
+    """user+system CPU seconds of gunicorn's workers (Linux /proc; 0 elsewhere). CPU per request
+    does not depend on how busy the machine is, unlike requests/s."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master_pid:  # ppid
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def wait_ready(port: int, process: subprocess.Popen, log: Path) -> None:
+    """Until /healthz answers 200: the socket is bound before the workers have loaded the app."""
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            sys.exit(f"gunicorn exited:\n{log.read_text()}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/healthz", headers={**HTTPS, "Host": f"127.0.0.1:{port}"})
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    sys.exit(f"gunicorn did not become healthy:\n{log.read_text()}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--clients", type=int, default=4, help="load-generating processes")
+    parser.add_argument("--duration", type=float, default=10, help="seconds per scenario")
+    parser.add_argument("--max-requests", type=int, default=50_000, help="cap per scenario")
+    args = parser.parse_args()
+    if not os.environ.get("DATABASE_URL"):
+        sys.exit("set DATABASE_URL to the seeded database")
+
+    # The access key is encrypted at rest with a key derived from SECRET_KEY (unless
+    # IAMCONSOLE_ENCRYPTION_KEYS is set): this process and the server must share it.
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(48))
+    key_id, secret = fresh_access_key()
+    port = free_port()
+    log = Path(tempfile.mkstemp(prefix="iamconsole-load-", suffix=".log")[1])
+    env = {
+        **os.environ,
+        "IAMCONSOLE_ENV": "production",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": str(args.workers),
+        "API_RATE_LIMIT": "1000000/second",
+        "GUNICORN_MAX_REQUESTS": "0",  # no worker recycling mid-measurement
+        "GUNICORN_ACCESSLOG": os.environ.get("GUNICORN_ACCESSLOG", "-"),
+        "STATIC_ROOT": tempfile.mkdtemp(prefix="iamconsole-static-"),
+    }
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py",
+             "iamconsole.wsgi"], cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_ready(port, server, log)
+        print(f"gunicorn: {args.workers} sync workers on 127.0.0.1:{port}; "
+              f"{args.clients} client processes; {args.duration:g} s per scenario; "
+              f"{os.cpu_count()} CPUs shared by server, database and load generator")
+        print("| scenario                            |  req/s | p50 ms | p95 ms | requests | "
+              "non-2xx | worker CPU ms/req |")
+        print("|-------------------------------------|--------|--------|--------|----------|"
+              "---------|-------------------|")
+        with multiprocessing.get_context("spawn").Pool(args.clients) as pool:
+            for name, method, path, body, signed in scenarios(port):
+                # Warm up every worker and client (imports, connections, compiled policies).
+                pool.map(client, [(port, method, path, body, signed, key_id, secret,
+                                   time.time() + 60, 10)] * args.clients)
+                budget = max(1, args.max_requests // args.clients)
+                started = time.perf_counter()
+                cpu_before = workers_cpu_seconds(server.pid)
+                results = pool.map(client, [(port, method, path, body, signed, key_id, secret,
+                                             time.time() + args.duration, budget)]
+                                   * args.clients)
+                elapsed = time.perf_counter() - started
+                cpu_ms = (workers_cpu_seconds(server.pid) - cpu_before) * 1000
+                latencies = sorted(x for r in results for x in r[0])
+                bad = sum(r[1] for r in results)
+                p95 = latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))]
+                print(f"| {name:<35} | {len(latencies) / elapsed:>6.0f} | "
+                      f"{statistics.median(latencies):>6.1f} | {p95:>6.1f} | "
+                      f"{len(latencies):>8} | {bad:>7} | "
+                      f"{cpu_ms / max(1, len(latencies)):>17.1f} |", flush=True)
+                if bad:
+                    print(f"    first non-2xx: {next(r[2] for r in results if r[2])}")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    errors = [line for line in log.read_text().splitlines() if "Traceback" in line]
+    if errors:
+        print(f"server log has {len(errors)} tracebacks: {log}")
+    else:
+        log.unlink()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+"""Keeps a session on the sign-in step it has to finish before anything else.
+
+- a signed-in user whose password expired (MaxPasswordAge) or must be reset → password change;
+- a signed-in user the account requires to use MFA and who has no device → MFA enrollment;
+- a session that passed the password step but not the MFA code → the MFA code page;
+- a signed-in user whose password expired under HardExpiry → signed out (an administrator must
+  reset the password).
+
+Only that step's pages, sign-out and static files can be reached; other pages redirect there.
+The REST API (/api/) also accepts sessions, so it answers 403 JSON instead of redirecting; the
+Query API (/aws/) is SigV4 only and is left alone.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect
+
+from . import flows
+from .session import PENDING_MFA
+
+PASSWORD_STEP = "password"
+ENROLL_STEP = "enroll"
+CODE_STEP = "code"
+
+API_ANSWERS = {
+    PASSWORD_STEP: ("PasswordChangeRequired",
+                    "Your password must be changed before you can continue. Change it at {url}."),
+    ENROLL_STEP: ("MFARequired",
+                  "This account requires MFA: set up an MFA device at {url} first."),
+    CODE_STEP: ("MFARequired", "Finish signing in: enter your MFA code at {url}."),
+}
+
+
+class SignInStepMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    @cached_property
+    def step_urls(self) -> dict[str, str]:
+        return {
+            PASSWORD_STEP: reverse("accounts:password_change"),
+            ENROLL_STEP: reverse("accounts:mfa_enroll"),
+            CODE_STEP: reverse("accounts:login-mfa"),
+        }
+
+    @cached_property
+    def always_allowed(self) -> tuple[str, ...]:
+        return (reverse("accounts:logout"), "/" + settings.STATIC_URL.lstrip("/"), "/aws/")
+
+    def __call__(self, request: HttpRequest):
+        if request.path.startswith(self.always_allowed):
+            return self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and flows.hard_expired(user):
+            logout(request)
+            if request.path.startswith("/api/"):
+                return JsonResponse({"code": "PasswordExpired", "message": flows.HARD_EXPIRED},
+                                    status=403)
+            messages.error(request, flows.HARD_EXPIRED)
+            return self._redirect(request, reverse(settings.LOGIN_URL))
+        step = self.required_step(request)
+        if step is None:
+            return self.get_response(request)
+        url = self.step_urls[step]
+        allowed = {url}
+        if step == CODE_STEP:
+            allowed.add(reverse("accounts:login"))
+        if request.path in allowed:
+            return self.get_response(request)
+        if request.path.startswith("/api/"):
+            code, message = API_ANSWERS[step]
+            return JsonResponse({"code": code, "message": message.format(url=url)}, status=403)
+        if request.method == "GET" and step != CODE_STEP:
+            url = f"{url}?{urlencode({'next': request.get_full_path()})}"
+        return self._redirect(request, url)
+
+    @staticmethod
+    def required_step(request: HttpRequest) -> str | None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return CODE_STEP if request.session.get(PENDING_MFA) else None
+        if flows.password_change_required(user):
+            return PASSWORD_STEP
+        if flows.mfa_enrollment_required(user):
+            return ENROLL_STEP
+        return None
+
+    @staticmethod
+    def _redirect(request: HttpRequest, url: str):
+        if request.headers.get("HX-Request") == "true":  # htmx would swap a redirect in place
+            return HttpResponseClientRedirect(url)
+        return redirect(url)

@@ -1,0 +1,306 @@
+"""Sign-in, sign-out, password change, MFA enrollment and resync, account password policy.
+
+Thin views: parse the form, call one flow function (iamconsole.accounts.flows) or domain
+operation, render. Errors from the domain carry a field name and become form errors.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+
+from iamconsole.iam import clock
+from iamconsole.iam import services as iam
+from iamconsole.iam.errors import AccessDenied, IAMError, NoSuchEntity
+from iamconsole.iam.models import User
+
+from . import flows
+from .forms import (
+    AccountSettingsForm,
+    DeviceNameForm,
+    LoginForm,
+    MFACodeForm,
+    PasswordChangeForm,
+    PasswordPolicyForm,
+    TwoCodesForm,
+)
+from .session import (
+    ENROLL_SERIAL,
+    PENDING_MFA,
+    PENDING_MFA_SECONDS,
+    caller_from_request,
+    client_address,
+    mark_mfa_authenticated,
+)
+
+BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def default_destination() -> str:
+    try:
+        return reverse(settings.LOGIN_REDIRECT_URL)
+    except NoReverseMatch:  # the console is not wired (yet)
+        return "/"
+
+
+def _next_url(request, value: str | None = None) -> str:
+    target = value if value is not None else (request.POST.get("next") or
+                                              request.GET.get("next") or "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default_destination()
+
+
+def _form_error(form, exc: IAMError, field_map: dict[str, str] | None = None) -> None:
+    field = (field_map or {}).get(exc.field or "") if exc.field else None
+    form.add_error(field if field in form.fields else None, exc.message)
+
+
+def denied(request, exc: AccessDenied):
+    return render(request, "accounts/denied.html", {"error": exc}, status=403)
+
+
+# --- sign-in -----------------------------------------------------------------------------
+
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_view(request):
+    if request.user.is_authenticated:
+        return redirect(_next_url(request))
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        request.session.pop(PENDING_MFA, None)
+        outcome = flows.password_step(request, form.cleaned_data["username"],
+                                      form.cleaned_data["password"])
+        if outcome.status == "signed_in":
+            login(request, outcome.user, backend=BACKEND)
+            return redirect(_next_url(request))
+        if outcome.status == "mfa_required":
+            request.session.cycle_key()  # a planted session id must not carry the MFA step
+            request.session[PENDING_MFA] = {
+                "user_id": outcome.user.pk,
+                "at": clock.now().timestamp(),
+                "next": _next_url(request),
+            }
+            return redirect("accounts:login_mfa")
+        form.add_error(None, outcome.message)
+    return render(request, "accounts/login.html",
+                  {"form": form, "next": request.GET.get("next", "")})
+
+
+def _pending_user(request) -> tuple[User | None, dict]:
+    pending = request.session.get(PENDING_MFA) or {}
+    if not pending or clock.now().timestamp() - pending.get("at", 0) > PENDING_MFA_SECONDS:
+        return None, {}
+    return User.objects.filter(pk=pending.get("user_id"), is_active=True).first(), pending
+
+
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_mfa_view(request):
+    user, pending = _pending_user(request)
+    if user is None:
+        request.session.pop(PENDING_MFA, None)
+        messages.error(request, "Your sign-in took too long. Sign in again.")
+        return redirect("accounts:login")
+    form = MFACodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        outcome = flows.mfa_step(request, user, form.cleaned_data["code"])
+        if outcome.status == "signed_in":
+            request.session.pop(PENDING_MFA, None)
+            login(request, user, backend=BACKEND)
+            mark_mfa_authenticated(request)
+            return redirect(_next_url(request, pending.get("next", "")))
+        form.add_error("code", outcome.message)
+    return render(request, "accounts/login_mfa.html", {"form": form, "user_name": user.name})
+
+
+@require_POST
+def logout_view(request):
+    if request.user.is_authenticated:
+        flows.record_sign_out(request.user, client_address(request))
+    logout(request)
+    messages.info(request, "You have signed out.")
+    return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+# --- password -------------------------------------------------------------------------------
+
+@sensitive_post_parameters("old_password", "new_password1", "new_password2")
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def password_change_view(request):
+    user = request.user
+    forced = flows.password_change_required(user)
+    form = PasswordChangeForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            iam.change_password(caller_from_request(request), form.cleaned_data["old_password"],
+                                form.cleaned_data["new_password1"], required_at_sign_in=forced)
+        except IAMError as exc:
+            _form_error(form, exc, {"old_password": "old_password", "password": "new_password1"})
+        else:
+            update_session_auth_hash(request, user)
+            messages.success(request, "Your password has been changed.")
+            return redirect(_next_url(request))
+    return render(request, "accounts/password_change.html", {
+        "form": form, "forced": forced, "reset_required": user.password_reset_required,
+        "expires_at": iam.password_expires_at(user), "next": request.GET.get("next", ""),
+    })
+
+
+# --- MFA ------------------------------------------------------------------------------------
+
+def _own_devices(request):
+    try:
+        return list(iam.list_mfa_devices(caller_from_request(request)))
+    except (AccessDenied, IAMError):
+        return None
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def mfa_enroll_view(request):
+    user = request.user
+    if user.is_root:
+        return render(request, "accounts/mfa_enroll.html", {"root": True})
+    caller = caller_from_request(request)
+    pending = flows.pending_enrollment(user, request.session.get(ENROLL_SERIAL))
+    name_form = DeviceNameForm(initial={"device_name": flows.default_device_name(user)})
+    codes_form = TwoCodesForm()
+    action = request.POST.get("action")
+    if request.method == "POST" and action == "create":
+        name_form = DeviceNameForm(request.POST)
+        if name_form.is_valid():
+            try:
+                new = iam.create_virtual_mfa_device(caller, name_form.cleaned_data["device_name"])
+            except AccessDenied as exc:
+                return denied(request, exc)
+            except IAMError as exc:
+                _form_error(name_form, exc, {"virtual_mfa_device_name": "device_name"})
+            else:
+                request.session[ENROLL_SERIAL] = new.device.serial_number
+                return redirect(request.get_full_path())
+    elif request.method == "POST" and action == "enable" and pending is not None:
+        codes_form = TwoCodesForm(request.POST)
+        if codes_form.is_valid():
+            try:
+                iam.enable_mfa_device(caller, user.name, pending.device.serial_number,
+                                      codes_form.cleaned_data["code1"],
+                                      codes_form.cleaned_data["code2"])
+            except AccessDenied as exc:
+                return denied(request, exc)
+            except IAMError as exc:
+                flows.record_failed_enrollment(caller, exc.message)
+                _form_error(codes_form, exc, {"authenticationCode1": "code1",
+                                              "authenticationCode2": "code2"})
+            else:
+                request.session.pop(ENROLL_SERIAL, None)
+                # Two consecutive codes prove the second factor for this session.
+                mark_mfa_authenticated(request)
+                messages.success(request, "Your MFA device is enabled. You will need a code "
+                                          "from it each time you sign in.")
+                return redirect(_next_url(request))
+    return render(request, "accounts/mfa_enroll.html", {
+        "pending": pending, "name_form": name_form, "codes_form": codes_form,
+        "devices": _own_devices(request), "device_count": user.mfa_devices.count(),
+        "required": flows.mfa_enrollment_required(user),
+        "next": request.GET.get("next", ""),
+    })
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def mfa_resync_view(request):
+    user = request.user
+    caller = caller_from_request(request)
+    devices = list(user.mfa_devices.order_by("enabled_at"))
+    form = TwoCodesForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        serial = request.POST.get("serial_number") or (devices[0].serial_number if devices
+                                                       else "")
+        try:
+            iam.resync_mfa_device(caller, user.name, serial, form.cleaned_data["code1"],
+                                  form.cleaned_data["code2"])
+        except AccessDenied as exc:
+            return denied(request, exc)
+        except IAMError as exc:
+            _form_error(form, exc, {"authenticationCode1": "code1",
+                                    "authenticationCode2": "code2"})
+        else:
+            messages.success(request, "Your MFA device is synchronized.")
+            return redirect("accounts:mfa_enroll")
+    return render(request, "accounts/mfa_resync.html", {"form": form, "devices": devices})
+
+
+# --- account password policy and sign-in settings ----------------------------------------
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def password_policy_view(request):
+    try:
+        return _password_policy_page(request, caller_from_request(request))
+    except AccessDenied as exc:
+        return denied(request, exc)
+
+
+def _password_policy_page(request, caller):
+    action = request.POST.get("action", "policy")
+    policy_form = settings_form = None
+    if request.method == "POST" and action == "policy":
+        policy_form = PasswordPolicyForm(request.POST)
+        if policy_form.is_valid():
+            try:
+                iam.update_account_password_policy(caller, **policy_form.domain_fields())
+            except AccessDenied:
+                raise
+            except IAMError as exc:
+                _form_error(policy_form, exc,
+                            {d: a for a, d in PasswordPolicyForm.FIELD_MAP.items()})
+            else:
+                messages.success(request, "The password policy has been saved.")
+                return redirect("accounts:password_policy")
+    elif request.method == "POST" and action == "delete":
+        with contextlib.suppress(NoSuchEntity):
+            iam.delete_account_password_policy(caller)
+        messages.success(request, "The password policy has been removed.")
+        return redirect("accounts:password_policy")
+    elif request.method == "POST" and action == "settings":
+        settings_form = AccountSettingsForm(request.POST)
+        if settings_form.is_valid():
+            iam.update_account_settings(caller,
+                                        require_mfa=settings_form.cleaned_data["require_mfa"])
+            messages.success(request, "The sign-in settings have been saved.")
+            return redirect("accounts:password_policy")
+    try:
+        policy = iam.get_account_password_policy(caller)
+    except NoSuchEntity:
+        policy = None
+    if policy_form is None:
+        policy_form = PasswordPolicyForm(initial=PasswordPolicyForm.initial_from(policy))
+    if settings_form is None:
+        settings_form = AccountSettingsForm(initial={"require_mfa": flows.account_requires_mfa()})
+    return render(request, "accounts/password_policy.html", {
+        "policy": policy, "policy_form": policy_form, "settings_form": settings_form,
+        "policy_dict": iam.policy_dict(policy) if policy else None,
+    })

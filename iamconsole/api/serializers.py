@@ -1,0 +1,376 @@
+"""Shapes of the REST API: input serializers validate shape only (the domain layer enforces
+AWS's rules and answers with AWS's error codes); output serializers render domain objects.
+Field names are snake_case versions of AWS's names (UserName → user_name)."""
+
+from __future__ import annotations
+
+import json
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from iamconsole.iam import services as iam
+
+
+@extend_schema_field({"oneOf": [{"type": "string"}, {"type": "object"}],
+                      "description": "IAM policy document: JSON text or a JSON object."})
+class PolicyDocumentField(serializers.Field):
+    default_error_messages = {
+        "invalid": "A policy document must be JSON text or a JSON object.",
+        "null": "Null characters are not allowed.",
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            return json.dumps(data, indent=2)
+        if not isinstance(data, str) or not data.strip():
+            self.fail("invalid")
+        if "\x00" in data:
+            self.fail("null")
+        return data
+
+    def to_representation(self, value):
+        return value
+
+
+def tag_map(**kwargs) -> serializers.DictField:
+    return serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=256, trim_whitespace=False),
+        help_text="Tags as {key: value}.", **kwargs,
+    )
+
+
+def arn_field(**kwargs) -> serializers.CharField:
+    return serializers.CharField(max_length=2048, **kwargs)
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="AWS error code, e.g. NoSuchEntity, AccessDenied.")
+    message = serializers.CharField()
+    action = serializers.CharField(required=False, help_text="AccessDenied: the IAM action.")
+    resource = serializers.CharField(required=False, help_text="AccessDenied: the resource.")
+    field = serializers.CharField(required=False)
+    fields = serializers.DictField(required=False)
+    findings = serializers.ListField(child=serializers.DictField(), required=False)
+
+
+# --------------------------------------------------------------------------- users
+
+
+class UserSerializer(serializers.Serializer):
+    user_name = serializers.CharField(source="name")
+    path = serializers.CharField()
+    user_id = serializers.CharField()
+    arn = serializers.CharField()
+    create_date = serializers.DateTimeField(source="created_at")
+    password_last_used = serializers.DateTimeField(allow_null=True)
+    permissions_boundary = serializers.SerializerMethodField()
+    tags = serializers.DictField(child=serializers.CharField())
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_permissions_boundary(self, obj) -> str | None:
+        return obj.permissions_boundary.arn if obj.permissions_boundary_id else None
+
+
+class CreateUserSerializer(serializers.Serializer):
+    user_name = serializers.CharField(max_length=64)
+    path = serializers.CharField(max_length=512, required=False)
+    permissions_boundary = arn_field(required=False, help_text="Managed policy ARN.")
+    tags = tag_map(required=False)
+
+
+class UpdateUserSerializer(serializers.Serializer):
+    new_user_name = serializers.CharField(max_length=64, required=False)
+    new_path = serializers.CharField(max_length=512, required=False)
+
+
+class ListFilterSerializer(serializers.Serializer):
+    path_prefix = serializers.CharField(max_length=512, required=False)
+    tag = serializers.CharField(
+        max_length=385, required=False,
+        help_text="Only entities with this tag: `key` (any value) or `key=value`.",
+    )
+
+
+class TagKeysSerializer(serializers.Serializer):
+    key = serializers.ListField(child=serializers.CharField(max_length=128), min_length=1,
+                                help_text="Tag keys to remove (repeat the parameter).")
+
+
+class TagsSerializer(serializers.Serializer):
+    tags = tag_map()
+
+
+class PolicyArnSerializer(serializers.Serializer):
+    policy_arn = arn_field()
+
+
+# --------------------------------------------------------------------------- groups
+
+
+class GroupSerializer(serializers.Serializer):
+    group_name = serializers.CharField(source="name")
+    path = serializers.CharField()
+    group_id = serializers.CharField()
+    arn = serializers.CharField()
+    create_date = serializers.DateTimeField(source="created_at")
+
+
+class CreateGroupSerializer(serializers.Serializer):
+    group_name = serializers.CharField(max_length=128)
+    path = serializers.CharField(max_length=512, required=False)
+
+
+class UpdateGroupSerializer(serializers.Serializer):
+    new_group_name = serializers.CharField(max_length=128, required=False)
+    new_path = serializers.CharField(max_length=512, required=False)
+
+
+class MemberSerializer(serializers.Serializer):
+    user_name = serializers.CharField(max_length=64)
+
+
+# --------------------------------------------------------------------------- roles
+
+
+class RoleSerializer(serializers.Serializer):
+    role_name = serializers.CharField(source="name")
+    path = serializers.CharField()
+    role_id = serializers.CharField()
+    arn = serializers.CharField()
+    create_date = serializers.DateTimeField(source="created_at")
+    description = serializers.CharField()
+    max_session_duration = serializers.IntegerField()
+    assume_role_policy_document = serializers.CharField()
+    permissions_boundary = serializers.SerializerMethodField()
+    tags = serializers.DictField(child=serializers.CharField())
+    last_used_date = serializers.DateTimeField(source="last_used_at", allow_null=True)
+    last_used_region = serializers.CharField()
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_permissions_boundary(self, obj) -> str | None:
+        return obj.permissions_boundary.arn if obj.permissions_boundary_id else None
+
+
+class CreateRoleSerializer(serializers.Serializer):
+    role_name = serializers.CharField(max_length=64)
+    assume_role_policy_document = PolicyDocumentField()
+    path = serializers.CharField(max_length=512, required=False)
+    description = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    max_session_duration = serializers.IntegerField(required=False, min_value=0,
+                                                    max_value=10**6)
+    permissions_boundary = arn_field(required=False)
+    tags = tag_map(required=False)
+
+
+class UpdateRoleSerializer(serializers.Serializer):
+    description = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    max_session_duration = serializers.IntegerField(required=False, min_value=0,
+                                                    max_value=10**6)
+
+
+class TrustPolicySerializer(serializers.Serializer):
+    policy_document = PolicyDocumentField()
+
+
+# --------------------------------------------------------------------------- policies
+
+
+class PolicySerializer(serializers.Serializer):
+    policy_name = serializers.CharField(source="name")
+    policy_id = serializers.CharField()
+    arn = serializers.CharField()
+    path = serializers.CharField()
+    description = serializers.CharField()
+    is_aws_managed = serializers.BooleanField()
+    default_version_id = serializers.SerializerMethodField()
+    attachment_count = serializers.SerializerMethodField()
+    create_date = serializers.DateTimeField(source="created_at")
+    update_date = serializers.DateTimeField(source="updated_at")
+    tags = serializers.DictField(child=serializers.CharField())
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_default_version_id(self, obj) -> str | None:
+        for version in obj.versions.all():
+            if version.is_default:
+                return version.version_id
+        return None
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_attachment_count(self, obj) -> int:
+        return iam.attachment_count(obj)
+
+
+class CreatePolicySerializer(serializers.Serializer):
+    policy_name = serializers.CharField(max_length=128)
+    policy_document = PolicyDocumentField()
+    path = serializers.CharField(max_length=512, required=False)
+    description = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    tags = tag_map(required=False)
+
+
+class UpdatePolicySerializer(serializers.Serializer):
+    description = serializers.CharField(max_length=1000, allow_blank=True)
+
+
+class PolicyListFilterSerializer(ListFilterSerializer):
+    scope = serializers.ChoiceField(["All", "AWS", "Local"], required=False)
+    only_attached = serializers.BooleanField(required=False)
+    policy_usage_filter = serializers.ChoiceField(
+        ["PermissionsPolicy", "PermissionsBoundary"], required=False)
+    arn = arn_field(required=False, help_text="Only the policy with this ARN.")
+
+
+class PolicyVersionSerializer(serializers.Serializer):
+    version_id = serializers.CharField()
+    is_default_version = serializers.BooleanField(source="is_default")
+    create_date = serializers.DateTimeField(source="created_at")
+    document = serializers.CharField()
+
+
+class CreatePolicyVersionSerializer(serializers.Serializer):
+    policy_document = PolicyDocumentField()
+    set_as_default = serializers.BooleanField(required=False, default=False)
+
+
+class DefaultVersionSerializer(serializers.Serializer):
+    version_id = serializers.RegexField(r"^v[0-9]{1,9}$")
+
+
+class EntityRefSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    arn = serializers.CharField()
+
+
+class PolicyEntitiesSerializer(serializers.Serializer):
+    users = EntityRefSerializer(many=True)
+    groups = EntityRefSerializer(many=True)
+    roles = EntityRefSerializer(many=True)
+
+
+class AttachedPolicySerializer(serializers.Serializer):
+    policy_name = serializers.CharField(source="name")
+    policy_arn = serializers.CharField(source="arn")
+    policy_id = serializers.CharField()
+
+
+class InlinePolicySerializer(serializers.Serializer):
+    policy_name = serializers.CharField(source="name")
+    policy_document = serializers.CharField(source="document")
+    update_date = serializers.DateTimeField(source="updated_at")
+
+
+class InlinePolicyNameSerializer(serializers.Serializer):
+    policy_name = serializers.CharField(source="name")
+
+
+class PutInlinePolicySerializer(serializers.Serializer):
+    policy_document = PolicyDocumentField()
+
+
+class BoundarySerializer(serializers.Serializer):
+    permissions_boundary = serializers.CharField(allow_null=True)
+
+
+# --------------------------------------------------------------------------- credentials
+
+
+class AccessKeySerializer(serializers.Serializer):
+    access_key_id = serializers.CharField()
+    user_name = serializers.CharField(source="user.name")
+    status = serializers.CharField()
+    create_date = serializers.DateTimeField(source="created_at")
+    last_used_date = serializers.DateTimeField(source="last_used_at", allow_null=True)
+    last_used_service = serializers.CharField()
+    last_used_region = serializers.CharField()
+
+
+class NewAccessKeySerializer(AccessKeySerializer):
+    secret_access_key = serializers.CharField(
+        help_text="Shown once, now: it cannot be retrieved later.")
+
+
+class UpdateAccessKeySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(["Active", "Inactive"])
+
+
+class LoginProfileSerializer(serializers.Serializer):
+    user_name = serializers.CharField(source="name")
+    create_date = serializers.DateTimeField(source="login_profile_created_at", allow_null=True)
+    password_reset_required = serializers.BooleanField()
+
+
+class CreateLoginProfileSerializer(serializers.Serializer):
+    password = serializers.CharField(max_length=128, trim_whitespace=False,
+                                     style={"input_type": "password"})
+    password_reset_required = serializers.BooleanField(required=False, default=False)
+
+
+class UpdateLoginProfileSerializer(serializers.Serializer):
+    password = serializers.CharField(max_length=128, trim_whitespace=False, required=False,
+                                     style={"input_type": "password"})
+    password_reset_required = serializers.BooleanField(required=False, allow_null=True,
+                                                       default=None)
+
+
+class MFADeviceSerializer(serializers.Serializer):
+    serial_number = serializers.CharField()
+    user_name = serializers.CharField(source="user.name")
+    enable_date = serializers.DateTimeField(source="enabled_at", allow_null=True)
+
+
+# --------------------------------------------------------------------------- account
+
+
+class PasswordPolicySerializer(serializers.Serializer):
+    minimum_password_length = serializers.IntegerField(required=False, min_value=0,
+                                                       max_value=10**4)
+    require_symbols = serializers.BooleanField(required=False)
+    require_numbers = serializers.BooleanField(required=False)
+    require_uppercase_characters = serializers.BooleanField(required=False)
+    require_lowercase_characters = serializers.BooleanField(required=False)
+    allow_users_to_change_password = serializers.BooleanField(required=False)
+    max_password_age = serializers.IntegerField(required=False, allow_null=True, min_value=0,
+                                                max_value=10**4)
+    password_reuse_prevention = serializers.IntegerField(required=False, allow_null=True,
+                                                         min_value=0, max_value=10**4)
+    hard_expiry = serializers.BooleanField(required=False)
+    expire_passwords = serializers.BooleanField(read_only=True)
+
+
+class AuditEventSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    event_time = serializers.DateTimeField(source="created_at")
+    actor = serializers.CharField()
+    actor_arn = serializers.CharField()
+    auth_method = serializers.CharField()
+    source_ip = serializers.CharField(allow_null=True)
+    request_id = serializers.CharField()
+    action = serializers.CharField()
+    resource_type = serializers.CharField()
+    resource_name = serializers.CharField()
+    resource_arn = serializers.CharField()
+    outcome = serializers.CharField()
+    old_value = serializers.JSONField(allow_null=True)
+    new_value = serializers.JSONField(allow_null=True)
+    detail = serializers.CharField()
+
+
+class AuditFilterSerializer(serializers.Serializer):
+    action = serializers.CharField(max_length=128, required=False,
+                                   help_text="Exact action, e.g. iam:CreateUser.")
+    actor = serializers.CharField(max_length=256, required=False)
+    resource_type = serializers.CharField(max_length=32, required=False)
+    resource_name = serializers.CharField(max_length=512, required=False)
+    outcome = serializers.CharField(max_length=16, required=False)
+    since = serializers.DateTimeField(required=False)
+    until = serializers.DateTimeField(required=False)
+
+
+class CallerIdentitySerializer(serializers.Serializer):
+    arn = serializers.CharField()
+    user_id = serializers.CharField()
+    account = serializers.CharField()
+    auth_method = serializers.CharField()
+    access_key_id = serializers.CharField(allow_blank=True)

@@ -1,0 +1,677 @@
+"""IAM Query API actions: {OperationName: handler(caller, params) -> result dict | None}.
+
+Each handler calls ONE domain operation (`iamconsole.iam.services`, `.simulation`, `.reports`)
+and shapes its result with `shapes`; params are exactly what the boto3 caller passed (parsed and
+validated against botocore's model by `protocol.parse_request`). Operations of the model that
+are not in ACTIONS answer InvalidAction (see views).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from fnmatch import fnmatchcase
+from typing import Any
+
+from iamconsole.iam import reports, simulation
+from iamconsole.iam import services as iam
+from iamconsole.iam.caller import Caller
+from iamconsole.iam.errors import InvalidInput
+
+from . import shapes
+from .pagination import page, paginate
+
+Handler = Callable[[Caller, dict[str, Any]], dict[str, Any] | None]
+ACTIONS: dict[str, Handler] = {}
+
+
+def action(*names: str) -> Callable[[Handler], Handler]:
+    def register(func: Handler) -> Handler:
+        for name in names:
+            ACTIONS[name] = func
+        return func
+
+    return register
+
+
+def _own_name(caller: Caller, params: dict[str, Any]) -> str:
+    """AWS: an omitted UserName means the calling IAM user."""
+    if params.get("UserName"):
+        return params["UserName"]
+    if caller.user is None or caller.role is not None or caller.user.is_root:
+        raise InvalidInput("Must specify userName when calling with non-User credentials")
+    return caller.user.name
+
+
+def _tags_result(params: dict[str, Any], mapping: dict[str, str]) -> dict[str, Any]:
+    return paginate(params, shapes.tag_list(mapping), "Tags", lambda t: t)
+
+
+# Users -------------------------------------------------------------------------------------------
+
+
+@action("CreateUser")
+def create_user(caller, p):
+    user = iam.create_user(caller, p["UserName"], path=p.get("Path"),
+                           permissions_boundary=p.get("PermissionsBoundary"), tags=p.get("Tags"))
+    return {"User": shapes.user_shape(user)}
+
+
+@action("GetUser")
+def get_user(caller, p):
+    return {"User": shapes.user_shape(iam.get_user(caller, p.get("UserName")))}
+
+
+@action("ListUsers")
+def list_users(caller, p):
+    users = iam.list_users(caller, path_prefix=p.get("PathPrefix"))
+    return paginate(p, users, "Users", lambda u: shapes.user_shape(u, full=False))
+
+
+@action("UpdateUser")
+def update_user(caller, p):
+    iam.update_user(caller, p["UserName"], new_user_name=p.get("NewUserName"),
+                    new_path=p.get("NewPath"))
+
+
+@action("DeleteUser")
+def delete_user(caller, p):
+    iam.delete_user(caller, p["UserName"])
+
+
+@action("TagUser")
+def tag_user(caller, p):
+    iam.tag_user(caller, p["UserName"], p["Tags"])
+
+
+@action("UntagUser")
+def untag_user(caller, p):
+    iam.untag_user(caller, p["UserName"], p["TagKeys"])
+
+
+@action("ListUserTags")
+def list_user_tags(caller, p):
+    return _tags_result(p, iam.list_user_tags(caller, p["UserName"]))
+
+
+@action("PutUserPermissionsBoundary")
+def put_user_permissions_boundary(caller, p):
+    iam.put_user_permissions_boundary(caller, p["UserName"], p["PermissionsBoundary"])
+
+
+@action("DeleteUserPermissionsBoundary")
+def delete_user_permissions_boundary(caller, p):
+    iam.delete_user_permissions_boundary(caller, p["UserName"])
+
+
+# Groups ------------------------------------------------------------------------------------------
+
+
+@action("CreateGroup")
+def create_group(caller, p):
+    return {"Group": shapes.group_shape(iam.create_group(caller, p["GroupName"],
+                                                         path=p.get("Path")))}
+
+
+@action("GetGroup")
+def get_group(caller, p):
+    group, members = iam.get_group(caller, p["GroupName"])
+    return {"Group": shapes.group_shape(group),
+            **paginate(p, members, "Users", lambda u: shapes.user_shape(u, full=False))}
+
+
+@action("ListGroups")
+def list_groups(caller, p):
+    groups = iam.list_groups(caller, path_prefix=p.get("PathPrefix"))
+    return paginate(p, groups, "Groups", shapes.group_shape)
+
+
+@action("ListGroupsForUser")
+def list_groups_for_user(caller, p):
+    groups = iam.list_groups_for_user(caller, p["UserName"])
+    return paginate(p, groups, "Groups", shapes.group_shape)
+
+
+@action("UpdateGroup")
+def update_group(caller, p):
+    iam.update_group(caller, p["GroupName"], new_group_name=p.get("NewGroupName"),
+                     new_path=p.get("NewPath"))
+
+
+@action("DeleteGroup")
+def delete_group(caller, p):
+    iam.delete_group(caller, p["GroupName"])
+
+
+@action("AddUserToGroup")
+def add_user_to_group(caller, p):
+    iam.add_user_to_group(caller, p["GroupName"], p["UserName"])
+
+
+@action("RemoveUserFromGroup")
+def remove_user_from_group(caller, p):
+    iam.remove_user_from_group(caller, p["GroupName"], p["UserName"])
+
+
+# Roles -------------------------------------------------------------------------------------------
+
+
+@action("CreateRole")
+def create_role(caller, p):
+    role = iam.create_role(
+        caller, p["RoleName"], p["AssumeRolePolicyDocument"], path=p.get("Path"),
+        description=p.get("Description"), max_session_duration=p.get("MaxSessionDuration"),
+        permissions_boundary=p.get("PermissionsBoundary"), tags=p.get("Tags"),
+    )
+    return {"Role": shapes.role_shape(role)}
+
+
+@action("GetRole")
+def get_role(caller, p):
+    return {"Role": shapes.role_shape(iam.get_role(caller, p["RoleName"]))}
+
+
+@action("ListRoles")
+def list_roles(caller, p):
+    roles = iam.list_roles(caller, path_prefix=p.get("PathPrefix"))
+    return paginate(p, roles, "Roles", lambda r: shapes.role_shape(r, full=False))
+
+
+@action("UpdateRole")
+def update_role(caller, p):
+    iam.update_role(caller, p["RoleName"], description=p.get("Description"),
+                    max_session_duration=p.get("MaxSessionDuration"))
+
+
+@action("UpdateRoleDescription")
+def update_role_description(caller, p):
+    role = iam.update_role(caller, p["RoleName"], description=p["Description"])
+    return {"Role": shapes.role_shape(role)}
+
+
+@action("UpdateAssumeRolePolicy")
+def update_assume_role_policy(caller, p):
+    iam.update_assume_role_policy(caller, p["RoleName"], p["PolicyDocument"])
+
+
+@action("DeleteRole")
+def delete_role(caller, p):
+    iam.delete_role(caller, p["RoleName"])
+
+
+@action("TagRole")
+def tag_role(caller, p):
+    iam.tag_role(caller, p["RoleName"], p["Tags"])
+
+
+@action("UntagRole")
+def untag_role(caller, p):
+    iam.untag_role(caller, p["RoleName"], p["TagKeys"])
+
+
+@action("ListRoleTags")
+def list_role_tags(caller, p):
+    return _tags_result(p, iam.list_role_tags(caller, p["RoleName"]))
+
+
+@action("PutRolePermissionsBoundary")
+def put_role_permissions_boundary(caller, p):
+    iam.put_role_permissions_boundary(caller, p["RoleName"], p["PermissionsBoundary"])
+
+
+@action("DeleteRolePermissionsBoundary")
+def delete_role_permissions_boundary(caller, p):
+    iam.delete_role_permissions_boundary(caller, p["RoleName"])
+
+
+# Managed policies and versions --------------------------------------------------------------------
+
+
+@action("CreatePolicy")
+def create_policy(caller, p):
+    policy = iam.create_policy(caller, p["PolicyName"], p["PolicyDocument"], path=p.get("Path"),
+                               description=p.get("Description"), tags=p.get("Tags"))
+    return {"Policy": shapes.policy_shape(policy)}
+
+
+@action("GetPolicy")
+def get_policy(caller, p):
+    return {"Policy": shapes.policy_shape(iam.get_policy(caller, p["PolicyArn"]))}
+
+
+@action("ListPolicies")
+def list_policies(caller, p):
+    policies = iam.list_policies(
+        caller, scope=p.get("Scope", "All"), only_attached=p.get("OnlyAttached", False),
+        path_prefix=p.get("PathPrefix"), policy_usage_filter=p.get("PolicyUsageFilter"),
+    ).prefetch_related("versions")
+    return paginate(p, policies, "Policies",
+                    lambda pol: shapes.policy_shape(pol, with_tags=False))
+
+
+@action("DeletePolicy")
+def delete_policy(caller, p):
+    iam.delete_policy(caller, p["PolicyArn"])
+
+
+@action("CreatePolicyVersion")
+def create_policy_version(caller, p):
+    version = iam.create_policy_version(caller, p["PolicyArn"], p["PolicyDocument"],
+                                        set_as_default=p.get("SetAsDefault", False))
+    return {"PolicyVersion": shapes.version_shape(version, document=False)}
+
+
+@action("GetPolicyVersion")
+def get_policy_version(caller, p):
+    version = iam.get_policy_version(caller, p["PolicyArn"], p["VersionId"])
+    return {"PolicyVersion": shapes.version_shape(version)}
+
+
+@action("ListPolicyVersions")
+def list_policy_versions(caller, p):
+    versions = iam.list_policy_versions(caller, p["PolicyArn"])
+    return paginate(p, versions, "Versions", lambda v: shapes.version_shape(v, document=False))
+
+
+@action("DeletePolicyVersion")
+def delete_policy_version(caller, p):
+    iam.delete_policy_version(caller, p["PolicyArn"], p["VersionId"])
+
+
+@action("SetDefaultPolicyVersion")
+def set_default_policy_version(caller, p):
+    iam.set_default_policy_version(caller, p["PolicyArn"], p["VersionId"])
+
+
+@action("ListEntitiesForPolicy")
+def list_entities_for_policy(caller, p):
+    entities = iam.list_entities_for_policy(caller, p["PolicyArn"])
+    wanted = p.get("EntityFilter")
+    prefix = p.get("PathPrefix") or "/"
+    rows = [(kind, e) for kind, items in (("User", entities.users), ("Group", entities.groups),
+                                          ("Role", entities.roles))
+            if wanted in (None, kind) for e in items if e.path.startswith(prefix)]
+    selected, meta = page(p, rows)
+    return {
+        "PolicyUsers": [{"UserName": e.name, "UserId": e.user_id}
+                        for kind, e in selected if kind == "User"],
+        "PolicyGroups": [{"GroupName": e.name, "GroupId": e.group_id}
+                         for kind, e in selected if kind == "Group"],
+        "PolicyRoles": [{"RoleName": e.name, "RoleId": e.role_id}
+                        for kind, e in selected if kind == "Role"],
+        **meta,
+    }
+
+
+@action("TagPolicy")
+def tag_policy(caller, p):
+    iam.tag_policy(caller, p["PolicyArn"], p["Tags"])
+
+
+@action("UntagPolicy")
+def untag_policy(caller, p):
+    iam.untag_policy(caller, p["PolicyArn"], p["TagKeys"])
+
+
+@action("ListPolicyTags")
+def list_policy_tags(caller, p):
+    return _tags_result(p, iam.list_policy_tags(caller, p["PolicyArn"]))
+
+
+# Attached and inline policies of users, groups and roles (one handler per verb, three kinds) ------
+
+_KIND_OF = {"User": "user", "Group": "group", "Role": "role"}
+
+
+def _kind(operation: str) -> tuple[str, str]:
+    noun = next(n for n in _KIND_OF if n in operation)
+    return _KIND_OF[noun], f"{noun}Name"
+
+
+def _per_kind(template: str) -> list[str]:
+    return [template.format(noun) for noun in _KIND_OF]
+
+
+def _attach(operation: str) -> Handler:
+    kind, name = _kind(operation)
+    detach = operation.startswith("Detach")
+
+    def handler(caller, p):
+        (iam.detach_policy if detach else iam.attach_policy)(caller, kind, p[name],
+                                                             p["PolicyArn"])
+
+    return handler
+
+
+def _list_attached(operation: str) -> Handler:
+    kind, name = _kind(operation)
+
+    def handler(caller, p):
+        policies = iam.list_attached_policies(caller, kind, p[name])
+        if p.get("PathPrefix"):
+            policies = policies.filter(path__startswith=p["PathPrefix"])
+        return paginate(p, policies, "AttachedPolicies", shapes.attached_shape)
+
+    return handler
+
+
+def _put_inline(operation: str) -> Handler:
+    kind, name = _kind(operation)
+
+    def handler(caller, p):
+        iam.put_inline_policy(caller, kind, p[name], p["PolicyName"], p["PolicyDocument"])
+
+    return handler
+
+
+def _get_inline(operation: str) -> Handler:
+    kind, name = _kind(operation)
+
+    def handler(caller, p):
+        inline = iam.get_inline_policy(caller, kind, p[name], p["PolicyName"])
+        return shapes.inline_document_shape(kind, getattr(inline, kind).name, inline)
+
+    return handler
+
+
+def _delete_inline(operation: str) -> Handler:
+    kind, name = _kind(operation)
+
+    def handler(caller, p):
+        iam.delete_inline_policy(caller, kind, p[name], p["PolicyName"])
+
+    return handler
+
+
+def _list_inline(operation: str) -> Handler:
+    kind, name = _kind(operation)
+
+    def handler(caller, p):
+        policies = iam.list_inline_policies(caller, kind, p[name])
+        return paginate(p, policies, "PolicyNames", lambda inline: inline.name)
+
+    return handler
+
+
+for _template, _factory in (
+    ("Attach{}Policy", _attach), ("Detach{}Policy", _attach),
+    ("ListAttached{}Policies", _list_attached), ("Put{}Policy", _put_inline),
+    ("Get{}Policy", _get_inline), ("Delete{}Policy", _delete_inline),
+    ("List{}Policies", _list_inline),
+):
+    for _operation in _per_kind(_template):
+        ACTIONS[_operation] = _factory(_operation)
+
+
+# Access keys -------------------------------------------------------------------------------------
+
+
+@action("CreateAccessKey")
+def create_access_key(caller, p):
+    new = iam.create_access_key(caller, p.get("UserName"))
+    key = new.access_key
+    return {"AccessKey": {**shapes.access_key_shape(key, key.user.name),
+                          "SecretAccessKey": new.secret_access_key}}
+
+
+@action("UpdateAccessKey")
+def update_access_key(caller, p):
+    iam.update_access_key(caller, p["AccessKeyId"], p["Status"], p.get("UserName"))
+
+
+@action("DeleteAccessKey")
+def delete_access_key(caller, p):
+    iam.delete_access_key(caller, p["AccessKeyId"], p.get("UserName"))
+
+
+@action("ListAccessKeys")
+def list_access_keys(caller, p):
+    keys = iam.list_access_keys(caller, p.get("UserName")).select_related("user")
+    return paginate(p, keys, "AccessKeyMetadata",
+                    lambda k: shapes.access_key_shape(k, k.user.name))
+
+
+@action("GetAccessKeyLastUsed")
+def get_access_key_last_used(caller, p):
+    key = iam.get_access_key_last_used(caller, p["AccessKeyId"])
+    return {"UserName": key.user.name, "AccessKeyLastUsed": {
+        "LastUsedDate": key.last_used_at,
+        "ServiceName": key.last_used_service or "N/A",
+        "Region": key.last_used_region or "N/A",
+    }}
+
+
+# Passwords ---------------------------------------------------------------------------------------
+
+
+@action("CreateLoginProfile")
+def create_login_profile(caller, p):
+    user = iam.create_login_profile(caller, _own_name(caller, p), p.get("Password") or "",
+                                    password_reset_required=p.get("PasswordResetRequired", False))
+    return {"LoginProfile": shapes.login_profile_shape(user)}
+
+
+@action("GetLoginProfile")
+def get_login_profile(caller, p):
+    user = iam.get_login_profile(caller, _own_name(caller, p))
+    return {"LoginProfile": shapes.login_profile_shape(user)}
+
+
+@action("UpdateLoginProfile")
+def update_login_profile(caller, p):
+    iam.update_login_profile(caller, p["UserName"], password=p.get("Password"),
+                             password_reset_required=p.get("PasswordResetRequired"))
+
+
+@action("DeleteLoginProfile")
+def delete_login_profile(caller, p):
+    iam.delete_login_profile(caller, _own_name(caller, p))
+
+
+@action("ChangePassword")
+def change_password(caller, p):
+    iam.change_password(caller, p["OldPassword"], p["NewPassword"])
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+@action("UpdateAccountPasswordPolicy")
+def update_account_password_policy(caller, p):
+    iam.update_account_password_policy(caller, **{_snake(k): v for k, v in p.items()})
+
+
+@action("GetAccountPasswordPolicy")
+def get_account_password_policy(caller, p):
+    policy = iam.get_account_password_policy(caller)
+    return {"PasswordPolicy": shapes.password_policy_shape(policy)}
+
+
+@action("DeleteAccountPasswordPolicy")
+def delete_account_password_policy(caller, p):
+    iam.delete_account_password_policy(caller)
+
+
+# Virtual MFA -------------------------------------------------------------------------------------
+
+
+@action("CreateVirtualMFADevice")
+def create_virtual_mfa_device(caller, p):
+    new = iam.create_virtual_mfa_device(caller, p["VirtualMFADeviceName"], path=p.get("Path"),
+                                        tags=p.get("Tags"))
+    return {"VirtualMFADevice": shapes.virtual_mfa_shape(new.device, seed=new.base32_seed,
+                                                         qr_png=new.qr_png)}
+
+
+@action("EnableMFADevice")
+def enable_mfa_device(caller, p):
+    iam.enable_mfa_device(caller, p["UserName"], p["SerialNumber"], p["AuthenticationCode1"],
+                          p["AuthenticationCode2"])
+
+
+@action("ResyncMFADevice")
+def resync_mfa_device(caller, p):
+    iam.resync_mfa_device(caller, p["UserName"], p["SerialNumber"], p["AuthenticationCode1"],
+                          p["AuthenticationCode2"])
+
+
+@action("DeactivateMFADevice")
+def deactivate_mfa_device(caller, p):
+    iam.deactivate_mfa_device(caller, _own_name(caller, p), p["SerialNumber"])
+
+
+@action("DeleteVirtualMFADevice")
+def delete_virtual_mfa_device(caller, p):
+    iam.delete_virtual_mfa_device(caller, p["SerialNumber"])
+
+
+@action("ListMFADevices")
+def list_mfa_devices(caller, p):
+    devices = iam.list_mfa_devices(caller, p.get("UserName")).select_related("user")
+    return paginate(p, devices, "MFADevices", shapes.mfa_device_shape)
+
+
+@action("ListVirtualMFADevices")
+def list_virtual_mfa_devices(caller, p):
+    devices = iam.list_virtual_mfa_devices(caller, p.get("AssignmentStatus", "Any"))
+    return paginate(p, devices, "VirtualMFADevices", shapes.virtual_mfa_shape)
+
+
+# Account -----------------------------------------------------------------------------------------
+
+
+@action("CreateAccountAlias")
+def create_account_alias(caller, p):
+    iam.create_account_alias(caller, p["AccountAlias"])
+
+
+@action("DeleteAccountAlias")
+def delete_account_alias(caller, p):
+    iam.delete_account_alias(caller, p["AccountAlias"])
+
+
+@action("ListAccountAliases")
+def list_account_aliases(caller, p):
+    return paginate(p, iam.list_account_aliases(caller), "AccountAliases", str)
+
+
+@action("GetAccountSummary")
+def get_account_summary(caller, p):
+    return {"SummaryMap": iam.get_account_summary(caller)}
+
+
+@action("GetAccountAuthorizationDetails")
+def get_account_authorization_details(caller, p):
+    details = reports.get_account_authorization_details(caller, p.get("Filter"))
+    rows = [("UserDetailList", shapes.user_detail_shape, u) for u in details.users]
+    rows += [("GroupDetailList", shapes.group_detail_shape, g) for g in details.groups]
+    rows += [("RoleDetailList", shapes.role_detail_shape, r) for r in details.roles]
+    rows += [("Policies", shapes.policy_detail_shape, pol) for pol in details.policies]
+    selected, meta = page(p, rows)
+    result: dict[str, Any] = {key: [] for key in
+                              ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")}
+    for key, shape, entity in selected:
+        result[key].append(shape(entity))
+    return {**result, **meta}
+
+
+@action("GenerateCredentialReport")
+def generate_credential_report(caller, p):
+    state = reports.generate_credential_report(caller)
+    return {"State": state.state, "Description": state.description}
+
+
+@action("GetCredentialReport")
+def get_credential_report(caller, p):
+    report = reports.get_credential_report(caller)
+    return {"Content": report.content, "ReportFormat": report.report_format,
+            "GeneratedTime": report.generated_at}
+
+
+# Policy simulation -------------------------------------------------------------------------------
+
+
+def _simulation_options(p: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "resource_arns": p.get("ResourceArns"),
+        "permissions_boundary_policy_input_list": p.get("PermissionsBoundaryPolicyInputList"),
+        "resource_policy": p.get("ResourcePolicy"),
+        "resource_owner": p.get("ResourceOwner"),
+        "caller_arn": p.get("CallerArn"),
+        "context_entries": p.get("ContextEntries"),
+        "resource_handling_option": p.get("ResourceHandlingOption"),
+    }
+
+
+def _evaluation_results(p: dict[str, Any], results: list) -> dict[str, Any]:
+    return paginate(p, results, "EvaluationResults", lambda r: r.as_aws_dict())
+
+
+_INLINE_TYPES = ("user", "group", "role")
+
+
+def _excludes(identifier: dict[str, Any], policy: simulation.SimulationPolicy) -> bool:
+    """Whether one PolicyIdentifier (all its given fields) names the principal's policy."""
+    kind = identifier.get("PolicyType")
+    if kind == "permission-boundary":
+        if policy.kind != "boundary":
+            return False
+    elif kind == "inline":
+        if policy.kind != "identity" or policy.policy_type not in _INLINE_TYPES:
+            return False
+    elif kind is not None and (policy.kind != "identity" or policy.policy_type != kind):
+        return False
+    arn = identifier.get("PolicyArn")
+    if arn is not None and not (policy.arn and fnmatchcase(policy.arn, arn)):
+        return False
+    inline = identifier.get("InlinePolicyIdentifier")
+    if inline is not None:
+        owner_kind, _, owner_name = policy.owner.partition("/")
+        return (policy.policy_type in _INLINE_TYPES and policy.name == inline["PolicyName"]
+                and owner_kind == inline["AttachmentType"]
+                and fnmatchcase(owner_name, inline["AttachmentName"]))
+    return True
+
+
+def _exclusion_keys(caller: Caller, p: dict[str, Any]) -> list[str]:
+    """PolicyExclusionList's PolicyIdentifier structures → the simulator's policy keys."""
+    identifiers = p.get("PolicyExclusionList")
+    if not identifiers:
+        return []
+    policies = simulation.principal_policies(caller, p["PolicySourceArn"])
+    return [policy.key for policy in policies
+            if any(_excludes(identifier, policy) for identifier in identifiers)]
+
+
+@action("SimulatePrincipalPolicy")
+def simulate_principal_policy(caller, p):
+    results = simulation.simulate_principal_policy(
+        caller, p["PolicySourceArn"], p["ActionNames"],
+        policy_input_list=p.get("PolicyInputList"),
+        policy_exclusion_list=_exclusion_keys(caller, p), **_simulation_options(p),
+    )
+    return _evaluation_results(p, results)
+
+
+@action("SimulateCustomPolicy")
+def simulate_custom_policy(caller, p):
+    if p.get("OrderedOrganizationPolicyInputList"):
+        raise InvalidInput("OrderedOrganizationPolicyInputList is not supported by iamconsole "
+                           "(it has no AWS Organizations).")
+    results = simulation.simulate_custom_policy(caller, p["PolicyInputList"], p["ActionNames"],
+                                                **_simulation_options(p))
+    return _evaluation_results(p, results)
+
+
+@action("GetContextKeysForPrincipalPolicy")
+def get_context_keys_for_principal_policy(caller, p):
+    keys = simulation.get_context_keys_for_principal_policy(
+        caller, p["PolicySourceArn"], p.get("PolicyInputList"))
+    return {"ContextKeyNames": keys}
+
+
+@action("GetContextKeysForCustomPolicy")
+def get_context_keys_for_custom_policy(caller, p):
+    keys = simulation.get_context_keys_for_custom_policy(caller, p["PolicyInputList"])
+    return {"ContextKeyNames": keys}

@@ -1,0 +1,52 @@
+"""STS Query API actions: {OperationName: handler(caller, params) -> result dict}.
+
+Each handler calls one operation of `iamconsole.iam.sts` and shapes its result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from iamconsole.iam import sts
+from iamconsole.iam.caller import Caller
+
+from . import shapes
+
+Handler = Callable[[Caller, dict[str, Any]], dict[str, Any] | None]
+
+
+def get_caller_identity(caller, p):
+    who = sts.get_caller_identity(caller)
+    return {"UserId": who.user_id, "Account": who.account, "Arn": who.arn}
+
+
+def assume_role(caller, p):
+    assumed = sts.assume_role(
+        caller, p["RoleArn"], p["RoleSessionName"],
+        duration_seconds=p.get("DurationSeconds"), policy=p.get("Policy"),
+        policy_arns=p.get("PolicyArns"), tags=p.get("Tags"),
+        transitive_tag_keys=p.get("TransitiveTagKeys"), external_id=p.get("ExternalId"),
+        serial_number=p.get("SerialNumber"), token_code=p.get("TokenCode"),
+        source_identity=p.get("SourceIdentity"),
+    )
+    return {
+        "Credentials": shapes.credentials_shape(assumed.credentials),
+        "AssumedRoleUser": {"AssumedRoleId": assumed.assumed_role_id, "Arn": assumed.arn},
+        "PackedPolicySize": assumed.packed_policy_size,
+        "SourceIdentity": assumed.source_identity or None,
+    }
+
+
+def get_session_token(caller, p):
+    issued = sts.get_session_token(caller, duration_seconds=p.get("DurationSeconds"),
+                                   serial_number=p.get("SerialNumber"),
+                                   token_code=p.get("TokenCode"))
+    return {"Credentials": shapes.credentials_shape(issued)}
+
+
+ACTIONS: dict[str, Handler] = {
+    "GetCallerIdentity": get_caller_identity,
+    "AssumeRole": assume_role,
+    "GetSessionToken": get_session_token,
+}

@@ -1,0 +1,99 @@
+"""The AWS Query API front door: one view per service (IAM 2010-05-08, STS 2011-06-15).
+
+authenticate (SigV4, `iam.authn`) → parse (botocore's model, `protocol.parse_request`) →
+dispatch to the service's handler table → `protocol.serialize_result`. Every failure becomes
+AWS's XML error envelope with AWS's code and status; an operation of the model that iamconsole
+does not implement answers InvalidAction 400. Each response carries its request id in
+ResponseMetadata (or the error's RequestId) and in the x-amzn-RequestId header.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from iamconsole.iam import sts
+from iamconsole.iam.authn import AuthenticationFailed, authenticate_sigv4
+from iamconsole.iam.errors import IAMError
+
+from . import iam_actions, protocol, sts_actions
+from .protocol import QueryError
+
+logger = logging.getLogger(__name__)
+
+CONTENT_TYPE = "text/xml"
+
+
+def _response(body: bytes, status: int, request_id: str) -> HttpResponse:
+    response = HttpResponse(body, status=status, content_type=CONTENT_TYPE)
+    response["x-amzn-RequestId"] = request_id
+    return response
+
+
+def _error(service: str, code: str, message: str, status: int, request_id: str,
+           sender_fault: bool | None = None) -> HttpResponse:
+    if sender_fault is None:
+        sender_fault = status < 500
+    body = protocol.serialize_error(service, code, message, request_id, sender_fault)
+    return _response(body, status, request_id)
+
+
+def _unsupported(operation: str) -> QueryError:
+    return QueryError("InvalidAction", f"The action {operation} is not supported by iamconsole.",
+                      400)
+
+
+def _dispatch(service: str, actions: dict[str, Callable], request: HttpRequest,
+              request_id: str) -> bytes:
+    caller = authenticate_sigv4(request.META, request.body, expected_service=service,
+                                auth_method="query")
+    caller.request_id = request_id
+    form = request.POST if request.method == "POST" else request.GET
+    named = form.get("Action")
+    if named in protocol.service_model(service).operation_names and named not in actions:
+        raise _unsupported(named)  # before validating parameters it would ignore anyway
+    operation, params = protocol.parse_request(service, form)
+    handler = actions.get(operation)
+    if handler is None:
+        raise _unsupported(operation)
+    sts.check_session_token_scope(caller, service, operation)
+    result: Any = handler(caller, params)
+    return protocol.serialize_result(service, operation, result, request_id)
+
+
+def _endpoint(service: str, actions: dict[str, Callable]) -> Callable:
+    @csrf_exempt
+    def view(request: HttpRequest) -> HttpResponse:
+        request_id = str(uuid.uuid4())
+        try:
+            return _response(_dispatch(service, actions, request, request_id), 200, request_id)
+        except AuthenticationFailed as exc:
+            return _error(service, exc.code, exc.message, exc.status, request_id)
+        except QueryError as exc:
+            return _error(service, exc.code, exc.message, exc.status, request_id,
+                          exc.sender_fault)
+        except IAMError as exc:
+            return _error(service, exc.code, exc.message, exc.status, request_id,
+                          exc.sender_fault)
+        except RequestDataTooBig:
+            return _error(service, "RequestEntityTooLarge",
+                          "The request body is larger than this server accepts.", 413,
+                          request_id)
+        except Exception:
+            logger.exception("Query API %s request %s failed", service, request_id)
+            return _error(service, "ServiceFailure" if service == "iam" else "InternalFailure",
+                          "The request processing has failed because of an unknown error.",
+                          500, request_id, sender_fault=False)
+
+    view.__name__ = f"{service}_query_api"
+    return view
+
+
+iam_endpoint = _endpoint("iam", iam_actions.ACTIONS)
+sts_endpoint = _endpoint("sts", sts_actions.ACTIONS)

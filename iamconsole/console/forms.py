@@ -1,0 +1,228 @@
+"""Console forms: they only parse input. The rules (names, paths, tags, policy grammar, quotas)
+are the domain's; its errors come back through `apply_error` next to the field they concern."""
+
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.urls import reverse_lazy
+
+from iamconsole.iam.errors import AccessDenied, ConcurrentModification, IAMError
+
+PATH_HELP = "Optional. Starts and ends with /, e.g. /engineering/."
+TAGS_HELP = "One tag per line as key=value."
+
+
+class ConsoleForm(forms.Form):
+    # Domain error fields that are named differently in the form.
+    aliases: dict[str, str | None] = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stale = False  # a ConcurrentModification: someone else saved first
+        self.denied = False  # the domain refused the change (AccessDenied)
+        self.findings: list = []  # policy-validation findings of a rejected document
+
+    def apply_error(self, exc: IAMError) -> None:
+        """Put a domain error next to its field (or at the top of the form)."""
+        self.findings = list(exc.findings)
+        self.denied = isinstance(exc, AccessDenied)
+        if isinstance(exc, ConcurrentModification):
+            self.stale = True
+            self.add_error(None, exc.message)
+            return
+        field = self.aliases.get(exc.field, exc.field) if exc.field else None
+        if field and field in self.fields and not self.fields[field].widget.is_hidden:
+            self.add_error(field, exc.message)
+        else:
+            self.add_error(None, exc.message)
+
+
+class TagsField(forms.CharField):
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, help_text=TAGS_HELP, **kwargs)
+
+    def clean(self, value):
+        text = super().clean(value)
+        tags: dict[str, str] = {}
+        for number, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            key, sep, val = line.partition("=")
+            if not sep or not key.strip():
+                raise forms.ValidationError(f"Line {number}: write the tag as key=value.")
+            tags[key.strip()] = val.strip()
+        return tags
+
+
+def policy_textarea(kind: str = "identity") -> forms.Textarea:
+    """The policy editor: validated as you type by POST /policies/validate/ (htmx); without
+    JavaScript it is a plain textarea validated on save."""
+    return forms.Textarea(attrs={
+        "class": "code", "rows": 18, "spellcheck": "false", "autocomplete": "off",
+        "hx-post": reverse_lazy("console:policy_validate"),
+        "hx-trigger": "load, input changed delay:400ms",
+        "hx-target": "#findings", "hx-swap": "innerHTML", "hx-sync": "this:replace",
+        "hx-vals": json.dumps({"kind": kind}),
+    })
+
+
+class RevisionMixin(forms.Form):
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class UserCreateForm(ConsoleForm):
+    aliases = {"policy_arn": "permissions_boundary"}
+    user_name = forms.CharField(max_length=64, label="User name")
+    path = forms.CharField(required=False, initial="/", help_text=PATH_HELP)
+    permissions_boundary = forms.ChoiceField(required=False, label="Permissions boundary")
+    tags = TagsField()
+
+    def __init__(self, *args, boundary_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["permissions_boundary"].choices = list(boundary_choices)
+
+
+class UserEditForm(ConsoleForm, RevisionMixin):
+    new_user_name = forms.CharField(max_length=64, label="User name")
+    new_path = forms.CharField(required=False, label="Path", help_text=PATH_HELP)
+
+
+class GroupCreateForm(ConsoleForm):
+    group_name = forms.CharField(max_length=128, label="Group name")
+    path = forms.CharField(required=False, initial="/", help_text=PATH_HELP)
+
+
+class GroupEditForm(ConsoleForm, RevisionMixin):
+    new_group_name = forms.CharField(max_length=128, label="Group name")
+    new_path = forms.CharField(required=False, label="Path", help_text=PATH_HELP)
+
+
+DEFAULT_TRUST_POLICY = """{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Principal": {"Service": "ec2.amazonaws.com"},
+      "Action": "sts:AssumeRole"
+    }
+  ]
+}"""
+
+DEFAULT_POLICY = """{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Action": [],
+      "Resource": "*"
+    }
+  ]
+}"""
+
+
+class RoleCreateForm(ConsoleForm):
+    aliases = {"policy_arn": "permissions_boundary"}
+    role_name = forms.CharField(max_length=64, label="Role name")
+    path = forms.CharField(required=False, initial="/", help_text=PATH_HELP)
+    description = forms.CharField(required=False, max_length=1000,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
+    assume_role_policy_document = forms.CharField(
+        label="Trust policy", initial=DEFAULT_TRUST_POLICY,
+        widget=policy_textarea("trust"),
+        help_text="Who may assume the role (JSON).")
+    max_session_duration = forms.IntegerField(
+        required=False, initial=3600, label="Maximum session duration (seconds)",
+        help_text="Between 3600 and 43200.")
+    permissions_boundary = forms.ChoiceField(required=False, label="Permissions boundary")
+    tags = TagsField()
+
+    def __init__(self, *args, boundary_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["permissions_boundary"].choices = list(boundary_choices)
+
+
+class RoleEditForm(ConsoleForm, RevisionMixin):
+    description = forms.CharField(required=False, max_length=1000,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
+    max_session_duration = forms.IntegerField(label="Maximum session duration (seconds)",
+                                              help_text="Between 3600 and 43200.")
+
+
+class TrustPolicyForm(ConsoleForm, RevisionMixin):
+    policy_document = forms.CharField(label="Trust policy",
+                                      widget=policy_textarea("trust"))
+
+
+class PolicyCreateForm(ConsoleForm):
+    policy_name = forms.CharField(max_length=128, label="Policy name")
+    path = forms.CharField(required=False, initial="/", help_text=PATH_HELP)
+    description = forms.CharField(required=False, max_length=1000,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
+    policy_document = forms.CharField(label="Policy document", initial=DEFAULT_POLICY,
+                                      widget=policy_textarea())
+    tags = TagsField()
+
+
+class PolicyVersionForm(ConsoleForm, RevisionMixin):
+    policy_document = forms.CharField(label="Policy document",
+                                      widget=policy_textarea())
+    set_as_default = forms.BooleanField(required=False, initial=True,
+                                        label="Set as the default version")
+
+
+class PolicyDescriptionForm(ConsoleForm, RevisionMixin):
+    description = forms.CharField(required=False, max_length=1000,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class InlinePolicyForm(ConsoleForm):
+    policy_name = forms.CharField(max_length=128, label="Policy name")
+    policy_document = forms.CharField(label="Policy document", initial=DEFAULT_POLICY,
+                                      widget=policy_textarea())
+
+
+class TagForm(ConsoleForm):
+    aliases = {"tags": "key"}
+    key = forms.CharField(max_length=128)
+    value = forms.CharField(max_length=256, required=False)
+
+
+class PolicyArnForm(ConsoleForm):
+    aliases = {"policy_arn": "policy_arn"}
+    policy_arn = forms.CharField(label="Policy")
+
+
+class GroupNameForm(ConsoleForm):
+    group_name = forms.CharField(label="Group")
+
+
+class UserNameForm(ConsoleForm):
+    user_name = forms.CharField(label="User name")
+
+
+class AccessKeyStatusForm(ConsoleForm):
+    status = forms.ChoiceField(choices=[("Active", "Active"), ("Inactive", "Inactive")])
+
+
+class AuditFilterForm(forms.Form):
+    actor = forms.CharField(required=False)
+    action = forms.CharField(required=False, help_text="e.g. iam:CreateUser")
+    resource_type = forms.ChoiceField(required=False, label="Resource type", choices=[
+        ("", "Any"), ("user", "User"), ("group", "Group"), ("role", "Role"),
+        ("policy", "Policy"), ("mfa", "MFA device"), ("account", "Account"),
+    ])
+    resource_name = forms.CharField(required=False, label="Resource name")
+    since = forms.DateField(required=False, label="From",
+                            widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, label="To",
+                            widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            self.add_error("until", "The end date must not be before the start date.")
+        return data

@@ -1,0 +1,100 @@
+"""The dashboard's security posture: the findings a credential report would show, as queries.
+
+Read-only reporting over the IAM tables (no change, no rule any other door needs); each finding
+is one counted query plus one for its first rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from iamconsole.iam import clock
+from iamconsole.iam.models import AccessKey, User, VirtualMFADevice
+from iamconsole.iam.services import account_password_policy
+
+KEY_MAX_AGE_DAYS = 90
+UNUSED_DAYS = 90
+SHOWN = 8
+
+
+@dataclass
+class Finding:
+    title: str
+    help: str
+    count: int
+    rows: list  # (user name, detail) pairs
+
+    @property
+    def ok(self) -> bool:
+        return self.count == 0
+
+
+def _users() -> QuerySet[User]:
+    return User.objects.filter(is_root=False)
+
+
+def _with_password() -> Q:
+    return ~Q(password__startswith=UNUSABLE_PASSWORD_PREFIX) & ~Q(password="")
+
+
+def _finding(title: str, help_text: str, qs: QuerySet, describe) -> Finding:
+    return Finding(title, help_text, qs.count(), [describe(obj) for obj in qs[:SHOWN]])
+
+
+def security_posture() -> list[Finding]:
+    now = clock.now()
+    key_cutoff = now - timedelta(days=KEY_MAX_AGE_DAYS)
+    unused_cutoff = now - timedelta(days=UNUSED_DAYS)
+    has_mfa = Exists(VirtualMFADevice.objects.filter(user=OuterRef("pk")))
+    findings = [
+        _finding(
+            "Console users without MFA",
+            "Users who can sign in with a password but have no MFA device.",
+            _users().filter(_with_password()).annotate(mfa=has_mfa).filter(mfa=False)
+            .order_by("name"),
+            lambda u: (u.name, "no MFA device"),
+        ),
+        _finding(
+            f"Active access keys older than {KEY_MAX_AGE_DAYS} days",
+            "Rotate long-lived keys: create a new key, switch over, delete the old one.",
+            AccessKey.objects.filter(status=AccessKey.ACTIVE, created_at__lt=key_cutoff)
+            .select_related("user").order_by("created_at"),
+            lambda k: (k.user.name, f"{k.access_key_id}, {(now - k.created_at).days} days old"),
+        ),
+    ]
+    policy = account_password_policy()
+    if policy and policy.max_password_age:
+        cutoff = now - timedelta(days=policy.max_password_age)
+        findings.append(_finding(
+            "Passwords past the maximum age",
+            f"The password policy asks for a change every {policy.max_password_age} days.",
+            _users().filter(_with_password(), password_changed_at__lt=cutoff)
+            .order_by("password_changed_at"),
+            lambda u: (u.name, f"changed {u.password_changed_at:%Y-%m-%d}"),
+        ))
+    findings += [
+        _finding(
+            f"Access keys unused for {UNUSED_DAYS} days",
+            "Keys never used, or not used recently, are candidates for deletion.",
+            AccessKey.objects.filter(created_at__lt=unused_cutoff).filter(
+                Q(last_used_at__isnull=True) | Q(last_used_at__lt=unused_cutoff))
+            .select_related("user").order_by("created_at"),
+            lambda k: (k.user.name, f"{k.access_key_id}, last used "
+                       f"{k.last_used_at:%Y-%m-%d}" if k.last_used_at else
+                       f"{k.access_key_id}, never used"),
+        ),
+        _finding(
+            f"Console passwords unused for {UNUSED_DAYS} days",
+            "Remove the console password of users who no longer sign in.",
+            _users().filter(_with_password(), login_profile_created_at__lt=unused_cutoff)
+            .filter(Q(password_last_used__isnull=True) | Q(password_last_used__lt=unused_cutoff))
+            .order_by("name"),
+            lambda u: (u.name, f"last sign-in {u.password_last_used:%Y-%m-%d}"
+                       if u.password_last_used else "never signed in"),
+        ),
+    ]
+    return findings

@@ -1,0 +1,221 @@
+"""Roles: list, detail with tabs (permissions, trust relationships, tags), create, edit, the trust
+policy editor, delete, tags."""
+
+from __future__ import annotations
+
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from iamconsole.iam import services as iam
+from iamconsole.iam.errors import IAMError, ValidationError
+from iamconsole.iam.models import RoleInlinePolicy, RolePolicyAttachment
+from iamconsole.iam.services.roles import role_arn
+
+from ..auth import allowed, console_view, get_caller
+from ..forms import RoleCreateForm, RoleEditForm, TagForm, TrustPolicyForm
+from ..listing import build_listing
+from ..summary import summarize
+from .common import changed, failed, form_page, in_place, readable
+from .identity import entity_arn, permissions_context
+
+TABS = [("permissions", "Permissions"), ("trust", "Trust relationships"), ("tags", "Tags")]
+SORTS = {"name": "name", "path": "path", "created": "created_at", "policies": "policy_count",
+         "last_used": "last_used_at"}
+
+role_resource = entity_arn("role")
+
+
+def _count(model, fk: str):
+    rows = (model.objects.filter(**{fk: OuterRef("pk")}).order_by().values(fk)
+            .annotate(n=Count("pk")).values("n"))
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+@console_view("iam:ListRoles", role_arn("*"), methods=("GET",))
+def role_list(request: HttpRequest) -> HttpResponse:
+    caller = get_caller(request)
+    path_error = ""
+    try:
+        qs = iam.list_roles(caller, path_prefix=request.GET.get("path") or "/")
+    except ValidationError as exc:
+        path_error, qs = exc.message, iam.list_roles(caller)
+    qs = qs.annotate(policy_count=_count(RolePolicyAttachment, "role")
+                     + _count(RoleInlinePolicy, "role"))
+    listing = build_listing(request, qs, sortable=SORTS, tags=True,
+                            search_fields=("name", "description"))
+    context = {"listing": listing, "path_error": path_error,
+               "can_create": allowed(request, "iam:CreateRole", role_arn("*"))
+               or bool(_boundary_choices(request))}
+    if request.htmx and request.htmx.target == "results":
+        return render(request, "console/roles/_table.html", context)
+    return render(request, "console/roles/list.html", context)
+
+
+def _boundary_choices(request: HttpRequest) -> list[tuple[str, str]]:
+    caller = get_caller(request)
+    arn = role_arn("*")
+    choices = []
+    if allowed(request, "iam:CreateRole", arn):
+        choices.append(("", "No permissions boundary"))
+    policies, _ = readable(lambda: list(iam.list_policies(caller)))
+    for policy in policies or []:
+        if allowed(request, "iam:CreateRole", arn, {"iam:PermissionsBoundary": policy.arn}):
+            choices.append((policy.arn, f"{policy.name} ({policy.arn})"))
+    return choices
+
+
+def _create_contexts(request, caller):
+    return [{"iam:PermissionsBoundary": v or None} for v, _ in _boundary_choices(request)] \
+        or [None]
+
+
+@console_view("iam:CreateRole", role_arn("*"), contexts=_create_contexts)
+def role_create(request: HttpRequest) -> HttpResponse:
+    choices = _boundary_choices(request)
+    if request.method == "POST":
+        form = RoleCreateForm(request.POST, boundary_choices=choices)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                role = iam.create_role(
+                    get_caller(request), data["role_name"], data["assume_role_policy_document"],
+                    path=data["path"] or "/", description=data["description"],
+                    max_session_duration=data["max_session_duration"],
+                    permissions_boundary=data["permissions_boundary"] or None,
+                    tags=data["tags"] or None)
+            except IAMError as exc:
+                form.apply_error(exc)
+            else:
+                return changed(request, reverse("console:role_detail", args=[role.name]),
+                               f"Created role {role.name}.")
+    else:
+        form = RoleCreateForm(boundary_choices=choices,
+                              initial={"permissions_boundary": choices[0][0]})
+    return form_page(request, "console/roles/form.html", {"creating": True}, form)
+
+
+@console_view("iam:GetRole", role_resource, methods=("GET",))
+def role_detail(request: HttpRequest, name: str) -> HttpResponse:
+    role = iam.get_role(get_caller(request), name)
+    tab = request.GET.get("tab", "permissions")
+    if tab not in dict(TABS):
+        tab = "permissions"
+    context = {"role": role, "tab": tab, "tabs": TABS, **tab_context(request, role, tab)}
+    context["tab_template"] = f"console/roles/_tab_{tab}.html"
+    if request.htmx and request.htmx.target == "tabbed":
+        return render(request, "console/_tabbed.html", context)
+    return render(request, "console/roles/detail.html", context)
+
+
+def tab_context(request: HttpRequest, role, tab: str) -> dict:
+    if tab == "permissions":
+        return permissions_context(request, "role", role)
+    if tab == "trust":
+        return {"trust_summary": summarize(role.assume_role_policy_document, "trust")}
+    return {}
+
+
+def tab_fragment(request: HttpRequest, name: str, tab: str, notice: str = "") -> HttpResponse:
+    role = iam.find_role(name)
+    context = {"role": role, "tab": tab, "notice": notice, **tab_context(request, role, tab)}
+    return render(request, f"console/roles/_tab_{tab}.html", context)
+
+
+def _detail_url(name: str, tab: str = "permissions") -> str:
+    return reverse("console:role_detail", args=[name]) + f"?tab={tab}"
+
+
+@console_view("iam:UpdateRole", role_resource)
+def role_edit(request: HttpRequest, name: str) -> HttpResponse:
+    role = iam.get_role(get_caller(request), name)
+    if request.method == "POST":
+        form = RoleEditForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                role = iam.update_role(get_caller(request), name,
+                                       description=data["description"],
+                                       max_session_duration=data["max_session_duration"],
+                                       revision=data["revision"])
+            except IAMError as exc:
+                form.apply_error(exc)
+            else:
+                return changed(request, _detail_url(role.name), f"Saved role {role.name}.")
+    else:
+        form = RoleEditForm(initial={"description": role.description,
+                                     "max_session_duration": role.max_session_duration,
+                                     "revision": role.revision})
+    return form_page(request, "console/roles/form.html", {"role": role}, form)
+
+
+@console_view("iam:UpdateAssumeRolePolicy", role_resource)
+def role_trust(request: HttpRequest, name: str) -> HttpResponse:
+    role = iam.get_role(get_caller(request), name)
+    if request.method == "POST":
+        form = TrustPolicyForm(request.POST)
+        if form.is_valid():
+            try:
+                iam.update_assume_role_policy(get_caller(request), name,
+                                              form.cleaned_data["policy_document"],
+                                              revision=form.cleaned_data["revision"])
+            except IAMError as exc:
+                form.apply_error(exc)
+            else:
+                return changed(request, _detail_url(name, "trust"), "Trust policy saved.")
+    else:
+        form = TrustPolicyForm(initial={"policy_document": role.assume_role_policy_document,
+                                        "revision": role.revision})
+    return form_page(request, "console/roles/trust_form.html",
+                     {"role": role, "doc_kind": "trust"}, form)
+
+
+@console_view("iam:DeleteRole", role_resource)
+def role_delete(request: HttpRequest, name: str) -> HttpResponse:
+    role = iam.find_role(name)
+    error = ""
+    if request.method == "POST":
+        try:
+            iam.delete_role(get_caller(request), name)
+        except IAMError as exc:
+            if exc.code == "AccessDenied":
+                raise
+            error = exc.message
+        else:
+            return changed(request, reverse("console:role_list"), f"Deleted role {name}.")
+    template = "console/_confirm_delete.html" if request.htmx else "console/confirm_delete.html"
+    return render(request, template, {
+        "object_kind": "role", "object_name": role.name, "error": error,
+        "action_url": reverse("console:role_delete", args=[name]),
+        "cancel_url": reverse("console:role_detail", args=[name]),
+        "warning": "Detach and delete the role's policies first.",
+    }, status=409 if error else 200)
+
+
+def _tag_context(request, caller):
+    key = request.POST.get("key", "")
+    return [{"aws:TagKeys": [key], f"aws:RequestTag/{key}": request.POST.get("value", "")}]
+
+
+@console_view("iam:TagRole", role_resource, contexts=_tag_context, methods=("POST",))
+def role_tag(request: HttpRequest, name: str) -> HttpResponse:
+    form = TagForm(request.POST)
+    if not form.is_valid():
+        message = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+        return failed(request, ValidationError(message), _detail_url(name, "tags"))
+    key, value = form.cleaned_data["key"], form.cleaned_data["value"]
+    return in_place(
+        request, lambda: iam.tag_role(get_caller(request), name, {key: value}),
+        url=_detail_url(name, "tags"), message=f"Tag {key} saved.",
+        fragment=lambda msg: tab_fragment(request, name, "tags", msg))
+
+
+@console_view("iam:UntagRole", role_resource, methods=("POST",))
+def role_untag(request: HttpRequest, name: str) -> HttpResponse:
+    key = request.POST.get("key", "")
+    return in_place(
+        request, lambda: iam.untag_role(get_caller(request), name, [key]),
+        url=_detail_url(name, "tags"), message=f"Tag {key} removed.",
+        fragment=lambda msg: tab_fragment(request, name, "tags", msg))

@@ -1,0 +1,350 @@
+"""STS: GetCallerIdentity, AssumeRole, GetSessionToken — temporary credentials.
+
+Rules (AWS's, see /work/shared/reference/aws_query_api.md §4 "STS"):
+
+* AssumeRole: the role's trust policy is evaluated by the policy engine as the resource policy of
+  ``sts:AssumeRole`` on the role ARN, together with the caller's identity policies (a trust
+  policy naming the caller itself suffices; naming only the account delegates to the identity
+  policies). Root credentials are refused. DurationSeconds is 900..the role's
+  MaxSessionDuration (one hour when chaining roles). A session policy and PolicyArns narrow the
+  session's permissions (evaluated by ``authz`` from the stored credential). SerialNumber +
+  TokenCode verify an MFA code of the calling user: the trust policy then sees
+  ``aws:MultiFactorAuthPresent`` true and the session is MFA-authenticated.
+* GetSessionToken: long-term user credentials only; 900..129600 seconds (root: at most 3600,
+  longer requests are shortened as AWS does); with MFA the session carries
+  ``aws:MultiFactorAuthPresent``. No IAM permission is needed (AWS: it cannot be denied).
+* GetCallerIdentity: always allowed, even under an explicit deny.
+* Credentials from GetSessionToken may call only AssumeRole and GetCallerIdentity on STS, and IAM
+  only when they were obtained with MFA (:func:`check_session_token_scope`).
+
+The secret access key is returned once and stored encrypted; the session token is returned once
+and only its SHA-256 is stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+
+from iamconsole.policy import compile_policy
+
+from . import audit, authz, clock, crypto
+from . import identifiers as ids
+from .caller import Caller
+from .errors import AccessDenied, ClientError, ValidationError
+from .models import Role, TemporaryCredential
+from .services._common import check_policy_document, non_whitespace_length, normalize_tags
+from .services.lookup import get_policy_by_arn
+from .services.mfa import verify_mfa_code
+
+ASSUME_ROLE_MIN, ASSUME_ROLE_DEFAULT, CHAINED_ROLE_MAX = 900, 3600, 3600
+SESSION_TOKEN_MIN, SESSION_TOKEN_DEFAULT, SESSION_TOKEN_MAX = 900, 43200, 129600
+ROOT_SESSION_TOKEN_MAX = 3600
+MAX_POLICY_ARNS = 10
+MAX_SESSION_TAGS = 50
+PACKED_POLICY_BUDGET = 2048  # characters of session policy / ARNs / tags a session may carry
+SESSION_TOKEN_BYTES = 96
+
+_ROLE_ARN = re.compile(r"^arn:aws:iam::(?P<account>\d{12}):role(?P<path>/(?:.*/)?)(?P<name>[^/]+)$")
+_SESSION_NAME = re.compile(r"^[\w+=,.@-]{2,64}$", re.ASCII)
+# STS actions a GetSessionToken session may call (AWS: "Permissions for GetSessionToken").
+SESSION_TOKEN_STS_ACTIONS = frozenset({"AssumeRole", "GetCallerIdentity"})
+
+
+class PackedPolicyTooLarge(ClientError):
+    code = "PackedPolicyTooLarge"
+
+
+@dataclass
+class SessionCredentials:
+    """New temporary credentials; the secret and the token are only ever returned here."""
+
+    credential: TemporaryCredential
+    secret_access_key: str
+    session_token: str
+
+    @property
+    def access_key_id(self) -> str:
+        return self.credential.access_key_id
+
+    @property
+    def expiration(self) -> datetime:
+        return self.credential.expires_at
+
+
+@dataclass
+class AssumedRole:
+    credentials: SessionCredentials
+    role: Role
+    packed_policy_size: int | None
+
+    @property
+    def assumed_role_id(self) -> str:
+        return f"{self.role.role_id}:{self.credentials.credential.session_name}"
+
+    @property
+    def arn(self) -> str:
+        name = self.credentials.credential.session_name
+        return ids.arn(f"assumed-role/{self.role.name}/{name}", service="sts")
+
+    @property
+    def source_identity(self) -> str:
+        return self.credentials.credential.source_identity
+
+
+@dataclass(frozen=True)
+class CallerIdentity:
+    user_id: str
+    account: str
+    arn: str
+
+
+def session_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+# --------------------------------------------------------------------------- GetCallerIdentity
+
+
+def get_caller_identity(caller: Caller) -> CallerIdentity:
+    """Who the credentials belong to. Needs no permission and cannot be denied."""
+    return CallerIdentity(user_id=caller.user_id, account=ids.account_id(), arn=caller.arn)
+
+
+# --------------------------------------------------------------------------- AssumeRole
+
+
+def find_role_by_arn(role_arn: str) -> Role | None:
+    match = _ROLE_ARN.match(role_arn or "")
+    if match is None:
+        raise ValidationError(
+            f"{role_arn} is invalid: RoleArn must be the ARN of an IAM role "
+            "(arn:aws:iam::<account>:role/<path><name>).", field="role_arn",
+        )
+    if match["account"] != ids.account_id():
+        return None
+    role = Role.objects.select_related("permissions_boundary").filter(
+        name__iexact=match["name"]
+    ).first()
+    if role is None or role.arn != role_arn:
+        return None
+    return role
+
+
+def _assume_denied(caller: Caller, role_arn: str, detail: str) -> AccessDenied:
+    audit.record(caller, "sts:AssumeRole", resource_type="role", resource_arn=role_arn,
+                 resource_name=role_arn.rsplit("/", 1)[-1], outcome="denied", detail=detail)
+    return AccessDenied(
+        f"User: {caller.arn} is not authorized to perform: sts:AssumeRole on resource: "
+        f"{role_arn}", action="sts:AssumeRole", resource=role_arn,
+    )
+
+
+def _check_mfa(caller: Caller, serial_number: str | None, token_code: str | None,
+               action: str) -> bool:
+    """Verify SerialNumber + TokenCode for the calling user; True when MFA was given."""
+    if not serial_number and not token_code:
+        return False
+    user = caller.user if caller.role is None else None
+    device = verify_mfa_code(user, token_code or "") if user and serial_number else None
+    if device is None or device.serial_number != serial_number:
+        audit.record(caller, action, resource_type="mfa", resource_arn=serial_number or "",
+                     outcome="denied", detail="MFA code rejected")
+        raise AccessDenied("MultiFactorAuthentication failed with invalid MFA one time pass "
+                           "code.", action=action, resource=serial_number or "")
+    return True
+
+
+def _duration(value: int | None, default: int, low: int, high: int, message: str) -> int:
+    seconds = default if value is None else value
+    if isinstance(seconds, bool) or not isinstance(seconds, int):
+        raise ValidationError("DurationSeconds must be a whole number of seconds.",
+                              field="duration_seconds")
+    if seconds < low:
+        raise ValidationError(
+            f"1 validation error detected: Value '{seconds}' at 'durationSeconds' failed to "
+            f"satisfy constraint: Member must have value greater than or equal to {low}",
+            field="duration_seconds",
+        )
+    if seconds > high:
+        raise ValidationError(message, field="duration_seconds")
+    return seconds
+
+
+def _session_policy(policy: str | None, policy_arns: list | None,
+                    tags: dict[str, str]) -> tuple[str, list[str], int | None]:
+    text = check_policy_document(policy, kind="session", field="policy") if policy else ""
+    arns: list[str] = []
+    for item in policy_arns or []:
+        arn = item.get("arn") if isinstance(item, dict) else item
+        arns.append(get_policy_by_arn(arn).arn)
+    if len(arns) > MAX_POLICY_ARNS:
+        raise ValidationError(f"PolicyArns may contain at most {MAX_POLICY_ARNS} policies.",
+                              field="policy_arns")
+    if len(tags) > MAX_SESSION_TAGS:
+        raise ValidationError(f"Tags may contain at most {MAX_SESSION_TAGS} session tags.",
+                              field="tags")
+    if not (text or arns or tags):
+        return text, arns, None
+    size = (non_whitespace_length(text) + sum(len(a) for a in arns)
+            + sum(len(k) + len(v) for k, v in tags.items()))
+    percent = math.ceil(100 * size / PACKED_POLICY_BUDGET)
+    if percent > 100:
+        raise PackedPolicyTooLarge(
+            f"Packed policy consumes {percent}% of allotted space, please use smaller policy "
+            "for session.", field="policy",
+        )
+    return text, arns, percent
+
+
+def _issue(caller: Caller, **fields: Any) -> SessionCredentials:
+    secret = ids.new_secret_access_key()
+    token = secrets.token_urlsafe(SESSION_TOKEN_BYTES)
+    credential = TemporaryCredential.objects.create(
+        access_key_id=ids.new_access_key_id("ASIA"),
+        secret_encrypted=crypto.encrypt(secret),
+        session_token_hash=session_token_hash(token),
+        source_arn=caller.arn,
+        **fields,
+    )
+    return SessionCredentials(credential, secret, token)
+
+
+def assume_role(
+    caller: Caller,
+    role_arn: str,
+    role_session_name: str,
+    *,
+    duration_seconds: int | None = None,
+    policy: str | None = None,
+    policy_arns: list | None = None,
+    tags=None,
+    transitive_tag_keys: list[str] | None = None,
+    external_id: str | None = None,
+    serial_number: str | None = None,
+    token_code: str | None = None,
+    source_identity: str | None = None,
+) -> AssumedRole:
+    if not isinstance(role_session_name, str) or not _SESSION_NAME.match(role_session_name):
+        raise ValidationError(
+            f"Value '{role_session_name}' at 'roleSessionName' failed to satisfy constraint: "
+            r"Member must satisfy regular expression pattern: [\w+=,.@-]* and have length "
+            "between 2 and 64", field="role_session_name",
+        )
+    if caller.is_root:
+        raise AccessDenied("Roles may not be assumed by root accounts.",
+                           action="sts:AssumeRole", resource=role_arn)
+    role = find_role_by_arn(role_arn)
+    tag_map = normalize_tags(tags)
+    chained = caller.role is not None
+    duration = _duration(
+        duration_seconds, ASSUME_ROLE_DEFAULT, ASSUME_ROLE_MIN,
+        CHAINED_ROLE_MAX if chained else (role.max_session_duration if role else 43200),
+        "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by "
+        "role chaining." if chained else
+        "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+    )
+    text, arns, packed = _session_policy(policy, policy_arns, tag_map)
+    mfa = _check_mfa(caller, serial_number, token_code, "sts:AssumeRole")
+    if role is None:
+        raise _assume_denied(caller, role_arn, "no such role")
+    now = clock.now()
+    extra: dict[str, Any] = {
+        "sts:RoleSessionName": role_session_name,
+        "sts:ExternalId": external_id,
+        "sts:SourceIdentity": source_identity,
+    }
+    if mfa:
+        extra.update({"aws:MultiFactorAuthPresent": True, "aws:MultiFactorAuthAge": 0})
+    if tag_map:
+        extra.update({"aws:TagKeys": list(tag_map),
+                      **{f"aws:RequestTag/{k}": v for k, v in tag_map.items()}})
+        if transitive_tag_keys:
+            extra["sts:TransitiveTagKeys"] = list(transitive_tag_keys)
+    trust = compile_policy(role.assume_role_policy_document, policy_id="AssumeRolePolicy",
+                           policy_type="resource", kind="trust",
+                           version_id=f"trust:{role.role_id}:{role.revision}")
+    actions = ["sts:AssumeRole"] + (["sts:TagSession"] if tag_map else [])
+    for action in actions:
+        decision = authz.decide(caller, action, role.arn, extra, resource_policy=trust)
+        if decision is not None and not decision.allowed:
+            raise _assume_denied(caller, role.arn, f"{action}: {decision.decision}")
+    mfa_at = now if mfa else caller.mfa_authenticated_at
+    with transaction.atomic():
+        issued = _issue(
+            caller, role=role, session_name=role_session_name, session_policy=text,
+            session_policy_arns=arns, session_tags=tag_map,
+            source_identity=source_identity or "", mfa_authenticated=mfa_at is not None,
+            mfa_authenticated_at=mfa_at, created_at=now,
+            expires_at=now + timedelta(seconds=duration),
+        )
+        Role.objects.filter(pk=role.pk).update(last_used_at=now)
+        result = AssumedRole(issued, role, packed)
+        audit.record(caller, "sts:AssumeRole", resource_type="role", resource_name=role.name,
+                     resource_arn=role.arn,
+                     new={"AssumedRoleArn": result.arn, "AccessKeyId": issued.access_key_id,
+                          "Expiration": issued.expiration.isoformat(),
+                          "SessionPolicy": bool(text), "PolicyArns": arns, "MFA": mfa})
+    return result
+
+
+# --------------------------------------------------------------------------- GetSessionToken
+
+
+def get_session_token(
+    caller: Caller,
+    *,
+    duration_seconds: int | None = None,
+    serial_number: str | None = None,
+    token_code: str | None = None,
+) -> SessionCredentials:
+    user = caller.user
+    if user is None or caller.role is not None:
+        raise AccessDenied("GetSessionToken must be called with the long-term credentials of "
+                           "an IAM user or the root user.", action="sts:GetSessionToken",
+                           resource="*")
+    if caller.credential is not None:
+        raise AccessDenied("Cannot call GetSessionToken with session credentials",
+                           action="sts:GetSessionToken", resource=caller.arn)
+    seconds = _duration(duration_seconds, SESSION_TOKEN_DEFAULT, SESSION_TOKEN_MIN,
+                        SESSION_TOKEN_MAX,
+                        f"The requested DurationSeconds exceeds {SESSION_TOKEN_MAX} seconds.")
+    if user.is_root:
+        seconds = min(seconds, ROOT_SESSION_TOKEN_MAX)  # AWS shortens root sessions silently
+    mfa = _check_mfa(caller, serial_number, token_code, "sts:GetSessionToken")
+    now = clock.now()
+    with transaction.atomic():
+        issued = _issue(caller, user=user, mfa_authenticated=mfa,
+                        mfa_authenticated_at=now if mfa else None, created_at=now,
+                        expires_at=now + timedelta(seconds=seconds))
+        audit.record(caller, "sts:GetSessionToken", resource_type="user",
+                     resource_name=user.name, resource_arn=user.arn,
+                     new={"AccessKeyId": issued.access_key_id, "MFA": mfa,
+                          "Expiration": issued.expiration.isoformat()})
+    return issued
+
+
+def check_session_token_scope(caller: Caller, service: str, operation: str) -> None:
+    """AWS: GetSessionToken credentials may call only AssumeRole/GetCallerIdentity on STS, and
+    IAM only with MFA context. Every door that accepts temporary credentials calls this."""
+    credential = caller.credential
+    if credential is None or credential.role_id is not None:
+        return
+    if service == "sts" and operation not in SESSION_TOKEN_STS_ACTIONS:
+        raise AccessDenied(
+            f"User: {caller.arn} is not authorized to perform: sts:{operation} with session "
+            "credentials obtained by GetSessionToken", action=f"sts:{operation}", resource="*",
+        )
+    if service == "iam" and not credential.mfa_authenticated:
+        raise AccessDenied(
+            f"User: {caller.arn} is not authorized to perform: iam:{operation}: IAM calls with "
+            "credentials from GetSessionToken require MFA authentication",
+            action=f"iam:{operation}", resource="*",
+        )

@@ -1,0 +1,89 @@
+/* iamconsole console: small progressive enhancements. Everything works without this file. */
+(function () {
+  "use strict";
+
+  // Let htmx swap error answers (form errors 400, access denied 403, not found 404, stale edit
+  // 409): the server sends a fragment meant to be shown.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var status = event.detail.xhr.status;
+    if ([400, 403, 404, 409, 422].indexOf(status) !== -1) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
+  // Policy editor: a line-number gutter kept in step with the textarea.
+  function setupEditor(box) {
+    var area = box.querySelector("textarea");
+    if (!area || box.querySelector(".gutter")) return;
+    var gutter = document.createElement("pre");
+    gutter.className = "gutter";
+    gutter.setAttribute("aria-hidden", "true");
+    box.insertBefore(gutter, area);
+    box.classList.add("with-gutter");
+    function refresh() {
+      var count = area.value.split("\n").length;
+      var lines = [];
+      for (var i = 1; i <= count; i++) lines.push(i);
+      gutter.textContent = lines.join("\n");
+      gutter.scrollTop = area.scrollTop;
+    }
+    area.addEventListener("input", refresh);
+    area.addEventListener("scroll", function () { gutter.scrollTop = area.scrollTop; });
+    // Tab inserts two spaces; Escape then Tab leaves the editor (keyboard users are not trapped).
+    var escaped = false;
+    area.addEventListener("keydown", function (e) {
+      if (e.key === "Escape") { escaped = true; return; }
+      if (e.key === "Tab" && !e.shiftKey && !escaped) {
+        e.preventDefault();
+        var s = area.selectionStart;
+        area.setRangeText("  ", s, area.selectionEnd, "end");
+        area.dispatchEvent(new Event("input", { bubbles: true }));
+      }
+      escaped = false;
+    });
+    refresh();
+  }
+
+  function init(root) {
+    (root || document).querySelectorAll("[data-editor]").forEach(setupEditor);
+  }
+
+  // A finding's "Line N" button selects that line in the editor.
+  document.addEventListener("click", function (e) {
+    var target = e.target.closest(".goto-line");
+    if (target) {
+      var area = document.querySelector("[data-editor] textarea");
+      if (!area) return;
+      var line = parseInt(target.dataset.line, 10);
+      var lines = area.value.split("\n");
+      var start = 0;
+      for (var i = 0; i < line - 1 && i < lines.length; i++) start += lines[i].length + 1;
+      var end = start + (lines[line - 1] || "").length;
+      area.focus();
+      area.setSelectionRange(start, end);
+      var lineHeight = parseFloat(getComputedStyle(area).lineHeight) || 18;
+      area.scrollTop = Math.max(0, (line - 3) * lineHeight);
+      return;
+    }
+    if (e.target.closest("[data-dismiss]")) {
+      var alert = e.target.closest(".alert");
+      if (alert) alert.remove();
+    }
+    var cancel = e.target.closest("[data-dismiss-confirm]");
+    if (cancel && cancel.closest("#confirm-slot")) {
+      e.preventDefault();
+      document.getElementById("confirm-slot").innerHTML = "";
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  document.addEventListener("htmx:afterSettle", function (e) { init(e.target); });
+  // After an in-place change, move focus to the updated region for screen-reader users.
+  document.addEventListener("htmx:afterSwap", function (e) {
+    if (e.target.id === "tab-panel" || e.target.id === "flash" || e.target.id === "confirm-slot") {
+      var focusable = e.target.querySelector("[role=alert], [role=status], h2");
+      if (focusable) { focusable.setAttribute("tabindex", "-1"); focusable.focus(); }
+    }
+  });
+})();

@@ -1,0 +1,89 @@
+"""Helpers and fixtures for the REST API tests: a populated account ("world") and botocore
+signing. Imported by the test modules (not a conftest.py, so tests/conftest.py stays the only
+module named `conftest`)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pyotp
+import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials as BotoCredentials
+
+from iamconsole.iam import clock
+from iamconsole.iam.caller import Caller
+from tests.conftest import ADMIN_POLICY, PASSWORD, allow, make_user, policy_json
+
+API = "/api/v1/"
+DOC = policy_json(allow("s3:GetObject", "arn:aws:s3:::bucket/*"))
+TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+    "Action": "sts:AssumeRole"}]})
+
+
+@dataclass
+class World:
+    policy_id: str
+    policy_arn: str
+    spare_policy_id: str
+    key_id: str
+    serial: str
+    event_id: int
+
+    def fill(self, template: str) -> str:
+        return template.format(**self.__dict__)
+
+
+@pytest.fixture(name="world")
+def world_fixture(db, admin, outsider) -> World:
+    """alice (inline policy, attached policy, boundary, access key, login profile, MFA, member of
+    devs), carol (bare), devs and empty groups, app and bare roles, policy Pol (v1 default, v2),
+    an unattached policy Spare, an account password policy."""
+    from iamconsole.iam import services as iam
+
+    system = Caller.system("test")
+    make_user("alice", policy=DOC)
+    make_user("carol", password=None)
+    pol = iam.create_policy(system, "Pol", DOC)
+    iam.create_policy_version(system, pol.arn, policy_json(allow("s3:ListBucket", "*")))
+    spare = iam.create_policy(system, "Spare", DOC)
+    iam.attach_user_policy(system, "alice", pol.arn)
+    iam.put_user_permissions_boundary(system, "alice", pol.arn)
+    iam.tag_user(system, "alice", {"team": "blue"})
+    iam.create_group(system, "devs")
+    iam.create_group(system, "empty")
+    iam.add_user_to_group(system, "devs", "alice")
+    iam.put_group_policy(system, "devs", "inl", DOC)
+    iam.attach_group_policy(system, "devs", pol.arn)
+    iam.create_role(system, "app", TRUST, tags={"team": "blue"})
+    iam.create_role(system, "bare", TRUST)
+    iam.put_role_policy(system, "app", "inl", DOC)
+    iam.attach_role_policy(system, "app", pol.arn)
+    iam.put_role_permissions_boundary(system, "app", pol.arn)
+    key = iam.create_access_key(system, "alice").access_key
+    device = iam.create_virtual_mfa_device(system, "alice-phone")
+    totp = pyotp.TOTP(device.base32_seed)
+    now = clock.now().timestamp()
+    iam.enable_mfa_device(system, "alice", device.device.serial_number,
+                          totp.at(now - 30), totp.at(now))
+    iam.update_account_password_policy(system, minimum_password_length=8)
+    from iamconsole.iam.models import AuditEvent
+
+    return World(policy_id=pol.policy_id, policy_arn=pol.arn, spare_policy_id=spare.policy_id,
+                 key_id=key.access_key_id, serial=device.device.serial_number,
+                 event_id=AuditEvent.objects.latest("id").pk)
+
+
+def sign(method: str, url: str, key_id: str, secret: str, *, body: bytes = b"",
+         headers: dict | None = None, token: str | None = None, service: str = "iam",
+         region: str = "us-east-1") -> dict[str, str]:
+    """Sign with botocore's own SigV4Auth; returns the headers to send."""
+    request = AWSRequest(method=method, url=url, data=body, headers=headers or {})
+    SigV4Auth(BotoCredentials(key_id, secret, token), service, region).add_auth(request)
+    return dict(request.headers.items())
+
+
+__all__ = ["ADMIN_POLICY", "API", "DOC", "PASSWORD", "TRUST", "World", "sign"]

@@ -1,0 +1,54 @@
+"""Property-based run of schemathesis over the OpenAPI schema (/api/v1/schema/), authenticated as
+an admin through the console session (with the CSRF token): whatever the schema allows a client
+to send, the API never answers with a 5xx. A bounded number of examples per operation."""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from django.test import Client
+from hypothesis import HealthCheck, Phase, settings
+
+from tests.conftest import make_user
+
+CSRF = "abcdefghijklmnopqrstuvwxyz012345"
+
+
+# Serving the schema needs no database, so it can be loaded at collection time.
+schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", get_wsgi_application())
+
+
+@pytest.fixture
+def keep_test_connection():
+    """Requests go through the real WSGI handler, whose request_started/finished signals close
+    database connections; keep the test's connection (and transaction) open, as Django's test
+    client does."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def admin_cookies(admin, settings, keep_test_connection) -> dict[str, str]:
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK,
+                               "DEFAULT_THROTTLE_RATES": {"api": None}}
+    make_user("alice", password=None)  # something for the generated names to hit
+    client = Client()
+    client.force_login(admin)
+    return {"sessionid": client.cookies["sessionid"].value, "csrftoken": CSRF}
+
+
+@schema.parametrize()
+@settings(max_examples=4, deadline=None, derandomize=True,
+          phases=[Phase.explicit, Phase.generate],
+          suppress_health_check=list(HealthCheck))
+def test_api_never_answers_5xx(case, admin_cookies):
+    response = case.call(headers={"X-CSRFToken": CSRF}, cookies=admin_cookies)
+    assert response.status_code < 500, (
+        f"{case.method} {case.formatted_path} -> {response.status_code}: {response.text[:500]}"
+    )
