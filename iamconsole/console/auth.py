@@ -50,6 +50,19 @@ def allowed(request: HttpRequest, action: str, resource: str = "*",
     return authz.is_allowed(get_caller(request), action, resource, extra)
 
 
+def may_create_with_some_boundary(request: HttpRequest, action: str, resource: str) -> bool:
+    """For list pages: is `action` allowed, possibly only with a permissions boundary? One
+    evaluation: a statement that needs iam:PermissionsBoundary reports it as a missing key."""
+    if not request.user.is_authenticated:
+        return False
+    decision = authz.decide(get_caller(request), action, resource)
+    if decision is None or decision.allowed:
+        return True
+    return decision.decision == "implicitDeny" and any(
+        key.lower() == "iam:permissionsboundary" for key in decision.missing_context_values
+    )
+
+
 def require(caller: Caller, action: str, resource: str,
             contexts: Iterable[dict | None] = (None,)) -> None:
     """Pass when any of the candidate request contexts is allowed; otherwise raise AWS's

@@ -1,9 +1,11 @@
 """Shared Playwright fixtures for browser tests (anyone may use them).
 
 `page` is a fresh Chromium page (Debian's /usr/bin/chromium, headless) for one test; `browser`
-is shared by the session. Without /usr/bin/chromium the tests are skipped, unless CI=true (then
+is started for each test: Playwright's sync API allows one running instance per thread, and the
+other browser tests of the suite (accounts, simulator, deploy) start their own.
+Without /usr/bin/chromium the tests are skipped, unless CI=true (then
 a missing browser is a failure). Use with pytest-django's `live_server`, and sign in with
-`sign_in(page, live_server.url, name, password)`.
+`browser_helpers.sign_in(page, live_server.url, name, password)`.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser():
     if not Path(CHROMIUM).exists() and os.environ.get("CI", "").lower() != "true":
         pytest.skip("Debian chromium is not installed (apt-get install chromium)")
@@ -65,12 +67,3 @@ def screenshot(page):
         return path
 
     return take
-
-
-def sign_in(page, base_url: str, name: str, password: str) -> None:
-    """Sign in through the real sign-in page."""
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("User name").fill(name)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()

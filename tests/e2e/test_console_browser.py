@@ -5,7 +5,7 @@ check the result in the simulator. Screenshots go to tests/e2e/screenshots/ (git
 from __future__ import annotations
 
 import pytest
-from conftest import sign_in
+from browser_helpers import sign_in
 
 from iamconsole.iam import services as iam
 from iamconsole.iam.caller import Caller

@@ -14,7 +14,7 @@ from iamconsole.iam.errors import IAMError, ValidationError
 from iamconsole.iam.models import RoleInlinePolicy, RolePolicyAttachment
 from iamconsole.iam.services.roles import role_arn
 
-from ..auth import allowed, console_view, get_caller
+from ..auth import allowed, console_view, get_caller, may_create_with_some_boundary
 from ..forms import RoleCreateForm, RoleEditForm, TagForm, TrustPolicyForm
 from ..listing import build_listing
 from ..summary import summarize
@@ -47,8 +47,8 @@ def role_list(request: HttpRequest) -> HttpResponse:
     listing = build_listing(request, qs, sortable=SORTS, tags=True,
                             search_fields=("name", "description"))
     context = {"listing": listing, "path_error": path_error,
-               "can_create": allowed(request, "iam:CreateRole", role_arn("*"))
-               or bool(_boundary_choices(request))}
+               "can_create": may_create_with_some_boundary(request, "iam:CreateRole",
+                                                           role_arn("*"))}
     if request.htmx and request.htmx.target == "results":
         return render(request, "console/roles/_table.html", context)
     return render(request, "console/roles/list.html", context)

@@ -22,7 +22,13 @@ from iamconsole.iam.models import (
 from iamconsole.iam.services.groups import group_arn
 from iamconsole.iam.services.users import user_arn
 
-from ..auth import allowed, console_view, get_caller, policies_changed
+from ..auth import (
+    allowed,
+    console_view,
+    get_caller,
+    may_create_with_some_boundary,
+    policies_changed,
+)
 from ..forms import GroupNameForm, TagForm, UserCreateForm, UserEditForm
 from ..listing import build_listing
 from .common import changed, failed, form_page, in_place, readable
@@ -71,7 +77,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 
 def _may_create_user(request: HttpRequest) -> bool:
-    return allowed(request, "iam:CreateUser", user_arn("*")) or bool(_boundary_choices(request))
+    return may_create_with_some_boundary(request, "iam:CreateUser", user_arn("*"))
 
 
 def _boundary_choices(request: HttpRequest) -> list[tuple[str, str]]:
