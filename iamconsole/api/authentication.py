@@ -15,7 +15,7 @@ from django.contrib.auth.models import AnonymousUser
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication
 
 from iamconsole.accounts.session import caller_from_request
-from iamconsole.iam import authn
+from iamconsole.iam import authn, sts
 
 from .errors import CredentialsRejected
 
@@ -33,6 +33,8 @@ class SigV4Authentication(BaseAuthentication):
             )
         except authn.AuthenticationFailed as failure:
             raise CredentialsRejected(failure) from None
+        # Every REST endpoint is an IAM operation: GetSessionToken credentials need MFA for it.
+        sts.check_session_token_scope(caller, "iam", "*")
         return (caller.user if caller.user is not None else AnonymousUser(), caller)
 
 

@@ -176,12 +176,13 @@ def test_secrets_never_reach_the_logs(live_server, admin_key, caplog):
 TOKEN = "FwoGZXIvYXdzEJr//////////session-token-for-tests=="
 
 
-def _session(user=None, role=None, minutes=60) -> tuple[str, str]:
+def _session(user=None, role=None, minutes=60, mfa=True) -> tuple[str, str]:
     key_id, secret = "ASIATESTSESSION00001", "s3cr3t/Session+Key/For/Tests/0123456789ab"
     TemporaryCredential.objects.create(
         access_key_id=key_id, secret_encrypted=crypto.encrypt(secret),
         session_token_hash=hashlib.sha256(TOKEN.encode()).hexdigest(), user=user, role=role,
         session_name="tests", expires_at=clock.now() + dt.timedelta(minutes=minutes),
+        mfa_authenticated=mfa, mfa_authenticated_at=clock.now() if mfa else None,
     )
     return key_id, secret
 
@@ -196,6 +197,16 @@ def test_temporary_credentials_work_until_they_expire(live_server, db):
         response = send("GET", url, key_id, secret, token=TOKEN)
     assert response.status_code == 403
     assert response.json()["code"] == "ExpiredToken"
+
+
+def test_session_token_credentials_without_mfa_cannot_call_iam(live_server, db):
+    """AWS: credentials from GetSessionToken call IAM only when they were obtained with MFA."""
+    user = make_user("admin", policy=ADMIN_POLICY, password=None)
+    key_id, secret = _session(user=user, mfa=False)
+    response = send("GET", f"{live_server.url}{API}users/", key_id, secret, token=TOKEN)
+    assert response.status_code == 403
+    assert response.json()["code"] == "AccessDenied"
+    assert "require MFA" in response.json()["message"]
 
 
 def test_assumed_role_credentials_act_as_the_role(live_server, db):
