@@ -19,6 +19,7 @@ from django_htmx.http import reswap, retarget
 
 from iamconsole.accounts.session import caller_from_request
 from iamconsole.iam import authz
+from iamconsole.iam import services as iam
 from iamconsole.iam.caller import Caller
 from iamconsole.iam.errors import AccessDenied, NoSuchEntity
 
@@ -48,6 +49,32 @@ def allowed(request: HttpRequest, action: str, resource: str = "*",
     if not request.user.is_authenticated:
         return False
     return authz.is_allowed(get_caller(request), action, resource, extra)
+
+
+def boundary_choices(request: HttpRequest, action: str, resource: str) -> list[tuple[str, str]]:
+    """The permissions boundaries the caller may create an identity with ("" = none). A
+    delegated administrator allowed to create only with a given boundary sees only that one."""
+    choices = []
+    if allowed(request, action, resource):
+        choices.append(("", "No permissions boundary"))
+    try:
+        policies = list(iam.list_policies(get_caller(request)))
+    except AccessDenied:
+        policies = []
+    for policy in policies:
+        if allowed(request, action, resource, {"iam:PermissionsBoundary": policy.arn}):
+            choices.append((policy.arn, f"{policy.name} ({policy.arn})"))
+    return choices
+
+
+def create_contexts(action: str, resource: str):
+    """console_view `contexts` for a create view: one request context per allowed boundary."""
+
+    def contexts(request: HttpRequest, caller: Caller) -> list[dict | None]:
+        return [{"iam:PermissionsBoundary": value or None}
+                for value, _ in boundary_choices(request, action, resource)] or [None]
+
+    return contexts
 
 
 def may_create_with_some_boundary(request: HttpRequest, action: str, resource: str) -> bool:

@@ -14,11 +14,17 @@ from iamconsole.iam.errors import IAMError, ValidationError
 from iamconsole.iam.models import RoleInlinePolicy, RolePolicyAttachment
 from iamconsole.iam.services.roles import role_arn
 
-from ..auth import allowed, console_view, get_caller, may_create_with_some_boundary
+from ..auth import (
+    boundary_choices,
+    console_view,
+    create_contexts,
+    get_caller,
+    may_create_with_some_boundary,
+)
 from ..forms import RoleCreateForm, RoleEditForm, TagForm, TrustPolicyForm
 from ..listing import build_listing
 from ..summary import summarize
-from .common import changed, failed, form_page, in_place, readable
+from .common import changed, failed, form_page, in_place
 from .identity import entity_arn, permissions_context
 
 TABS = [("permissions", "Permissions"), ("trust", "Trust relationships"), ("tags", "Tags")]
@@ -55,24 +61,11 @@ def role_list(request: HttpRequest) -> HttpResponse:
 
 
 def _boundary_choices(request: HttpRequest) -> list[tuple[str, str]]:
-    caller = get_caller(request)
-    arn = role_arn("*")
-    choices = []
-    if allowed(request, "iam:CreateRole", arn):
-        choices.append(("", "No permissions boundary"))
-    policies, _ = readable(lambda: list(iam.list_policies(caller)))
-    for policy in policies or []:
-        if allowed(request, "iam:CreateRole", arn, {"iam:PermissionsBoundary": policy.arn}):
-            choices.append((policy.arn, f"{policy.name} ({policy.arn})"))
-    return choices
+    return boundary_choices(request, "iam:CreateRole", role_arn("*"))
 
 
-def _create_contexts(request, caller):
-    return [{"iam:PermissionsBoundary": v or None} for v, _ in _boundary_choices(request)] \
-        or [None]
-
-
-@console_view("iam:CreateRole", role_arn("*"), contexts=_create_contexts)
+@console_view("iam:CreateRole", role_arn("*"),
+              contexts=create_contexts("iam:CreateRole", role_arn("*")))
 def role_create(request: HttpRequest) -> HttpResponse:
     choices = _boundary_choices(request)
     if request.method == "POST":

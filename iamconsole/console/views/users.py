@@ -23,8 +23,9 @@ from iamconsole.iam.services.groups import group_arn
 from iamconsole.iam.services.users import user_arn
 
 from ..auth import (
-    allowed,
+    boundary_choices,
     console_view,
+    create_contexts,
     get_caller,
     may_create_with_some_boundary,
     policies_changed,
@@ -81,26 +82,11 @@ def _may_create_user(request: HttpRequest) -> bool:
 
 
 def _boundary_choices(request: HttpRequest) -> list[tuple[str, str]]:
-    """The boundaries the caller may create a user with ("" = none). A delegated administrator
-    allowed iam:CreateUser only with a given boundary sees only that one."""
-    caller = get_caller(request)
-    arn = user_arn("*")
-    choices = []
-    if allowed(request, "iam:CreateUser", arn):
-        choices.append(("", "No permissions boundary"))
-    policies, _ = readable(lambda: list(iam.list_policies(caller)))
-    for policy in policies or []:
-        if allowed(request, "iam:CreateUser", arn, {"iam:PermissionsBoundary": policy.arn}):
-            choices.append((policy.arn, f"{policy.name} ({policy.arn})"))
-    return choices
+    return boundary_choices(request, "iam:CreateUser", user_arn("*"))
 
 
-def _create_contexts(request, caller):
-    choices = _boundary_choices(request)
-    return [{"iam:PermissionsBoundary": value or None} for value, _ in choices] or [None]
-
-
-@console_view("iam:CreateUser", user_arn("*"), contexts=_create_contexts)
+@console_view("iam:CreateUser", user_arn("*"),
+              contexts=create_contexts("iam:CreateUser", user_arn("*")))
 def user_create(request: HttpRequest) -> HttpResponse:
     choices = _boundary_choices(request)
     if request.method == "POST":
