@@ -5,14 +5,20 @@
 
 Starts `gunicorn -c gunicorn.conf.py iamconsole.wsgi` on 127.0.0.1:<free port> against
 DATABASE_URL (seed it with benchmarks/seed.py first), gives bench-admin a fresh access key, then
-drives each scenario with a Python load generator: --clients processes, each sending requests
-back to back (a new connection per request, as gunicorn's sync workers close them), every API
-request SigV4-signed with botocore. Loopback only; each scenario is bounded by --duration seconds
-and --max-requests. The API rate limit is lifted (API_RATE_LIMIT) to measure capacity, not the
-limiter. Prints requests/s, p50/p95 latency and the count of non-2xx answers.
+drives each scenario with a load generator on loopback:
 
-The load generator shares the machine's CPUs with the server: on a 2-CPU machine the figures
-are a floor for what 2 workers do on their own cores.
+- `--generator wrk` (default when wrk is installed: `apt-get install wrk`): --clients
+  connections. Each API request is SigV4-signed once with botocore and replayed (a signature is
+  valid for 15 minutes; AWS accepts replays too), so the generator costs almost no CPU.
+- `--generator python`: --clients processes, each sending requests back to back and signing
+  every request with botocore (a new connection per request). Costs the server's CPUs much more.
+
+Each scenario is bounded by --duration seconds (and --max-requests for the Python generator).
+The API rate limit is lifted (API_RATE_LIMIT) to measure capacity, not the limiter. Prints
+requests/s, p50/p95 latency, the count of non-2xx answers and the workers' CPU per request.
+
+The load generator and PostgreSQL share the machine's CPUs with the server: on a 2-CPU machine
+the figures are a floor for what 2 workers do on their own cores.
 """
 
 from __future__ import annotations
@@ -21,7 +27,9 @@ import argparse
 import http.client
 import multiprocessing
 import os
+import re
 import secrets
+import shutil
 import signal
 import socket
 import statistics
@@ -120,6 +128,51 @@ def client(args) -> tuple[list[float], int, str]:
     return latencies, bad, first_bad
 
 
+WRK_SCRIPT = """
+wrk.method = %(method)s
+wrk.body = %(body)s
+%(headers)s
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %%d %%d %%.3f %%.3f\\n", summary.requests,
+    summary.errors.status + summary.errors.connect + summary.errors.read
+    + summary.errors.write + summary.errors.timeout,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000))
+end
+"""
+
+
+def _lua(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def wrk_run(port: int, method: str, path: str, body: str | None, signed: bool, creds,
+            connections: int, duration: float) -> tuple[int, int, float, float, float]:
+    """(requests, non-2xx answers or socket errors, p50 ms, p95 ms, elapsed s) with wrk."""
+    headers = _headers(port, method, path, body, signed, creds)
+    headers.pop("Host", None)  # wrk sends Host itself
+    lines = "\n".join(f"wrk.headers[{_lua(k)}] = {_lua(v)}" for k, v in headers.items())
+    script = Path(tempfile.mkstemp(prefix="iamconsole-wrk-", suffix=".lua")[1])
+    script.write_text(WRK_SCRIPT % {"method": _lua(method), "body": _lua(body or ""),
+                                    "headers": lines})
+    try:
+        started = time.perf_counter()
+        out = subprocess.run(
+            ["wrk", "-t", "1", "-c", str(connections), "-d", f"{duration:g}s", "--latency",
+             "-s", str(script), f"http://127.0.0.1:{port}{path}"],
+            capture_output=True, text=True, check=True, timeout=duration + 60,
+        ).stdout
+        elapsed = time.perf_counter() - started
+    finally:
+        script.unlink()
+    match = re.search(r"RESULT (\d+) (\d+) ([\d.]+) ([\d.]+)", out)
+    if match is None:
+        sys.exit(f"wrk printed no result:\n{out}")
+    requests, bad = int(match[1]), int(match[2])
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    elapsed = requests / float(rps[1]) if rps and float(rps[1]) else elapsed
+    return requests, bad, float(match[3]), float(match[4]), elapsed
+
+
 def workers_cpu_seconds(master_pid: int) -> float:
     """user+system CPU seconds of gunicorn's workers (Linux /proc; 0 elsewhere). CPU per request
     does not depend on how busy the machine is, unlike requests/s."""
@@ -156,7 +209,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--clients", type=int, default=4, help="load-generating processes")
     parser.add_argument("--duration", type=float, default=10, help="seconds per scenario")
-    parser.add_argument("--max-requests", type=int, default=50_000, help="cap per scenario")
+    parser.add_argument("--max-requests", type=int, default=50_000,
+                        help="cap per scenario (python generator)")
+    parser.add_argument("--generator", choices=("wrk", "python"),
+                        default="wrk" if shutil.which("wrk") else "python")
+    parser.add_argument("--only", default="", help="run the scenarios whose name contains this")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL"):
         sys.exit("set DATABASE_URL to the seeded database")
@@ -185,35 +242,44 @@ def main() -> None:
         )
     try:
         wait_ready(port, server, log)
-        print(f"gunicorn: {args.workers} sync workers on 127.0.0.1:{port}; "
-              f"{args.clients} client processes; {args.duration:g} s per scenario; "
+        print(f"gunicorn: {args.workers} sync workers on 127.0.0.1:{port}; {args.generator} "
+              f"generator, {args.clients} clients; {args.duration:g} s per scenario; "
               f"{os.cpu_count()} CPUs shared by server, database and load generator")
         print("| scenario                            |  req/s | p50 ms | p95 ms | requests | "
               "non-2xx | worker CPU ms/req |")
         print("|-------------------------------------|--------|--------|--------|----------|"
               "---------|-------------------|")
+        from botocore.credentials import Credentials
+
+        creds = Credentials(key_id, secret)
         with multiprocessing.get_context("spawn").Pool(args.clients) as pool:
             for name, method, path, body, signed in scenarios(port):
-                # Warm up every worker and client (imports, connections, compiled policies).
-                pool.map(client, [(port, method, path, body, signed, key_id, secret,
-                                   time.time() + 60, 10)] * args.clients)
-                budget = max(1, args.max_requests // args.clients)
-                started = time.perf_counter()
+                if args.only and args.only not in name:
+                    continue
+                # Warm up every worker and client (imports, connections, compiled policies),
+                # and show what a failing scenario answers.
+                warm = pool.map(client, [(port, method, path, body, signed, key_id, secret,
+                                          time.time() + 60, 10)] * args.clients)
+                if any(r[1] for r in warm):
+                    print(f"    {name}: {next(r[2] for r in warm if r[2])}")
                 cpu_before = workers_cpu_seconds(server.pid)
-                results = pool.map(client, [(port, method, path, body, signed, key_id, secret,
-                                             time.time() + args.duration, budget)]
-                                   * args.clients)
-                elapsed = time.perf_counter() - started
+                if args.generator == "wrk":
+                    count, bad, p50, p95, elapsed = wrk_run(
+                        port, method, path, body, signed, creds, args.clients, args.duration)
+                else:
+                    budget = max(1, args.max_requests // args.clients)
+                    started = time.perf_counter()
+                    results = pool.map(client, [(port, method, path, body, signed, key_id,
+                                                 secret, time.time() + args.duration, budget)]
+                                       * args.clients)
+                    elapsed = time.perf_counter() - started
+                    latencies = sorted(x for r in results for x in r[0])
+                    count, bad = len(latencies), sum(r[1] for r in results)
+                    p50 = statistics.median(latencies)
+                    p95 = latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))]
                 cpu_ms = (workers_cpu_seconds(server.pid) - cpu_before) * 1000
-                latencies = sorted(x for r in results for x in r[0])
-                bad = sum(r[1] for r in results)
-                p95 = latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))]
-                print(f"| {name:<35} | {len(latencies) / elapsed:>6.0f} | "
-                      f"{statistics.median(latencies):>6.1f} | {p95:>6.1f} | "
-                      f"{len(latencies):>8} | {bad:>7} | "
-                      f"{cpu_ms / max(1, len(latencies)):>17.1f} |", flush=True)
-                if bad:
-                    print(f"    first non-2xx: {next(r[2] for r in results if r[2])}")
+                print(f"| {name:<35} | {count / elapsed:>6.0f} | {p50:>6.1f} | {p95:>6.1f} | "
+                      f"{count:>8} | {bad:>7} | {cpu_ms / max(1, count):>17.1f} |", flush=True)
     finally:
         server.send_signal(signal.SIGTERM)
         try:

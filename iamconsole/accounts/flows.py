@@ -71,7 +71,7 @@ def _record(user: User | None, user_name: str, address: str | None, action: str,
 
 def _known(user_name: str) -> User | None:
     """For the audit log only (never for the answer): the user the attempt named, if any."""
-    return User.objects.filter(name__iexact=user_name).first()
+    return User.objects.filter(name__ci=user_name).first()
 
 
 def _fail(kind: str, user: User | None, user_name: str, address: str | None,
@@ -170,7 +170,7 @@ def mfa_enrollment_required(user: User) -> bool:
 
 def default_device_name(user: User) -> str:
     name, n = user.name, 1
-    while VirtualMFADevice.objects.filter(name__iexact=name).exists():
+    while VirtualMFADevice.objects.filter(name__ci=name).exists():
         n += 1
         name = f"{user.name}-{n}"[:226]
     return name

@@ -153,7 +153,7 @@ def authenticate_sigv4(
     if session is not None and session.expires_at <= now:
         raise AuthenticationFailed("ExpiredToken", EXPIRED_TOKEN, 403)
     if key is not None:
-        iam.record_access_key_use(key.access_key_id, creds.service, creds.region)
+        iam.record_access_key_use(key, creds.service, creds.region)
     return Caller(
         user=key.user if key is not None else session.user,
         role=session.role if session is not None else None,

@@ -7,9 +7,11 @@ policies and the session policies) are gathered once per request and cached on t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+
+from django.db import connection
+from django.db.models.functions import Lower
 
 from iamconsole.policy import CompiledPolicy, Context, Decision, Request, compile_policy, evaluate
 
@@ -17,7 +19,19 @@ from . import clock
 from . import identifiers as ids
 from .caller import Caller
 from .errors import AccessDenied
-from .models import Group, ManagedPolicy, Role, User
+from .models import (
+    Group,
+    GroupInlinePolicy,
+    GroupPolicyAttachment,
+    ManagedPolicy,
+    PolicyVersion,
+    Role,
+    RoleInlinePolicy,
+    RolePolicyAttachment,
+    User,
+    UserInlinePolicy,
+    UserPolicyAttachment,
+)
 
 
 @dataclass(frozen=True)
@@ -53,59 +67,113 @@ def managed_source(policy: ManagedPolicy, owner: str = "") -> PolicySource:
 
 
 def _default_version(policy: ManagedPolicy):
-    # Uses the prefetch when present (see _MANAGED_PREFETCH).
+    # Uses the prefetch when present.
     for version in policy.versions.all():
         if version.is_default:
             return version
     raise LookupError(f"policy {policy.name} has no default version")
 
 
-def _managed_sources(attachments: Iterable, owner: str) -> list[PolicySource]:
-    return [managed_source(att.policy, owner) for att in attachments]
+# Every policy that applies to a principal, its boundary included, in one query: a request
+# authenticates and authorizes with a handful of queries, not one per relation. Each part
+# selects (part, group name, policy name, document, policy_id, path, is_aws_managed, version
+# number, attachment id); parts: 0 own inline, 1 own attached, 2 group inline, 3 group attached,
+# 4 boundary. Only table names from the models' metadata are formatted into the SQL (S608); every
+# value is a parameter.
+_INLINE = ", p.name, p.document, NULL, NULL, NULL, NULL, 0"
+_MANAGED = (", mp.name, v.document, mp.policy_id, mp.path, mp.is_aws_managed, v.number, {id} "
+            "FROM {from_} JOIN {policy} mp ON mp.id = {on} "
+            "JOIN {version} v ON v.policy_id = mp.id AND v.is_default = %s")
+_PARTS = {
+    "own_inline": "SELECT 0, ''" + _INLINE + " FROM {inline} p WHERE p.{fk} = %s",  # noqa: S608
+    "own_attached": "SELECT 1, ''" + _MANAGED.format(
+        id="a.id", from_="{attachment} a", on="a.policy_id", policy="{policy}",
+        version="{version}") + " WHERE a.{fk} = %s",
+    "group_inline": "SELECT 2, g.name" + _INLINE + " FROM {members} m "  # noqa: S608
+                    "JOIN {group} g ON g.id = m.group_id "
+                    "JOIN {group_inline} p ON p.group_id = g.id WHERE m.user_id = %s",
+    "group_attached": "SELECT 3, g.name" + _MANAGED.format(
+        id="a.id", from_="{members} m JOIN {group} g ON g.id = m.group_id "
+                         "JOIN {group_attachment} a ON a.group_id = g.id",
+        on="a.policy_id", policy="{policy}", version="{version}") + " WHERE m.user_id = %s",
+    "boundary": "SELECT 4, ''" + _MANAGED.format(
+        id="0", from_="{principal} e", on="e.permissions_boundary_id", policy="{policy}",
+        version="{version}") + " WHERE e.id = %s",
+}
+_MODELS = {
+    "user": (UserInlinePolicy, UserPolicyAttachment, User),
+    "role": (RoleInlinePolicy, RolePolicyAttachment, Role),
+    "group": (GroupInlinePolicy, GroupPolicyAttachment, Group),
+}
 
 
-_MANAGED_PREFETCH = "policy_attachments__policy__versions"
+def _sources_query(kind: str, pk: int) -> tuple[str, list]:
+    inline, attachment, principal = _MODELS[kind]
+    quote = connection.ops.quote_name
+    names = {
+        "inline": quote(inline._meta.db_table), "attachment": quote(attachment._meta.db_table),
+        "principal": quote(principal._meta.db_table), "fk": quote(f"{kind}_id"),
+        "policy": quote(ManagedPolicy._meta.db_table),
+        "version": quote(PolicyVersion._meta.db_table),
+        "group": quote(Group._meta.db_table),
+        "members": quote(Group.members.through._meta.db_table),
+        "group_inline": quote(GroupInlinePolicy._meta.db_table),
+        "group_attachment": quote(GroupPolicyAttachment._meta.db_table),
+    }
+    parts = ["own_inline", "own_attached"]
+    if kind == "user":
+        parts += ["group_inline", "group_attached"]
+    if kind != "group":
+        parts.append("boundary")
+    sql = " UNION ALL ".join(_PARTS[part].format(**names) for part in parts)
+    params: list = []
+    for part in parts:
+        params += [True, pk] if "mp.name" in _PARTS[part] else [pk]
+    return sql, params
+
+
+def principal_sources(kind: str, principal) -> tuple[list[PolicySource], PolicySource | None]:
+    """(identity policies, permissions boundary) of a user, role or group: the user's own inline
+    and attached policies, then each of its groups' (by group name), as AWS lists them."""
+    sql, params = _sources_query(kind, principal.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    # Own policies first (inline by name, attached in attachment order), then each group's.
+    rows.sort(key=lambda r: (r[0] == 4, r[0] in (2, 3), r[1], r[0],
+                             r[2] if r[0] in (0, 2) else "", r[8]))
+    identity: list[PolicySource] = []
+    boundary = None
+    for part, group, name, document, policy_id, path, aws_managed, number, _ in rows:
+        owner = f"group/{group}" if part in (2, 3) else f"{kind}/{principal.name}"
+        if part in (0, 2):
+            identity.append(PolicySource(name, "group" if part == 2 else kind, document,
+                                         owner=owner))
+            continue
+        source = PolicySource(
+            name=name, policy_type="aws-managed" if aws_managed else "user-managed",
+            document=document, version_id=f"{policy_id}:v{number}",
+            arn=ids.arn(f"policy{path}{name}", account="aws" if aws_managed else None),
+            owner="boundary" if part == 4 else owner,
+        )
+        if part == 4:
+            boundary = source
+        else:
+            identity.append(source)
+    return identity, boundary
 
 
 def user_policy_sources(user: User) -> list[PolicySource]:
     """The identity policies of a user: its inline and attached policies, then its groups'."""
-    user = (
-        User.objects.prefetch_related(
-            "inline_policies",
-            _MANAGED_PREFETCH,
-            "iam_groups__inline_policies",
-            "iam_groups__" + _MANAGED_PREFETCH,
-        ).get(pk=user.pk)
-    )
-    owner = f"user/{user.name}"
-    sources = [
-        PolicySource(p.name, "user", p.document, owner=owner) for p in user.inline_policies.all()
-    ]
-    sources += _managed_sources(user.policy_attachments.all(), owner)
-    for group in user.iam_groups.all():
-        sources += group_policy_sources(group, prefetched=True)
-    return sources
+    return principal_sources("user", user)[0]
 
 
-def group_policy_sources(group: Group, *, prefetched: bool = False) -> list[PolicySource]:
-    if not prefetched:
-        group = Group.objects.prefetch_related("inline_policies", _MANAGED_PREFETCH).get(
-            pk=group.pk
-        )
-    owner = f"group/{group.name}"
-    sources = [
-        PolicySource(p.name, "group", p.document, owner=owner) for p in group.inline_policies.all()
-    ]
-    return sources + _managed_sources(group.policy_attachments.all(), owner)
+def group_policy_sources(group: Group) -> list[PolicySource]:
+    return principal_sources("group", group)[0]
 
 
 def role_policy_sources(role: Role) -> list[PolicySource]:
-    role = Role.objects.prefetch_related("inline_policies", _MANAGED_PREFETCH).get(pk=role.pk)
-    owner = f"role/{role.name}"
-    sources = [
-        PolicySource(p.name, "role", p.document, owner=owner) for p in role.inline_policies.all()
-    ]
-    return sources + _managed_sources(role.policy_attachments.all(), owner)
+    return principal_sources("role", role)[0]
 
 
 def boundary_source(policy: ManagedPolicy | None) -> PolicySource | None:
@@ -127,20 +195,14 @@ def effective_policies(caller: Caller) -> EffectivePolicies:
     if cached is not None:
         return cached
     if caller.role is not None:
-        role = caller.role
-        identity = [s.compile() for s in role_policy_sources(role)]
-        boundary = boundary_source(role.permissions_boundary)
-        session = _session_policies(caller)
+        identity, boundary = principal_sources("role", caller.role)
     else:
-        user = caller.user
-        assert user is not None
-        identity = [s.compile() for s in user_policy_sources(user)]
-        boundary = boundary_source(user.permissions_boundary)
-        session = _session_policies(caller)
+        assert caller.user is not None
+        identity, boundary = principal_sources("user", caller.user)
     result = EffectivePolicies(
-        identity=identity,
+        identity=[source.compile() for source in identity],
         boundary=[boundary.compile()] if boundary else None,
-        session=session,
+        session=_session_policies(caller),
     )
     caller.cache["effective_policies"] = result
     return result
@@ -157,8 +219,10 @@ def _session_policies(caller: Caller) -> list[CompiledPolicy] | None:
                            policy_type="none", kind="session",
                            version_id=f"session:{cred.access_key_id}")
         )
-    arns = list(cred.session_policy_arns)
-    for policy in ManagedPolicy.objects.prefetch_related("versions"):
+    arns = set(cred.session_policy_arns)
+    names = {arn.rsplit("/", 1)[-1].lower() for arn in arns}
+    candidates = ManagedPolicy.objects.annotate(lname=Lower("name")).filter(lname__in=names)
+    for policy in candidates.prefetch_related("versions"):
         if policy.arn in arns:
             policies.append(managed_source(policy, owner="session").compile())
     return policies

@@ -16,6 +16,20 @@ from django.utils import timezone
 from . import identifiers as ids
 
 
+@models.CharField.register_lookup
+class CaseInsensitiveExact(models.Lookup):
+    """`name__ci=value`: LOWER(name) = LOWER(value), the expression the case-insensitive unique
+    indexes below are built on, so PostgreSQL answers from the index (`__iexact` compiles to
+    UPPER(...) = UPPER(...) there, which no index serves: a sequential scan per lookup)."""
+
+    lookup_name = "ci"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"LOWER({lhs}) = LOWER({rhs})", [*lhs_params, *rhs_params]
+
+
 class TaggedEntity(models.Model):
     """Tags as AWS keeps them: an ordered mapping of key → value (keys unique ignoring case)."""
 
@@ -31,7 +45,7 @@ class TaggedEntity(models.Model):
 
 class UserManager(BaseUserManager):
     def get_by_natural_key(self, username: str) -> User:
-        return self.get(name__iexact=username)
+        return self.get(name__ci=username)
 
     def create_user(self, name: str, password: str | None = None, **fields) -> User:
         user = self.model(name=name, **fields)

@@ -362,7 +362,7 @@ def _find_principal(arn: str, field_name: str = "policy_source_arn") -> _Princip
     match = _parse_principal_arn(arn, field_name)
     kind, name, path = match["kind"], match["name"], match["path"]
     model = {"user": User, "group": Group, "role": Role}[kind]
-    qs = model.objects.filter(name__iexact=name, path=path)
+    qs = model.objects.filter(name__ci=name, path=path)
     if kind == "user":
         qs = qs.filter(is_root=False)
     if kind != "group":

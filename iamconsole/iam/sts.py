@@ -131,7 +131,7 @@ def find_role_by_arn(role_arn: str) -> Role | None:
     if match["account"] != ids.account_id():
         return None
     role = Role.objects.select_related("permissions_boundary").filter(
-        name__iexact=match["name"]
+        name__ci=match["name"]
     ).first()
     if role is None or role.arn != role_arn:
         return None

@@ -106,7 +106,7 @@ class MFADeviceView(IAMView):
                    summary="DeactivateMFADevice (named by serial number or device name)")
     def delete(self, request, user_name, serial_number):
         if not serial_number.startswith("arn:"):
-            device = VirtualMFADevice.objects.filter(name__iexact=serial_number).first()
+            device = VirtualMFADevice.objects.filter(name__ci=serial_number).first()
             serial_number = device.serial_number if device else serial_number
         iam.deactivate_mfa_device(self.caller, user_name, serial_number)
         return Response(status=status.HTTP_204_NO_CONTENT)

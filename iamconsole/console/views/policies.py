@@ -30,7 +30,7 @@ SCOPES = {"all": "All", "aws": "AWS", "local": "Local"}
 
 def arn_for(scope: str, name: str) -> str:
     """The ARN behind a console URL /policies/<aws|local>/<name>/ (404 when there is none)."""
-    policy = ManagedPolicy.objects.filter(name__iexact=name,
+    policy = ManagedPolicy.objects.filter(name__ci=name,
                                           is_aws_managed=(scope == "aws")).first()
     if policy is None or scope not in ("aws", "local"):
         raise NoSuchEntity(f"Policy {name} does not exist.")

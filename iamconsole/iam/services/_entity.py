@@ -35,7 +35,7 @@ def rename(
     action = f"iam:Update{kind}"
     authz.check(caller, action, entity.arn)
     old = summary(entity)
-    taken = type(entity).objects.filter(name__iexact=name).exclude(pk=entity.pk).exists()
+    taken = type(entity).objects.filter(name__ci=name).exclude(pk=entity.pk).exists()
     entity.name, entity.path = name, path
     authz.check(caller, action, entity.arn)
     if taken:

@@ -4,8 +4,9 @@ GetAccessKeyLastUsed. The secret is returned once, at creation, and stored encry
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from .. import audit, authz, clock, crypto
 from .. import identifiers as ids
@@ -99,9 +100,24 @@ def get_access_key_last_used(caller: Caller, access_key_id: str) -> AccessKey:
     return key
 
 
-def record_access_key_use(access_key_id: str, service: str, region: str) -> None:
-    """Last-used bookkeeping after a successful authentication: one atomic UPDATE, safe under
-    concurrent requests on several instances."""
-    AccessKey.objects.filter(access_key_id=access_key_id).update(
-        last_used_at=clock.now(), last_used_service=service, last_used_region=region
-    )
+LAST_USED_GRANULARITY = timedelta(minutes=1)
+
+
+def record_access_key_use(key: AccessKey | str, service: str, region: str) -> None:
+    """Last-used bookkeeping after a successful authentication, at most once a minute per key
+    while service and region stay the same (AWS itself reports last use with a delay of up to
+    hours): one conditional atomic UPDATE, safe under concurrent requests on several instances,
+    and none at all when the key row just loaded shows a recent identical use."""
+    now = clock.now()
+    stale_before = now - LAST_USED_GRANULARITY
+    if isinstance(key, AccessKey):
+        if (key.last_used_at is not None and stale_before < key.last_used_at <= now
+                and key.last_used_service == service and key.last_used_region == region):
+            return
+        access_key_id = key.access_key_id
+    else:
+        access_key_id = key
+    AccessKey.objects.filter(access_key_id=access_key_id).filter(
+        Q(last_used_at=None) | Q(last_used_at__lt=stale_before) | Q(last_used_at__gt=now)
+        | ~Q(last_used_service=service) | ~Q(last_used_region=region)
+    ).update(last_used_at=now, last_used_service=service, last_used_region=region)

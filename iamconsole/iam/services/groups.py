@@ -33,7 +33,7 @@ def group_summary(group: Group) -> dict:
 
 def find_group(name: str) -> Group:
     try:
-        return Group.objects.get(name__iexact=name)
+        return Group.objects.get(name__ci=name)
     except Group.DoesNotExist:
         raise NoSuchEntity(f"The group with name {name} cannot be found.") from None
 
@@ -43,7 +43,7 @@ def create_group(caller: Caller, group_name: str, *, path: str | None = "/") -> 
     validate_name(group_name, "group", "group_name")
     path = validate_path(path)
     authz.check(caller, "iam:CreateGroup", group_arn(group_name, path))
-    if Group.objects.filter(name__iexact=group_name).exists():
+    if Group.objects.filter(name__ci=group_name).exists():
         raise EntityAlreadyExists(f"Group with name {group_name} already exists.",
                                   field="group_name")
     group = Group.objects.create(name=group_name, path=path)

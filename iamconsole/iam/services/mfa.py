@@ -96,7 +96,7 @@ def enrollment_required(caller: Caller, user: User | None = None) -> bool:
 
 def find_device(serial_number: str) -> VirtualMFADevice:
     for device in VirtualMFADevice.objects.select_related("user").filter(
-        name__iexact=serial_number.rsplit("/", 1)[-1]
+        name__ci=serial_number.rsplit("/", 1)[-1]
     ):
         if device.serial_number == serial_number:
             return device
@@ -121,7 +121,7 @@ def create_virtual_mfa_device(
     arn = mfa_arn(virtual_mfa_device_name, path)
     if not enrollment_required(caller):
         authz.check(caller, "iam:CreateVirtualMFADevice", arn)
-    if VirtualMFADevice.objects.filter(name__iexact=virtual_mfa_device_name).exists():
+    if VirtualMFADevice.objects.filter(name__ci=virtual_mfa_device_name).exists():
         raise EntityAlreadyExists("MFADevice entity at the same path and name already exists.",
                                   field="virtual_mfa_device_name")
     secret = pyotp.random_base32(length=32)

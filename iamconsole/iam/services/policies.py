@@ -101,7 +101,7 @@ def create_policy(
     authz.check(caller, "iam:CreatePolicy", arn, tag_context(tag_map) if tag_map else None)
     if tag_map:
         authz.check(caller, "iam:TagPolicy", arn, tag_context(tag_map))
-    if ManagedPolicy.objects.filter(name__iexact=policy_name, is_aws_managed=aws_managed).exists():
+    if ManagedPolicy.objects.filter(name__ci=policy_name, is_aws_managed=aws_managed).exists():
         raise EntityAlreadyExists(f"A policy called {policy_name} already exists. Duplicate names "
                                   "are not allowed.", field="policy_name")
     now = clock.now()

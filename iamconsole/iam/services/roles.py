@@ -52,7 +52,7 @@ def role_summary(role: Role) -> dict:
 
 def find_role(name: str) -> Role:
     try:
-        return Role.objects.select_related("permissions_boundary").get(name__iexact=name)
+        return Role.objects.select_related("permissions_boundary").get(name__ci=name)
     except Role.DoesNotExist:
         raise NoSuchEntity(f"The role with name {name} cannot be found.") from None
 
@@ -100,7 +100,7 @@ def create_role(
     authz.check(caller, "iam:CreateRole", arn, extra)
     if tag_map:
         authz.check(caller, "iam:TagRole", arn, extra)
-    if Role.objects.filter(name__iexact=role_name).exists():
+    if Role.objects.filter(name__ci=role_name).exists():
         raise EntityAlreadyExists(f"Role with name {role_name} already exists.",
                                   field="role_name")
     role = Role.objects.create(

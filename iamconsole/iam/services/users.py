@@ -42,7 +42,7 @@ def user_summary(user: User) -> dict:
 def find_user(name: str) -> User:
     try:
         return User.objects.select_related("permissions_boundary").get(
-            name__iexact=name, is_root=False
+            name__ci=name, is_root=False
         )
     except User.DoesNotExist:
         raise NoSuchEntity(f"The user with name {name} cannot be found.") from None
@@ -66,7 +66,7 @@ def create_user(
     authz.check(caller, "iam:CreateUser", user_arn(user_name, path), extra)
     if tag_map:
         authz.check(caller, "iam:TagUser", user_arn(user_name, path), extra)
-    if User.objects.filter(name__iexact=user_name).exists():
+    if User.objects.filter(name__ci=user_name).exists():
         raise EntityAlreadyExists(f"User with name {user_name} already exists.",
                                   field="user_name")
     user = User(name=user_name, path=path, permissions_boundary=boundary, tags=tag_map)

@@ -25,7 +25,7 @@ class Command(changepassword.Command):
         name = options["username"]
         if not name:
             raise CommandError("Name the user whose password to change.")
-        user = User.objects.filter(name__iexact=name).first()
+        user = User.objects.filter(name__ci=name).first()
         if user is None:
             raise CommandError(f"user '{name}' does not exist")
         self.stdout.write(f"Changing password for user '{user.name}'")

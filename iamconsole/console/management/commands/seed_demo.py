@@ -154,7 +154,7 @@ class Command(BaseCommand):
                           f"password {DEMO_PASSWORD}")
 
     def _admin(self) -> bool:
-        if User.objects.filter(name__iexact=ADMIN_NAME).exists():
+        if User.objects.filter(name__ci=ADMIN_NAME).exists():
             return False
         if User.objects.filter(is_root=True).exists():
             self.stdout.write(self.style.WARNING("A root user already exists: skipping admin."))
@@ -184,7 +184,7 @@ class Command(BaseCommand):
 
     def _users(self, caller: Caller) -> None:
         for name, (path, groups, password, tags, boundary) in USERS.items():
-            if User.objects.filter(name__iexact=name).exists():
+            if User.objects.filter(name__ci=name).exists():
                 continue
             iam.create_user(caller, name, path=path, tags=tags,
                             permissions_boundary=policy_arn(boundary) if boundary else None)
