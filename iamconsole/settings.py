@@ -5,6 +5,7 @@ and requires `SECRET_KEY`. Without it the safe defaults are for `make run` and t
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -174,6 +175,12 @@ STORAGES = {
     },
 }
 
+# Requests per access key (or console user, else client address) on the REST API and the AWS
+# Query API together: "N/second|minute|hour|day", or "off". Counted in the shared cache.
+API_RATE_LIMIT = env("API_RATE_LIMIT", "50/second")
+if not re.fullmatch(r"(?i)\s*(off|none|\d+\s*/\s*[smhd]\w*)\s*", API_RATE_LIMIT or "off"):
+    raise ImproperlyConfigured("API_RATE_LIMIT must look like 50/second, 3000/minute or off")
+
 # The REST API (/api/v1/): JSON only; SigV4 access keys or the console session (CSRF enforced);
 # every operation authorized by the policy engine in the domain layer; rate limited per caller.
 REST_FRAMEWORK = {
@@ -184,7 +191,6 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["iamconsole.api.permissions.HasCaller"],
     "DEFAULT_THROTTLE_CLASSES": ["iamconsole.api.throttling.CallerRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"api": env("API_RATE_LIMIT", "50/second")},
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

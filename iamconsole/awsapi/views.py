@@ -18,7 +18,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from iamconsole.iam import sts
+from iamconsole.iam import ratelimit, sts
 from iamconsole.iam.authn import AuthenticationFailed, authenticate_sigv4
 from iamconsole.iam.errors import IAMError
 
@@ -54,6 +54,8 @@ def _dispatch(service: str, actions: dict[str, Callable], request: HttpRequest,
     caller = authenticate_sigv4(request.META, request.body, expected_service=service,
                                 auth_method="query")
     caller.request_id = request_id
+    if ratelimit.hit(ratelimit.identity(caller, None)) is not None:
+        raise QueryError("Throttling", "Rate exceeded", 400)
     form = request.POST if request.method == "POST" else request.GET
     named = form.get("Action")
     if named in protocol.service_model(service).operation_names and named not in actions:

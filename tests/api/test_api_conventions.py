@@ -254,8 +254,7 @@ def test_rate_limit_answers_429_throttling(client, settings):
     from django.core.cache import cache
 
     cache.clear()
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK,
-                               "DEFAULT_THROTTLE_RATES": {"api": "3/minute"}}
+    settings.API_RATE_LIMIT = "3/minute"
     statuses = [call(client, "GET", "caller-identity/").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
     response = call(client, "GET", "caller-identity/")

@@ -559,3 +559,17 @@ def test_endpoint_without_trailing_slash_works_for_boto3(live_server, admin_keys
                        aws_access_key_id=admin_keys[0], aws_secret_access_key=admin_keys[1])
     assert sts.get_caller_identity()["Arn"] == f"arn:aws:iam::{ACCOUNT}:user/admin"
     sts.close()
+
+
+def test_requests_beyond_the_rate_limit_are_throttled_like_aws(admin_iam, aws_client, settings):
+    settings.API_RATE_LIMIT = "3/minute"
+    for _ in range(3):
+        admin_iam.get_user()
+    with pytest.raises(ClientError) as raised:
+        admin_iam.list_users()
+    assert raised.value.response["Error"]["Code"] == "Throttling"
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    # The budget is the access key's: another key is not affected.
+    make_user("other", policy=policy_json(allow("iam:GetUser", "*")))
+    other = aws_client("iam", *create_keys("other"))
+    assert other.get_user()["User"]["UserName"] == "other"
