@@ -173,18 +173,23 @@ def wrk_run(port: int, method: str, path: str, body: str | None, signed: bool, c
     return requests, bad, float(match[3]), float(match[4]), elapsed
 
 
-def workers_cpu_seconds(master_pid: int) -> float:
-    """user+system CPU seconds of gunicorn's workers (Linux /proc; 0 elsewhere). CPU per request
-    does not depend on how busy the machine is, unlike requests/s."""
-    total = 0.0
+def cpu_seconds(master_pid: int) -> tuple[float, float]:
+    """(gunicorn workers, PostgreSQL server processes on this machine): user+system CPU seconds
+    from Linux /proc (0 elsewhere). CPU per request does not depend on how busy the machine is,
+    unlike requests/s."""
+    workers = database = 0.0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
+            name, fields = stat.read_text().rsplit(")", 1)
         except OSError:
             continue
+        fields = fields.split()
+        seconds = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
         if int(fields[1]) == master_pid:  # ppid
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+            workers += seconds
+        elif name.endswith("(postgres"):
+            database += seconds
+    return workers, database
 
 
 def wait_ready(port: int, process: subprocess.Popen, log: Path) -> None:
@@ -246,9 +251,9 @@ def main() -> None:
               f"generator, {args.clients} clients; {args.duration:g} s per scenario; "
               f"{os.cpu_count()} CPUs shared by server, database and load generator")
         print("| scenario                            |  req/s | p50 ms | p95 ms | requests | "
-              "non-2xx | worker CPU ms/req |")
+              "non-2xx | worker CPU ms/req | DB CPU ms/req |")
         print("|-------------------------------------|--------|--------|--------|----------|"
-              "---------|-------------------|")
+              "---------|-------------------|---------------|")
         from botocore.credentials import Credentials
 
         creds = Credentials(key_id, secret)
@@ -262,7 +267,7 @@ def main() -> None:
                                           time.time() + 60, 10)] * args.clients)
                 if any(r[1] for r in warm):
                     print(f"    {name}: {next(r[2] for r in warm if r[2])}")
-                cpu_before = workers_cpu_seconds(server.pid)
+                cpu_before = cpu_seconds(server.pid)
                 if args.generator == "wrk":
                     count, bad, p50, p95, elapsed = wrk_run(
                         port, method, path, body, signed, creds, args.clients, args.duration)
@@ -277,9 +282,11 @@ def main() -> None:
                     count, bad = len(latencies), sum(r[1] for r in results)
                     p50 = statistics.median(latencies)
                     p95 = latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))]
-                cpu_ms = (workers_cpu_seconds(server.pid) - cpu_before) * 1000
+                worker_ms, db_ms = ((after - before) * 1000 / max(1, count) for before, after
+                                    in zip(cpu_before, cpu_seconds(server.pid), strict=True))
                 print(f"| {name:<35} | {count / elapsed:>6.0f} | {p50:>6.1f} | {p95:>6.1f} | "
-                      f"{count:>8} | {bad:>7} | {cpu_ms / max(1, count):>17.1f} |", flush=True)
+                      f"{count:>8} | {bad:>7} | {worker_ms:>17.1f} | {db_ms:>13.1f} |",
+                      flush=True)
     finally:
         server.send_signal(signal.SIGTERM)
         try:

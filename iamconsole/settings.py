@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "csp",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files served from here: the CSP allows only 'self'
     "iamconsole.iam",
     "iamconsole.console",
     "iamconsole.api",
@@ -200,6 +201,9 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "TITLE": "iamconsole API",
     "DESCRIPTION": (
         "Identity and access management: users, groups, roles, managed and inline policies, "

@@ -1,8 +1,9 @@
 """/api/v1/: the REST API. Names follow AWS (users, groups, roles, policies…); identities are
 named by their name, managed policies by their PolicyId (ANPA…)."""
 
+from csp.decorators import csp_replace
 from django.urls import path, re_path, register_converter
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from .converters import (
     ArnConverter,
@@ -47,8 +48,11 @@ def _identity_routes(plural: str, kind: str, *, tags: bool, boundary: bool) -> l
 urlpatterns = [
     # public documentation: no authentication, not rate limited (served from the app, no DB)
     path("schema/", SpectacularAPIView.as_view(throttle_classes=[]), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema", throttle_classes=[]),
-         name="docs"),
+    # The split view serves Swagger UI's start-up script as a file: no inline script for the
+    # CSP. Swagger UI sets inline styles, allowed on this page only (styles, never scripts).
+    path("docs/", csp_replace({"style-src": ["'self'", "'unsafe-inline'"]})(
+        SpectacularSwaggerSplitView.as_view(url_name="api:schema", throttle_classes=[])),
+        name="docs"),
     path("caller-identity/", account.CallerIdentityView.as_view(), name="caller-identity"),
     # users
     path("users/", entities.UsersView.as_view(), name="users"),
