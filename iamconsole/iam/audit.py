@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from django.db.models import QuerySet
+
+from . import authz
 from .caller import Caller
 from .models import AuditEvent
+
+# Reading the event history is CloudTrail's action in AWS.
+LOOKUP_ACTION = "cloudtrail:LookupEvents"
+TEXT_FILTERS = ("action", "actor", "resource_type", "resource_name", "outcome")
 
 
 def record(
@@ -35,3 +43,31 @@ def record(
         outcome=outcome,
         detail=detail,
     )
+
+
+def lookup_events(
+    caller: Caller,
+    *,
+    contains: bool = False,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    **filters: str | None,
+) -> QuerySet[AuditEvent]:
+    """The audit log, newest first, for a caller allowed cloudtrail:LookupEvents. Text filters
+    (action, actor, resource_type, resource_name, outcome) match exactly, as CloudTrail's lookup
+    attributes do, or as case-insensitive substrings with `contains` (the console's search);
+    resource_type and outcome always match exactly. `since` is inclusive, `until` exclusive."""
+    authz.check(caller, LOOKUP_ACTION, "*")
+    unknown = set(filters) - set(TEXT_FILTERS)
+    if unknown:
+        raise TypeError(f"unknown audit filters: {sorted(unknown)}")
+    events = AuditEvent.objects.all()
+    for name, value in filters.items():
+        if value:
+            substring = contains and name not in ("resource_type", "outcome")
+            events = events.filter(**{f"{name}__icontains" if substring else name: value})
+    if since is not None:
+        events = events.filter(created_at__gte=since)
+    if until is not None:
+        events = events.filter(created_at__lt=until)
+    return events.order_by("-created_at", "-id")

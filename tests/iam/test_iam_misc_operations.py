@@ -115,3 +115,36 @@ def test_account_settings_require_mfa(system, reader_caller):
     with pytest.raises(errors.AccessDenied):
         iam.update_account_settings(reader_caller, require_mfa=False)
     assert AccountSettings.load().require_mfa
+
+
+def test_audit_lookup_filters_exactly_or_by_substring_and_needs_cloudtrail_lookup(
+        system, outsider):
+    from datetime import UTC, datetime, timedelta
+
+    from personas import caller_for
+
+    from iamconsole.iam import audit
+
+    with time_machine.travel(datetime.fromtimestamp(T0, tz=UTC), tick=False):
+        iam.create_user(system, "audit-alice")
+    with time_machine.travel(datetime.fromtimestamp(T0 + 3600, tz=UTC), tick=False):
+        iam.create_group(system, "audit-team")
+    created = audit.lookup_events(system, action="iam:CreateUser", resource_name="audit-alice")
+    assert [e.resource_name for e in created] == ["audit-alice"]
+    # Exact by default (CloudTrail's lookup attributes); substrings for the console's search.
+    assert not audit.lookup_events(system, resource_name="audit-ali").exists()
+    partial = audit.lookup_events(system, contains=True, resource_name="AUDIT-")
+    assert [e.resource_name for e in partial] == ["audit-team", "audit-alice"]  # newest first
+    # since is inclusive, until exclusive.
+    start = datetime.fromtimestamp(T0, tz=UTC)
+    window = audit.lookup_events(system, contains=True, resource_name="audit-",
+                                 since=start, until=start + timedelta(seconds=3600))
+    assert [e.resource_name for e in window] == ["audit-alice"]
+    with pytest.raises(errors.AccessDenied):  # no policy allows cloudtrail:LookupEvents
+        audit.lookup_events(caller_for(outsider))
+    iam.put_user_policy(system, "outsider", "audit",
+                        policy_json(allow("cloudtrail:LookupEvents")))
+    reader = caller_for(User.objects.get(pk=outsider.pk))
+    assert audit.lookup_events(reader, action="iam:CreateGroup").count() == 1
+    with pytest.raises(TypeError):
+        audit.lookup_events(system, colour="red")

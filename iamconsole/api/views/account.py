@@ -6,18 +6,17 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from iamconsole.iam import authz
+from iamconsole.iam import audit
 from iamconsole.iam import identifiers as ids
 from iamconsole.iam import services as iam
 from iamconsole.iam.errors import NoSuchEntity
-from iamconsole.iam.models import AuditEvent
 
 from .. import serializers as s
 from ..pagination import paginate
 from ..schema import paginated
 from .base import IAMView, valid
 
-AUDIT_ACTION = "cloudtrail:LookupEvents"  # what AWS asks for to read the event history
+AUDIT_ACTION = audit.LOOKUP_ACTION
 
 
 def _policy_body(policy) -> dict:
@@ -58,18 +57,7 @@ class PasswordPolicyView(IAMView):
 
 
 def audit_events(caller, filters: dict):
-    """The audit log, newest first, authorized like CloudTrail's LookupEvents.
-    (A read-only query; candidates to move into iamconsole.iam.audit.)"""
-    authz.check(caller, AUDIT_ACTION, "*")
-    events = AuditEvent.objects.all()
-    for name in ("action", "actor", "resource_type", "resource_name", "outcome"):
-        if filters.get(name):
-            events = events.filter(**{name: filters[name]})
-    if filters.get("since"):
-        events = events.filter(created_at__gte=filters["since"])
-    if filters.get("until"):
-        events = events.filter(created_at__lt=filters["until"])
-    return events.order_by("-created_at", "-id")
+    return audit.lookup_events(caller, **filters)
 
 
 class AuditEventsView(IAMView):

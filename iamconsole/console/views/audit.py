@@ -5,50 +5,43 @@ Reading it is CloudTrail's action in AWS, cloudtrail:LookupEvents."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from iamconsole.iam import audit
 from iamconsole.iam.models import AuditEvent
 
-from ..auth import console_view
+from ..auth import console_view, get_caller
 from ..forms import AuditFilterForm
 
-AUDIT_ACTION = "cloudtrail:LookupEvents"
+AUDIT_ACTION = audit.LOOKUP_ACTION
 PER_PAGE = 50
 
 
-def filtered_events(form: AuditFilterForm):
-    qs = AuditEvent.objects.all()
+def filtered_events(request: HttpRequest, form: AuditFilterForm):
+    """The search form's filters over the domain's audit lookup: text as substrings, dates as
+    whole days (until is inclusive of its day)."""
     if not form.is_valid():
-        return qs.none()
+        return AuditEvent.objects.none()
     data = form.cleaned_data
-    if data["actor"]:
-        qs = qs.filter(actor__icontains=data["actor"])
-    if data["action"]:
-        qs = qs.filter(action__icontains=data["action"])
-    if data["resource_type"]:
-        qs = qs.filter(resource_type=data["resource_type"])
-    if data["resource_name"]:
-        qs = qs.filter(resource_name__icontains=data["resource_name"])
-    if data["since"]:
-        qs = qs.filter(created_at__gte=datetime.combine(data["since"], time.min,
-                                                        tzinfo=UTC))
-    if data["until"]:
-        qs = qs.filter(created_at__lte=datetime.combine(data["until"], time.max,
-                                                        tzinfo=UTC))
-    return qs.order_by("-created_at", "-id")
+    return audit.lookup_events(
+        get_caller(request), contains=True,
+        actor=data["actor"], action=data["action"], resource_type=data["resource_type"],
+        resource_name=data["resource_name"],
+        since=datetime.combine(data["since"], time.min, tzinfo=UTC) if data["since"] else None,
+        until=datetime.combine(data["until"] + timedelta(days=1), time.min, tzinfo=UTC)
+        if data["until"] else None,
+    )
 
 
 @console_view(AUDIT_ACTION, "*", methods=("GET",))
 def audit_list(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
-    if request.GET:
-        events = filtered_events(form)
-    else:
-        events = AuditEvent.objects.order_by("-created_at", "-id")
+    events = filtered_events(request, form) if request.GET else audit.lookup_events(
+        get_caller(request))
     page = Paginator(events, PER_PAGE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
