@@ -4,6 +4,7 @@
 and requires `SECRET_KEY`. Without it the safe defaults are for `make run` and the test suite only.
 """
 
+import ipaddress
 import os
 import re
 from pathlib import Path
@@ -82,6 +83,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "iamconsole.proxies.ClientAddressMiddleware",  # first: everything after reads REMOTE_ADDR
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -94,6 +96,16 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
+
+# Proxies (addresses or networks) whose X-Forwarded-For is believed: the client's address is then
+# the right-most entry that is not one of them (iamconsole/proxies.py). Empty: REMOTE_ADDR as is.
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address or network") \
+            from None
 
 ROOT_URLCONF = "iamconsole.urls"
 WSGI_APPLICATION = "iamconsole.wsgi.application"
@@ -191,6 +203,9 @@ REST_FRAMEWORK = {
         "iamconsole.api.authentication.ConsoleSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["iamconsole.api.permissions.HasCaller"],
+    # The client's address is REMOTE_ADDR, already resolved from trusted proxies: DRF must not
+    # read X-Forwarded-For itself (by default it believes any client's header).
+    "NUM_PROXIES": 0,
     "DEFAULT_THROTTLE_CLASSES": ["iamconsole.api.throttling.CallerRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",

@@ -24,7 +24,8 @@ _CACHED = "_iamconsole_caller"
 
 
 def client_address(request: HttpRequest) -> str | None:
-    """REMOTE_ADDR: behind a proxy, the proxy sets it (we do not trust X-Forwarded-For)."""
+    """REMOTE_ADDR: the client, resolved from X-Forwarded-For of trusted proxies only
+    (iamconsole/proxies.py runs first)."""
     return request.META.get("REMOTE_ADDR") or None
 
 
