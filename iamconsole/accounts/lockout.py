@@ -1,7 +1,8 @@
 """Lockout after repeated failed sign-in attempts, per user name and per client address.
 
-Counters live in Django's cache (settings.CACHES["default"]: the shared database cache table or
-Redis), so every instance of the console sees the same counts. A counter covers a fixed window
+Failure counters are `iamconsole.iam.counters` (Redis, or an atomic database row) and locks live
+in Django's cache (Redis or the shared database cache table), so every instance of the console
+sees the same counts, and concurrent failures are all counted. A counter covers a fixed window
 from its first failure; reaching the threshold locks that name or address for a while. Password
 failures and MFA-code failures are counted separately ("kind"), each with the same rules.
 
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
-from iamconsole.iam import clock
+from iamconsole.iam import clock, counters
 
 PASSWORD = "password"
 MFA = "mfa"
@@ -67,25 +68,20 @@ def register_failure(kind: str, user_name: str, address: str | None) -> bool:
     locked = False
     for scope, value, threshold in _subjects(user_name, address):
         key = _key(kind, scope, value)
-        cache.add(key, 0, timeout=lim.window)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=lim.window)
-            count = 1
-        if count >= threshold:
+        if counters.increment(key, lim.window) >= threshold:
             until = clock.now().timestamp() + lim.duration
             cache.set(_key(kind, f"lock-{scope}", value), until, timeout=lim.duration)
-            cache.delete(key)
+            counters.reset(key)
             locked = True
     return locked
 
 
 def register_success(kind: str, user_name: str) -> None:
-    cache.delete(_key(kind, "user", user_name or ""))
+    counters.reset(_key(kind, "user", user_name or ""))
 
 
 def clear(kind: str, user_name: str, address: str | None = None) -> None:
     """Remove counters and locks (an administrator unlocking, or tests)."""
     for scope, value, _ in _subjects(user_name, address):
-        cache.delete_many([_key(kind, scope, value), _key(kind, f"lock-{scope}", value)])
+        counters.reset(_key(kind, scope, value))
+        cache.delete(_key(kind, f"lock-{scope}", value))

@@ -415,6 +415,18 @@ class TemporaryCredential(models.Model):
         indexes = [models.Index(fields=["expires_at"])]
 
 
+class Counter(models.Model):
+    """A shared counter with an expiry (sign-in failures, request rates) for deployments without
+    Redis: incremented atomically by `iamconsole.iam.counters`, whatever the number of workers."""
+
+    key = models.CharField(max_length=250, unique=True)
+    value = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"
+
+
 class AuditEventQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise PermissionError("audit events are immutable")

@@ -119,3 +119,26 @@ def test_parallel_access_key_creation_never_exceeds_two_keys(system):
     for new in created:  # each returned secret is the one stored for its key
         stored = keys.get(access_key_id=new.access_key.access_key_id).secret_encrypted
         assert crypto.decrypt(stored) == new.secret_access_key
+
+
+def test_parallel_counter_increments_are_all_counted_without_redis():
+    from iamconsole.iam import counters
+    from iamconsole.iam.models import Counter
+
+    results = race(THREADS, lambda _: counters.increment("race-key", 60))
+    assert [r for r in results if isinstance(r, Exception)] == []
+    # Every increment counted, each caller saw a distinct count (no lost update).
+    assert sorted(results) == list(range(1, THREADS + 1))
+    assert Counter.objects.get(key="race-key").value == THREADS
+
+
+def test_parallel_failed_sign_ins_lock_the_user_exactly_at_the_limit():
+    from iamconsole.accounts import lockout
+
+    limit = lockout.limits().user_failures
+    with time_machine.travel(datetime.fromtimestamp(T0, tz=UTC), tick=False):
+        results = race(limit, lambda i: lockout.register_failure(
+            lockout.PASSWORD, "bob", f"192.0.2.{i}"))
+        assert [r for r in results if isinstance(r, Exception)] == []
+        assert results.count(True) == 1  # the limit-th failure, whichever thread it was
+        assert lockout.locked_until(lockout.PASSWORD, "bob", "198.51.100.1") is not None
