@@ -9,6 +9,7 @@ see a page or a form at all, and `allowed()` hides or disables what the caller m
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
@@ -19,9 +20,9 @@ from django_htmx.http import reswap, retarget
 
 from iamconsole.accounts.session import caller_from_request
 from iamconsole.iam import authz
-from iamconsole.iam import services as iam
 from iamconsole.iam.caller import Caller
 from iamconsole.iam.errors import AccessDenied, NoSuchEntity
+from iamconsole.policy import condition_values
 
 Resource = str | Callable[..., str] | None
 Contexts = Callable[[HttpRequest, Caller], Iterable[dict | None]]
@@ -51,43 +52,84 @@ def allowed(request: HttpRequest, action: str, resource: str = "*",
     return authz.is_allowed(get_caller(request), action, resource, extra)
 
 
-def boundary_choices(request: HttpRequest, action: str, resource: str) -> list[tuple[str, str]]:
-    """The permissions boundaries the caller may create an identity with ("" = none). A
-    delegated administrator allowed to create only with a given boundary sees only that one."""
-    choices = []
-    if allowed(request, action, resource):
-        choices.append(("", "No permissions boundary"))
-    try:
-        policies = list(iam.list_policies(get_caller(request)))
-    except AccessDenied:
-        policies = []
-    for policy in policies:
-        if allowed(request, action, resource, {"iam:PermissionsBoundary": policy.arn}):
-            choices.append((policy.arn, f"{policy.name} ({policy.arn})"))
-    return choices
+BOUNDARY_KEY = "iam:PermissionsBoundary"
 
 
-def create_contexts(action: str, resource: str):
-    """console_view `contexts` for a create view: one request context per allowed boundary."""
-
-    def contexts(request: HttpRequest, caller: Caller) -> list[dict | None]:
-        return [{"iam:PermissionsBoundary": value or None}
-                for value, _ in boundary_choices(request, action, resource)] or [None]
-
-    return contexts
+def _depends_on_boundary(decision) -> bool:
+    """Did a statement covering the request test iam:PermissionsBoundary (absent from the
+    request)? Then the decision depends on the boundary; otherwise it is the same for any."""
+    return any(key.lower() == "iam:permissionsboundary" for key in decision.missing_context_values)
 
 
-def may_create_with_some_boundary(request: HttpRequest, action: str, resource: str) -> bool:
-    """For list pages: is `action` allowed, possibly only with a permissions boundary? One
-    evaluation: a statement that needs iam:PermissionsBoundary reports it as a missing key."""
+def boundary_values(caller: Caller, action: str) -> list[str]:
+    """What the caller's policies compare iam:PermissionsBoundary with for `action` (ARNs, or
+    ARN patterns, which match themselves): the boundaries a delegated administrator may be
+    allowed to use, found without trying every managed policy."""
+    if caller.is_root:
+        return []
+    policies = authz.effective_policies(caller)
+    context = authz.request_context(caller)
+    values: dict[str, None] = {}
+    for group in (policies.identity, policies.boundary, policies.session):
+        for value in condition_values(group, action, BOUNDARY_KEY, context):
+            values.setdefault(value, None)
+    return list(values)
+
+
+@dataclass(frozen=True)
+class BoundaryRule:
+    """How the caller's permission to do `action` on `resource` depends on the permissions
+    boundary the request names (CreateUser, CreateRole, Put…PermissionsBoundary)."""
+
+    without: bool  # allowed with no boundary
+    depends: bool  # False: the decision is the same whatever the boundary (`without`)
+
+    def allows(self, request: HttpRequest, action: str, resource: str, arn: str) -> bool:
+        """May the caller use the boundary `arn`? One evaluation, only when it depends on it."""
+        if not self.depends:
+            return self.without
+        return allowed(request, action, resource, {BOUNDARY_KEY: arn})
+
+
+def boundary_rule(request: HttpRequest, action: str, resource: str) -> BoundaryRule:
+    """One evaluation without iam:PermissionsBoundary (see BoundaryRule)."""
+    if not request.user.is_authenticated:
+        return BoundaryRule(without=False, depends=False)
+    decision = authz.decide(get_caller(request), action, resource)
+    if decision is None:  # root: allowed everything
+        return BoundaryRule(without=True, depends=False)
+    return BoundaryRule(without=decision.allowed, depends=_depends_on_boundary(decision))
+
+
+def may_do_with_some_boundary(request: HttpRequest, action: str, resource: str) -> bool:
+    """For buttons (Create user, Set boundary): is `action` allowed, with no permissions
+    boundary or with some? One evaluation without iam:PermissionsBoundary; only when that is
+    refused by a statement that tests the key (a delegated administrator: "only with the
+    boundary X"), the values the caller's policies compare the key with are tried."""
     if not request.user.is_authenticated:
         return False
-    decision = authz.decide(get_caller(request), action, resource)
+    caller = get_caller(request)
+    decision = authz.decide(caller, action, resource)
     if decision is None or decision.allowed:
         return True
-    return decision.decision == "implicitDeny" and any(
-        key.lower() == "iam:permissionsboundary" for key in decision.missing_context_values
-    )
+    if not _depends_on_boundary(decision):
+        return False
+    values = boundary_values(caller, action)
+    if not values:  # e.g. a policy variable without a value: the domain decides on submit
+        return decision.decision == "implicitDeny"
+    return any(authz.is_allowed(caller, action, resource, {BOUNDARY_KEY: value})
+               for value in values)
+
+
+def create_contexts(action: str):
+    """console_view `contexts` for a create view: the page is for whoever may create with no
+    boundary or with some (the candidates of `boundary_values`); the domain operation then
+    authorizes the boundary actually submitted."""
+
+    def contexts(request: HttpRequest, caller: Caller) -> list[dict | None]:
+        return [None, *({BOUNDARY_KEY: value} for value in boundary_values(caller, action))]
+
+    return contexts
 
 
 def require(caller: Caller, action: str, resource: str,

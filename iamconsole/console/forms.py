@@ -70,6 +70,27 @@ def policy_textarea(kind: str = "identity") -> forms.Textarea:
     })
 
 
+class PolicyChoiceField(forms.ChoiceField):
+    """A <select> offering some managed policies (a picker: the first ones by name, a search box
+    for the others) that accepts any existing one: `find_policy(arn)` returns it or None."""
+
+    default_error_messages = {"invalid_choice": "No managed policy has the ARN %(value)s."}
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.picker = None
+        self.find_policy = None
+
+    def offer(self, picker, find_policy) -> None:
+        self.picker = picker
+        self.choices = picker.choices() if picker is not None else []
+        self.find_policy = find_policy
+
+    def valid_value(self, value) -> bool:
+        return super().valid_value(value) or (
+            self.find_policy is not None and self.find_policy(str(value)) is not None)
+
+
 class RevisionMixin(forms.Form):
     revision = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -78,12 +99,12 @@ class UserCreateForm(ConsoleForm):
     aliases = {"policy_arn": "permissions_boundary"}
     user_name = forms.CharField(max_length=64, label="User name")
     path = forms.CharField(required=False, initial="/", help_text=PATH_HELP)
-    permissions_boundary = forms.ChoiceField(required=False, label="Permissions boundary")
+    permissions_boundary = PolicyChoiceField(required=False, label="Permissions boundary")
     tags = TagsField()
 
-    def __init__(self, *args, boundary_choices=(), **kwargs):
+    def __init__(self, *args, boundary_picker=None, find_policy=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["permissions_boundary"].choices = list(boundary_choices)
+        self.fields["permissions_boundary"].offer(boundary_picker, find_policy)
 
 
 class UserEditForm(ConsoleForm, RevisionMixin):
@@ -137,12 +158,12 @@ class RoleCreateForm(ConsoleForm):
     max_session_duration = forms.IntegerField(
         required=False, initial=3600, label="Maximum session duration (seconds)",
         help_text="Between 3600 and 43200.")
-    permissions_boundary = forms.ChoiceField(required=False, label="Permissions boundary")
+    permissions_boundary = PolicyChoiceField(required=False, label="Permissions boundary")
     tags = TagsField()
 
-    def __init__(self, *args, boundary_choices=(), **kwargs):
+    def __init__(self, *args, boundary_picker=None, find_policy=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["permissions_boundary"].choices = list(boundary_choices)
+        self.fields["permissions_boundary"].offer(boundary_picker, find_policy)
 
 
 class RoleEditForm(ConsoleForm, RevisionMixin):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import audit, dashboard, groups, identity, policies, roles, users
+from .views import audit, dashboard, groups, identity, pickers, policies, roles, users
 
 app_name = "console"
 
@@ -79,6 +79,7 @@ urlpatterns = [
     path("policies/", policies.policy_list, name="policy_list"),
     path("policies/create/", policies.policy_create, name="policy_create"),
     path("policies/validate/", policies.policy_validate, name="policy_validate"),
+    path("policies/options/", pickers.policy_options, name="policy_options"),
     path("policies/<str:scope>/<str:name>/", policies.policy_detail, name="policy_detail"),
     path("policies/<str:scope>/<str:name>/edit/", policies.policy_edit, name="policy_edit"),
     path("policies/<str:scope>/<str:name>/delete/", policies.policy_delete,

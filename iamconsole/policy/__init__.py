@@ -14,7 +14,14 @@ from __future__ import annotations
 from . import catalog
 from .compiler import POLICY_TYPES, CompiledPolicy, CompiledStatement, clear_cache, compile_policy
 from .context import CONTEXT_KEY_TYPES, Context
-from .evaluate import Decision, MatchedStatement, Request, evaluate, referenced_context_keys
+from .evaluate import (
+    Decision,
+    MatchedStatement,
+    Request,
+    condition_values,
+    evaluate,
+    referenced_context_keys,
+)
 from .findings import Finding, PolicyError
 from .validate import KINDS, validate_policy
 
@@ -33,6 +40,7 @@ __all__ = [
     "catalog",
     "clear_cache",
     "compile_policy",
+    "condition_values",
     "evaluate",
     "referenced_context_keys",
     "validate_policy",

@@ -14,6 +14,7 @@ from .compiler import (
     _arn_account,
 )
 from .context import Context
+from .patterns import resolve_exact
 
 __all__ = [
     "ALLOWED",
@@ -22,6 +23,7 @@ __all__ = [
     "Decision",
     "MatchedStatement",
     "Request",
+    "condition_values",
     "evaluate",
     "referenced_context_keys",
 ]
@@ -256,3 +258,25 @@ def referenced_context_keys(policies: Iterable[CompiledPolicy]) -> list[str]:
                         seen.setdefault(key.lower(), key)
     return sorted(seen.values(), key=lambda k: (k.lower(), k))
 
+
+
+def condition_values(policies: Iterable[CompiledPolicy] | CompiledPolicy | None, action: str,
+                     key: str, context: Context | None = None) -> list[str]:
+    """The values that statements covering ``action`` compare condition key ``key`` with, in
+    policy order without duplicates; policy variables are resolved from ``context`` (a value
+    whose variable has no value is left out). A pattern (StringLike, ArnLike) is returned as
+    written: it matches itself. Used to find which values of a key could be allowed, e.g. the
+    permissions boundaries a delegated administrator may create users with."""
+    action_lower = action.lower()
+    key_lower = key.lower()
+    seen: dict[str, None] = {}
+    for pol in _as_seq(policies):
+        for st in pol.statements_for_action(action_lower):
+            for c in st.clauses:
+                if c.key_lower != key_lower:
+                    continue
+                for t in c._templates:
+                    value = resolve_exact(t, context)
+                    if value is not None:
+                        seen.setdefault(value, None)
+    return list(seen)

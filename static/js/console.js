@@ -77,6 +77,15 @@
     }
   });
 
+  // A policy picker's search box filters its <select> (htmx): Enter searches at once instead
+  // of submitting the form around it.
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && e.target.matches && e.target.matches("input[data-picker-search]")) {
+      e.preventDefault();
+      e.target.dispatchEvent(new Event("search"));
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", function () { init(document); });
   document.addEventListener("htmx:afterSettle", function (e) { init(e.target); });
   // After an in-place change, move focus to the updated region for screen-reader users.

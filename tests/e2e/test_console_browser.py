@@ -129,3 +129,45 @@ def test_phone_width_layout(console, live_server, screenshot):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390  # no horizontal scrolling of the page itself
     screenshot("07-phone-user-detail")
+
+
+def test_policy_pickers_search_beyond_the_first_policies(console, live_server, screenshot):
+    """With more policies than a picker shows, its search box (htmx) finds the others: attach
+    one in place, then create a user with a boundary found the same way."""
+    from playwright.sync_api import expect
+
+    from iamconsole.console.pickers import PICKER_LIMIT
+    from iamconsole.iam.services.policies import policy_arn
+
+    system = Caller.system("test")
+    for i in range(PICKER_LIMIT + 5):
+        iam.create_policy(system, f"Bulk{i:03d}", policy_json(allow("s3:GetObject", "*")))
+    iam.create_user(system, "gina")
+    page = console
+    page.goto(f"{live_server.url}/users/gina/")
+    picker = page.get_by_label("Attach a policy")
+    expect(picker.locator("option")).to_have_count(PICKER_LIMIT)
+    hint = page.locator("#attach-policy-hint")
+    expect(hint).to_have_text(f"Showing {PICKER_LIMIT} of {PICKER_LIMIT + 6} policies — type "
+                              "to narrow")
+    search = page.locator(".inline-form:has(#attach-policy) input[type=search]")
+    search.fill("bulk104")
+    expect(picker.locator("option")).to_have_count(1)
+    expect(hint).to_have_text("1 policy whose name contains “bulk104”.")
+    search.press("Enter")  # searches again; does not submit the attach form
+    expect(picker.locator("option")).to_have_count(1)
+    expect(page.locator("#tab-panel .notice")).to_have_count(0)
+    screenshot("08-policy-picker-search")
+    page.get_by_role("button", name="Attach policy").click()
+    expect(page.locator("#tab-panel .notice")).to_have_text("Attached Bulk104.")
+    assert User.objects.get(name="gina").policy_attachments.get().policy.name == "Bulk104"
+
+    page.goto(f"{live_server.url}/users/create/")
+    page.get_by_label("User name").fill("hank")
+    page.locator(".field:has(#id_permissions_boundary) input[type=search]").fill("Bulk103")
+    boundary = page.get_by_label("Permissions boundary")
+    expect(boundary.locator("option")).to_have_count(2)  # no boundary, Bulk103
+    boundary.select_option(label=f"Bulk103 ({policy_arn('Bulk103')})")
+    page.get_by_role("button", name="Create user").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("hank")
+    assert User.objects.get(name="hank").permissions_boundary.name == "Bulk103"

@@ -15,8 +15,10 @@ from django.urls import reverse
 from iamconsole.iam import services as iam
 from iamconsole.iam.errors import IAMError
 
-from ..auth import allowed, console_view, get_caller
+from .. import pickers
+from ..auth import allowed, console_view, get_caller, may_do_with_some_boundary
 from ..forms import InlinePolicyForm, PolicyArnForm
+from ..pickers import PICKER_LIMIT
 from ..summary import summarize
 from .common import changed, form_page, in_place, readable
 
@@ -50,15 +52,16 @@ def entity_arn(kind: str):
 
 
 def permissions_context(request: HttpRequest, kind: str, entity) -> dict:
-    """Everything the permissions tab shows, each read allowed or denied on its own."""
+    """Everything the permissions tab shows, each read allowed or denied on its own. The
+    pickers offer the first PICKER_LIMIT policies by name (a search box finds the others): a
+    constant number of queries and of policy evaluations, whatever the number of policies."""
     spec = KINDS[kind]
     caller = get_caller(request)
     name = entity.name
     attached, attached_denied = readable(
         lambda: list(iam.list_attached_policies(caller, kind, name)))
     inline, inline_denied = readable(lambda: list(iam.list_inline_policies(caller, kind, name)))
-    policies, policies_denied = readable(lambda: list(iam.list_policies(caller)))
-    attached_ids = {p.pk for p in attached or []}
+    policies, policies_denied = readable(lambda: iam.list_policies(caller, counts=False))
     inline_rows = [
         {"policy": p, "edit_url": spec.url("inline_edit", name, p.name),
          "delete_url": spec.url("inline_delete", name, p.name),
@@ -70,32 +73,48 @@ def permissions_context(request: HttpRequest, kind: str, entity) -> dict:
         via_groups, _ = readable(lambda: list(
             iam.list_groups_for_user(caller, name)
             .prefetch_related("policy_attachments__policy", "inline_policies")))
+    boundary_action = f"iam:Put{spec.noun}PermissionsBoundary"
+    can = {
+        "simulate": allowed(request, "iam:SimulatePrincipalPolicy", entity.arn),
+        "attach": allowed(request, f"iam:Attach{spec.noun}Policy", entity.arn),
+        "detach": allowed(request, f"iam:Detach{spec.noun}Policy", entity.arn),
+        "put_inline": allowed(request, f"iam:Put{spec.noun}Policy", entity.arn),
+        "delete_inline": allowed(request, f"iam:Delete{spec.noun}Policy", entity.arn),
+        "put_boundary": spec.has_boundary and may_do_with_some_boundary(
+            request, boundary_action, entity.arn),
+        "delete_boundary": spec.has_boundary and allowed(
+            request, f"iam:Delete{spec.noun}PermissionsBoundary", entity.arn,
+            {"iam:PermissionsBoundary": entity.permissions_boundary.arn}
+            if getattr(entity, "permissions_boundary_id", None) else None),
+    }
+    attach_picker = boundary_picker = None
+    wants_attach = can["attach"] and attached is not None
+    if policies is not None and (wants_attach or can["put_boundary"]):
+        # One count and one page of policies serve both pickers.
+        attached_list = attached or []
+        total = policies.count()
+        head = list(policies[:PICKER_LIMIT + len(attached_list)])
+        if wants_attach:
+            attach_picker = pickers.attach_picker(
+                policies, attached_list, kind=kind, name=name,
+                total=total - len(attached_list), head=head)
+        if can["put_boundary"]:
+            boundary_picker = pickers.boundary_picker(
+                request, policies, kind=kind, entity=entity, action=boundary_action,
+                selected=entity.permissions_boundary, total=total, head=head)
     return {
         "kind": spec, "entity": entity, "attached": attached,
         "attached_denied": attached_denied, "inline_rows": inline_rows,
         "inline_denied": inline_denied, "via_groups": via_groups,
-        "attachable": [p for p in policies or [] if p.pk not in attached_ids],
-        "boundary_choices": policies or [], "policies_denied": policies_denied,
+        "attach_picker": attach_picker, "boundary_picker": boundary_picker,
+        "policies_denied": policies_denied,
         "urls": {
             "attach": spec.url("attach_policy", name), "detach": spec.url("detach_policy", name),
             "inline_new": spec.url("inline_new", name),
             "boundary": spec.url("boundary", name) if spec.has_boundary else "",
             "boundary_remove": spec.url("boundary_remove", name) if spec.has_boundary else "",
         },
-        "can": {
-            "simulate": allowed(request, "iam:SimulatePrincipalPolicy", entity.arn),
-            "attach": allowed(request, f"iam:Attach{spec.noun}Policy", entity.arn),
-            "detach": allowed(request, f"iam:Detach{spec.noun}Policy", entity.arn),
-            "put_inline": allowed(request, f"iam:Put{spec.noun}Policy", entity.arn),
-            "delete_inline": allowed(request, f"iam:Delete{spec.noun}Policy", entity.arn),
-            "put_boundary": spec.has_boundary and any(
-                allowed(request, f"iam:Put{spec.noun}PermissionsBoundary", entity.arn,
-                        {"iam:PermissionsBoundary": p.arn}) for p in policies or []),
-            "delete_boundary": spec.has_boundary and allowed(
-                request, f"iam:Delete{spec.noun}PermissionsBoundary", entity.arn,
-                {"iam:PermissionsBoundary": entity.permissions_boundary.arn}
-                if getattr(entity, "permissions_boundary_id", None) else None),
-        },
+        "can": can,
         "simulator_url": "/simulator/?" + urlencode({"principal": entity.arn}),
     }
 

@@ -14,17 +14,17 @@ from iamconsole.iam.errors import IAMError, ValidationError
 from iamconsole.iam.models import RoleInlinePolicy, RolePolicyAttachment
 from iamconsole.iam.services.roles import role_arn
 
+from .. import pickers
 from ..auth import (
-    boundary_choices,
     console_view,
     create_contexts,
     get_caller,
-    may_create_with_some_boundary,
+    may_do_with_some_boundary,
 )
 from ..forms import RoleCreateForm, RoleEditForm, TagForm, TrustPolicyForm
 from ..listing import build_listing
 from ..summary import summarize
-from .common import changed, failed, form_page, in_place
+from .common import changed, failed, form_page, in_place, readable
 from .identity import entity_arn, permissions_context
 
 TABS = [("permissions", "Permissions"), ("trust", "Trust relationships"), ("tags", "Tags")]
@@ -53,23 +53,27 @@ def role_list(request: HttpRequest) -> HttpResponse:
     listing = build_listing(request, qs, sortable=SORTS, tags=True,
                             search_fields=("name", "description"))
     context = {"listing": listing, "path_error": path_error,
-               "can_create": may_create_with_some_boundary(request, "iam:CreateRole",
-                                                           role_arn("*"))}
+               "can_create": may_do_with_some_boundary(request, "iam:CreateRole",
+                                                       role_arn("*"))}
     if request.htmx and request.htmx.target == "results":
         return render(request, "console/roles/_table.html", context)
     return render(request, "console/roles/list.html", context)
 
 
-def _boundary_choices(request: HttpRequest) -> list[tuple[str, str]]:
-    return boundary_choices(request, "iam:CreateRole", role_arn("*"))
+def _boundary_picker(request: HttpRequest) -> pickers.Picker:
+    policies, _ = readable(lambda: iam.list_policies(get_caller(request), counts=False))
+    return pickers.create_boundary_picker(
+        request, policies, kind="role", action="iam:CreateRole", resource=role_arn("*"),
+        keep=request.POST.get("permissions_boundary", ""))
 
 
 @console_view("iam:CreateRole", role_arn("*"),
-              contexts=create_contexts("iam:CreateRole", role_arn("*")))
+              contexts=create_contexts("iam:CreateRole"))
 def role_create(request: HttpRequest) -> HttpResponse:
-    choices = _boundary_choices(request)
+    picker = _boundary_picker(request)
     if request.method == "POST":
-        form = RoleCreateForm(request.POST, boundary_choices=choices)
+        form = RoleCreateForm(request.POST, boundary_picker=picker,
+                              find_policy=pickers.find_policy)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -85,8 +89,9 @@ def role_create(request: HttpRequest) -> HttpResponse:
                 return changed(request, reverse("console:role_detail", args=[role.name]),
                                f"Created role {role.name}.")
     else:
-        form = RoleCreateForm(boundary_choices=choices,
-                              initial={"permissions_boundary": choices[0][0]})
+        form = RoleCreateForm(boundary_picker=picker, find_policy=pickers.find_policy,
+                              initial={"permissions_boundary": picker.options[0].value
+                                       if picker.options else ""})
     return form_page(request, "console/roles/form.html", {"creating": True}, form)
 
 

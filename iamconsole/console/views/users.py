@@ -22,12 +22,12 @@ from iamconsole.iam.models import (
 from iamconsole.iam.services.groups import group_arn
 from iamconsole.iam.services.users import user_arn
 
+from .. import pickers
 from ..auth import (
-    boundary_choices,
     console_view,
     create_contexts,
     get_caller,
-    may_create_with_some_boundary,
+    may_do_with_some_boundary,
     policies_changed,
 )
 from ..forms import GroupNameForm, TagForm, UserCreateForm, UserEditForm
@@ -78,19 +78,23 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 
 def _may_create_user(request: HttpRequest) -> bool:
-    return may_create_with_some_boundary(request, "iam:CreateUser", user_arn("*"))
+    return may_do_with_some_boundary(request, "iam:CreateUser", user_arn("*"))
 
 
-def _boundary_choices(request: HttpRequest) -> list[tuple[str, str]]:
-    return boundary_choices(request, "iam:CreateUser", user_arn("*"))
+def _boundary_picker(request: HttpRequest) -> pickers.Picker:
+    policies, _ = readable(lambda: iam.list_policies(get_caller(request), counts=False))
+    return pickers.create_boundary_picker(
+        request, policies, kind="user", action="iam:CreateUser", resource=user_arn("*"),
+        keep=request.POST.get("permissions_boundary", ""))
 
 
 @console_view("iam:CreateUser", user_arn("*"),
-              contexts=create_contexts("iam:CreateUser", user_arn("*")))
+              contexts=create_contexts("iam:CreateUser"))
 def user_create(request: HttpRequest) -> HttpResponse:
-    choices = _boundary_choices(request)
+    picker = _boundary_picker(request)
     if request.method == "POST":
-        form = UserCreateForm(request.POST, boundary_choices=choices)
+        form = UserCreateForm(request.POST, boundary_picker=picker,
+                              find_policy=pickers.find_policy)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -104,8 +108,9 @@ def user_create(request: HttpRequest) -> HttpResponse:
                 return changed(request, reverse("console:user_detail", args=[user.name]),
                                f"Created user {user.name}.")
     else:
-        form = UserCreateForm(boundary_choices=choices,
-                              initial={"permissions_boundary": choices[0][0]})
+        form = UserCreateForm(boundary_picker=picker, find_policy=pickers.find_policy,
+                              initial={"permissions_boundary": picker.options[0].value
+                                       if picker.options else ""})
     return form_page(request, "console/users/form.html", {"creating": True}, form)
 
 

@@ -130,12 +130,16 @@ def list_policies(
     only_attached: bool = False,
     path_prefix: str | None = "/",
     policy_usage_filter: str | None = None,
+    counts: bool = True,
 ) -> QuerySet[ManagedPolicy]:
     """ListPolicies. scope: All | AWS | Local; policy_usage_filter: PermissionsPolicy |
-    PermissionsBoundary."""
+    PermissionsBoundary. counts=False leaves out the attachment counts (no join over the
+    attachments: a picker that shows names only)."""
     prefix = validate_path_prefix(path_prefix)
     authz.check(caller, "iam:ListPolicies", policy_arn("*"))
-    qs = with_counts(ManagedPolicy.objects.filter(path__startswith=prefix))
+    qs = ManagedPolicy.objects.filter(path__startswith=prefix)
+    if counts or only_attached:
+        qs = with_counts(qs)
     if scope == "AWS":
         qs = qs.filter(is_aws_managed=True)
     elif scope == "Local":

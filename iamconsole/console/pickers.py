@@ -1,0 +1,215 @@
+"""Policy pickers: the <select>s that offer managed policies (attach a policy; set a permissions
+boundary; the boundary of a new user or role). An account may have thousands of managed
+policies: a picker offers the first PICKER_LIMIT by name and, when there are more, a search box
+that asks the `policy_options` view (htmx) for those whose name contains what was typed.
+
+Each picker costs a constant number of queries. A boundary picker offers only the boundaries
+the caller may use, and asks the policy engine about each offered policy only when the
+decision depends on the boundary (a delegated administrator); the policies the caller's
+conditions name are offered even when they are not among the first by name."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+
+from iamconsole.iam import services as iam
+from iamconsole.iam.errors import IAMError
+from iamconsole.iam.models import ManagedPolicy
+
+from .auth import BoundaryRule, boundary_rule, boundary_values, get_caller
+
+PICKER_LIMIT = 100
+
+
+@dataclass
+class Option:
+    value: str
+    label: str
+    selected: bool = False
+
+
+@dataclass
+class Picker:
+    """One <select id=select_id> of policies, its search box and its hint."""
+
+    select_id: str
+    options: list[Option]
+    total: int  # policies the search box can find (before the limit)
+    search_url: str
+    query: str = ""
+    shown: int = 0  # policies among the options (not "no boundary", nor the current one)
+    restricted: bool = False  # only the policies the caller may use are offered
+
+    @property
+    def searchable(self) -> bool:
+        return self.total > PICKER_LIMIT or bool(self.query)
+
+    @property
+    def hint_id(self) -> str:
+        return f"{self.select_id}-hint"
+
+    @property
+    def hint(self) -> str:
+        noun = "policy" if self.total == 1 else "policies"
+        matching = f" whose name contains “{self.query}”" if self.query else ""
+        if self.query and not self.total:
+            return f"No policy name contains “{self.query}”."
+        if self.restricted:
+            among = (f"the first {PICKER_LIMIT:,} of {self.total:,} {noun}{matching}"
+                     if self.total > PICKER_LIMIT else f"the {self.total:,} {noun}{matching}")
+            return f"You may use {self.shown:,} of {among} — type to search by name"
+        if self.total > PICKER_LIMIT:
+            return f"Showing {self.shown:,} of {self.total:,} {noun}{matching} — type to narrow"
+        if self.query:
+            return f"{self.total:,} {noun}{matching}."
+        return ""
+
+    @property
+    def empty_label(self) -> str:
+        if self.query and not self.total:
+            return f"No policy name contains “{self.query}”"
+        return "No policy you may use" if self.restricted else "No policy to choose"
+
+    def choices(self) -> list[tuple[str, str]]:
+        return [(option.value, option.label) for option in self.options]
+
+
+def options_url(purpose: str, **params: str) -> str:
+    query = {"purpose": purpose, **{k: v for k, v in params.items() if v}}
+    return reverse("console:policy_options") + "?" + urlencode(query)
+
+
+def policy_label(policy: ManagedPolicy) -> str:
+    return f"{policy.name} (AWS managed)" if policy.is_aws_managed else policy.name
+
+
+def boundary_label(policy: ManagedPolicy) -> str:
+    return f"{policy.name} ({policy.arn})"
+
+
+def matching(policies: QuerySet[ManagedPolicy], query: str) -> QuerySet[ManagedPolicy]:
+    return policies.filter(name__icontains=query) if query else policies
+
+
+def find_policy(arn: str) -> ManagedPolicy | None:
+    """The managed policy with this ARN, if any (the domain reports an unknown ARN anyway)."""
+    try:
+        return iam.get_policy_by_arn(arn)
+    except IAMError:
+        return None
+
+
+# Attach a policy ------------------------------------------------------------------------------
+
+def attach_picker(policies: QuerySet[ManagedPolicy], attached: Iterable[ManagedPolicy], *,
+                  kind: str, name: str, query: str = "", total: int | None = None,
+                  head: list[ManagedPolicy] | None = None) -> Picker:
+    """The policies not attached yet. The permissions tab passes what it has fetched already:
+    `total` attachable policies and `head`, the first PICKER_LIMIT + len(attached) by name."""
+    attached_ids = {p.pk for p in attached}
+    attachable_qs = matching(policies, query)
+    if attached_ids:
+        attachable_qs = attachable_qs.exclude(pk__in=attached_ids)
+    if head is None:
+        head = list(attachable_qs[:PICKER_LIMIT])
+    if total is None:
+        total = attachable_qs.count()
+    attachable = [p for p in head if p.pk not in attached_ids][:PICKER_LIMIT]
+    return Picker(
+        select_id="attach-policy",
+        options=[Option(p.arn, policy_label(p)) for p in attachable],
+        total=total, query=query, shown=len(attachable),
+        search_url=options_url("attach", kind=kind, name=name),
+    )
+
+
+# Permissions boundaries -----------------------------------------------------------------------
+
+def _named_by_conditions(policies: QuerySet[ManagedPolicy],
+                         values: list[str]) -> list[ManagedPolicy]:
+    """The policies whose exact ARN the caller's conditions name (one query, or none)."""
+    match = Q()
+    for value in values:
+        if "*" in value or "?" in value:
+            continue  # a pattern: the search box finds what it covers
+        try:
+            path, name, aws_managed = iam.parse_policy_arn(value)
+        except IAMError:
+            continue
+        match |= Q(name=name, path=path, is_aws_managed=aws_managed)
+    return list(policies.filter(match)) if match else []
+
+
+def usable_boundaries(request: HttpRequest, rule: BoundaryRule, action: str, resource: str,
+                      policies: QuerySet[ManagedPolicy],
+                      head: list[ManagedPolicy] | None = None) -> list[ManagedPolicy]:
+    """The boundaries the caller may use for `action` among the first PICKER_LIMIT `policies`
+    by name, plus those its conditions name (when the decision depends on the boundary)."""
+    if not rule.depends and not rule.without:
+        return []
+    if head is None:
+        head = list(policies[:PICKER_LIMIT])
+    head = head[:PICKER_LIMIT]
+    if not rule.depends:
+        return head
+    candidates = {p.pk: p for p in head}
+    named = _named_by_conditions(policies, boundary_values(get_caller(request), action))
+    for policy in named:
+        candidates.setdefault(policy.pk, policy)
+    usable = [p for p in candidates.values() if rule.allows(request, action, resource, p.arn)]
+    if len(candidates) > len(head):
+        usable.sort(key=lambda p: (p.name.casefold(), p.name, p.is_aws_managed))
+    return usable
+
+
+def boundary_picker(request: HttpRequest, policies: QuerySet[ManagedPolicy], *, kind: str,
+                    entity, action: str, query: str = "", selected: ManagedPolicy | None = None,
+                    total: int | None = None, head: list[ManagedPolicy] | None = None) -> Picker:
+    """Set the permissions boundary of an existing user or role: the usable boundaries, and
+    the current one (`selected`), always selectable."""
+    rule = boundary_rule(request, action, entity.arn)
+    policies = matching(policies, query)
+    usable = usable_boundaries(request, rule, action, entity.arn, policies, head)
+    if total is None:
+        total = policies.count()
+    options = [Option(p.arn, policy_label(p), selected is not None and p.pk == selected.pk)
+               for p in usable]
+    if selected is not None and not any(option.selected for option in options):
+        options.append(Option(selected.arn, f"{policy_label(selected)} (current)", True))
+    return Picker(
+        select_id="boundary-policy", options=options, total=total, query=query,
+        shown=len(usable), restricted=rule.depends,
+        search_url=options_url("boundary", kind=kind, name=entity.name,
+                               selected=selected.arn if selected is not None else ""),
+    )
+
+
+def create_boundary_picker(request: HttpRequest, policies: QuerySet[ManagedPolicy] | None, *,
+                           kind: str, action: str, resource: str, query: str = "",
+                           keep: str = "") -> Picker:
+    """The boundary of a new user or role: "No permissions boundary" when allowed, then the
+    usable boundaries (none when the caller may not list policies). `keep`: the ARN a
+    submitted form chose (found with the search box), offered again when it exists."""
+    rule = boundary_rule(request, action, resource)
+    options = [Option("", "No permissions boundary")] if rule.without else []
+    usable: list[ManagedPolicy] = []
+    total = 0
+    if policies is not None:
+        policies = matching(policies, query)
+        usable = usable_boundaries(request, rule, action, resource, policies)
+        total = policies.count()
+    options += [Option(p.arn, boundary_label(p)) for p in usable]
+    if keep and all(option.value != keep for option in options):
+        kept = find_policy(keep)
+        if kept is not None:
+            options.append(Option(kept.arn, boundary_label(kept)))
+    return Picker(
+        select_id="id_permissions_boundary", options=options, total=total, query=query,
+        shown=len(usable), restricted=rule.depends, search_url=options_url("create", kind=kind),
+    )

@@ -1,0 +1,54 @@
+"""The search box of a policy picker (see console/pickers.py): the <option>s of the policies whose
+name contains what was typed, swapped into the picker's <select> by htmx, and its hint."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+
+from iamconsole.iam import services as iam
+from iamconsole.iam.services.policies import policy_arn
+from iamconsole.iam.services.roles import role_arn
+from iamconsole.iam.services.users import user_arn
+
+from .. import pickers
+from ..auth import console_view, get_caller
+from .identity import KINDS
+
+CREATE_RESOURCES = {"user": user_arn("*"), "role": role_arn("*")}
+
+
+@console_view("iam:ListPolicies", policy_arn("*"), methods=("GET",))
+def policy_options(request: HttpRequest) -> HttpResponse:
+    """GET ?purpose=attach&kind=user&name=alice&q=s3 — the policies alice may get attached;
+    purpose=boundary (…&selected=<current boundary ARN>): the boundaries the caller may set on
+    the user or role, the current one kept selectable; purpose=create&kind=user|role: the
+    boundaries the caller may create a user or role with."""
+    caller = get_caller(request)
+    purpose = request.GET.get("purpose", "")
+    kind = request.GET.get("kind", "")
+    name = request.GET.get("name", "")
+    query = request.GET.get("q", "").strip()[:128]
+    policies = iam.list_policies(caller, counts=False)
+    if purpose == "attach" and kind in KINDS:
+        attached = list(iam.list_attached_policies(caller, kind, name))
+        picker = pickers.attach_picker(policies, attached, kind=kind, name=name, query=query)
+    elif purpose == "boundary" and kind in KINDS and KINDS[kind].has_boundary:
+        spec = KINDS[kind]
+        entity = spec.find(name)
+        arn = request.GET.get("selected", "")
+        picker = pickers.boundary_picker(
+            request, policies, kind=kind, entity=entity,
+            action=f"iam:Put{spec.noun}PermissionsBoundary", query=query,
+            selected=pickers.find_policy(arn) if arn else None)
+        if query:  # the matches come first and the first one is picked; the current one stays
+            for option in picker.options:
+                option.selected = False
+    elif purpose == "create" and kind in CREATE_RESOURCES:
+        picker = pickers.create_boundary_picker(
+            request, policies, kind=kind, action=f"iam:Create{KINDS[kind].noun}",
+            resource=CREATE_RESOURCES[kind], query=query)
+    else:
+        return HttpResponseBadRequest("purpose: attach, boundary (kind user|group|role and name) "
+                                      "or create (kind user|role)")
+    return render(request, "console/policy_options.html", {"picker": picker})
