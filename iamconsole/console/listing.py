@@ -1,14 +1,19 @@
 """List pages: search, path and tag filters, sorting and pagination from the query string.
 
 Everything happens in the database (filters, ORDER BY, LIMIT/OFFSET), so a page costs the same
-number of queries with 20 rows or 10,000.
+number of queries with 20 rows or 10,000. The per-row columns (counts, last use: `facts`) are
+computed for the page's rows only, unless the listing is sorted by one of them: OFFSET skips
+rows only after computing their select list, which on page 100 of 10,000 users is 5,000 rows of
+correlated subqueries.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet, TextField
 from django.db.models.fields.json import KeyTextTransform
@@ -57,6 +62,14 @@ class Listing:
         return "none"
 
 
+def _is_field(queryset: QuerySet, name: str) -> bool:
+    try:
+        queryset.model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return True
+
+
 def _int(value: str | None, default: int, maximum: int) -> int:
     try:
         return max(1, min(int(value or default), maximum))
@@ -73,6 +86,7 @@ def build_listing(
     search_fields: tuple[str, ...] = ("name",),
     tags: bool = False,
     extra_params: tuple[str, ...] = (),
+    facts: Callable[[QuerySet], QuerySet] | None = None,
 ) -> Listing:
     """Apply ?q= (search), ?tag=key or key=value, ?sort=[-]column and ?page=/?per_page=.
 
@@ -102,9 +116,19 @@ def build_listing(
         sort, column = default_sort, default_sort.lstrip("-")
     order = sortable[column]
     descending = sort.startswith("-")
+    by_fact = facts is not None and not _is_field(queryset, order)
+    if by_fact:
+        queryset = facts(queryset)
     queryset = queryset.order_by(f"-{order}" if descending else order, "pk")
     per_page = _int(get.get("per_page"), PER_PAGE, MAX_PER_PAGE)
-    page = Paginator(queryset, per_page).get_page(get.get("page"))
+    if facts is None or by_fact:
+        page = Paginator(queryset, per_page).get_page(get.get("page"))
+    else:
+        page = Paginator(queryset.values_list("pk", flat=True), per_page).get_page(
+            get.get("page"))
+        ids = list(page.object_list)
+        rows = {row.pk: row for row in facts(queryset.filter(pk__in=ids).order_by())}
+        page.object_list = [rows[pk] for pk in ids if pk in rows]
     params = {name: get.get(name, "") for name in ("q", "path", "tag", *extra_params)}
     params["sort"] = sort if sort != default_sort else ""
     if per_page != PER_PAGE:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -48,3 +50,30 @@ def test_list_page_query_count_does_not_grow_with_rows(admin, url, django_assert
     assert response.status_code == 200
     if "users" in url:
         assert b"u000" in response.content and b"u198" in response.content  # 200 rows
+
+
+def test_row_facts_are_computed_for_the_page_rows_only_and_stay_right(admin):
+    """Sorted by name, the page's rows are chosen first and their counts computed afterwards;
+    the rows and counts are the same as when the whole listing is annotated."""
+    add_rows(0, 12)
+    system = Caller.system("test")
+    iam.add_user_to_group(system, "g000", "u007")  # u007: two groups
+    client = client_for(admin)
+    page = client.get("/users/?per_page=5&page=2")
+    assert page.status_code == 200
+    text = page.content.decode()
+    names = [f"u{i:03d}" for i in range(12)]
+    everyone = sorted([*names, admin.name])
+    expected = [n for n in everyone[5:10] if n in names]
+    assert [n for n in names if f">{n}<" in text] == expected  # rows 6-10 by name
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/users/?per_page=5&page=2")
+    main = [q["sql"] for q in queries.captured_queries if '"iam_user"."id" IN' in q["sql"]]
+    assert len(main) == 1  # the facts, computed for the page's 5 ids only
+    ids = re.search(r'"iam_user"."id" IN \(([^)]*)\)', main[0])[1]
+    assert len(ids.split(",")) == 5
+    # Sorted by a fact, the facts decide the order: u007 (2 groups) comes first.
+    by_groups = client.get("/users/?per_page=5&sort=-groups").content.decode()
+    first_row = by_groups[by_groups.index("<tbody"):]
+    assert first_row.index("u007") < min(first_row.index(n) for n in names if n != "u007"
+                                         and n in first_row)

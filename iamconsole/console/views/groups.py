@@ -32,6 +32,13 @@ def _count(model, fk: str):
     return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
 
 
+def with_row_facts(qs):
+    return qs.annotate(
+        user_count=_count(User.iam_groups.through, "group"),
+        policy_count=_count(GroupPolicyAttachment, "group") + _count(GroupInlinePolicy, "group"),
+    )
+
+
 @console_view("iam:ListGroups", group_arn("*"), methods=("GET",))
 def group_list(request: HttpRequest) -> HttpResponse:
     caller = get_caller(request)
@@ -40,11 +47,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
         qs = iam.list_groups(caller, path_prefix=request.GET.get("path") or "/")
     except ValidationError as exc:
         path_error, qs = exc.message, iam.list_groups(caller)
-    qs = qs.annotate(
-        user_count=_count(User.iam_groups.through, "group"),
-        policy_count=_count(GroupPolicyAttachment, "group") + _count(GroupInlinePolicy, "group"),
-    )
-    listing = build_listing(request, qs, sortable=SORTS)
+    listing = build_listing(request, qs, sortable=SORTS, facts=with_row_facts)
     context = {"listing": listing, "path_error": path_error,
                "can_create": allowed(request, "iam:CreateGroup", group_arn("*"))}
     if request.htmx and request.htmx.target == "results":

@@ -69,7 +69,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
         qs = iam.list_users(caller, path_prefix=request.GET.get("path") or "/")
     except ValidationError as exc:
         path_error, qs = exc.message, iam.list_users(caller)
-    listing = build_listing(request, with_row_facts(qs), sortable=SORTS, tags=True)
+    listing = build_listing(request, qs, sortable=SORTS, tags=True, facts=with_row_facts)
     context = {"listing": listing, "path_error": path_error,
                "can_create": _may_create_user(request)}
     if request.htmx and request.htmx.target == "results":
