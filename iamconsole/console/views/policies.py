@@ -54,14 +54,15 @@ def policy_list(request: HttpRequest) -> HttpResponse:
     path_error = ""
     options = {"scope": SCOPES.get(scope, "All"),
                "only_attached": request.GET.get("attached") == "1",
-               "policy_usage_filter": usage or None}
+               "policy_usage_filter": usage or None, "counts": False}
     try:
         qs = iam.list_policies(caller, path_prefix=request.GET.get("path") or "/", **options)
     except ValidationError as exc:
         path_error, qs = exc.message, iam.list_policies(caller, **options)
     listing = build_listing(request, qs, sortable=SORTS, tags=True,
                             search_fields=("name", "description"),
-                            extra_params=("scope", "attached", "usage"))
+                            extra_params=("scope", "attached", "usage"),
+                            facts=iam.with_counts)
     context = {"listing": listing, "path_error": path_error, "scope": scope,
                "can_create": allowed(request, "iam:CreatePolicy", policy_arn("*"))}
     if request.htmx and request.htmx.target == "results":

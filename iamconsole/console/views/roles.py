@@ -40,6 +40,11 @@ def _count(model, fk: str):
     return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
 
 
+def with_row_facts(qs):
+    return qs.annotate(policy_count=_count(RolePolicyAttachment, "role")
+                       + _count(RoleInlinePolicy, "role"))
+
+
 @console_view("iam:ListRoles", role_arn("*"), methods=("GET",))
 def role_list(request: HttpRequest) -> HttpResponse:
     caller = get_caller(request)
@@ -48,10 +53,8 @@ def role_list(request: HttpRequest) -> HttpResponse:
         qs = iam.list_roles(caller, path_prefix=request.GET.get("path") or "/")
     except ValidationError as exc:
         path_error, qs = exc.message, iam.list_roles(caller)
-    qs = qs.annotate(policy_count=_count(RolePolicyAttachment, "role")
-                     + _count(RoleInlinePolicy, "role"))
     listing = build_listing(request, qs, sortable=SORTS, tags=True,
-                            search_fields=("name", "description"))
+                            search_fields=("name", "description"), facts=with_row_facts)
     context = {"listing": listing, "path_error": path_error,
                "can_create": may_do_with_some_boundary(request, "iam:CreateRole",
                                                        role_arn("*"))}

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from .. import audit, authz, clock
 from .. import identifiers as ids
@@ -20,7 +21,16 @@ from ..errors import (
     UnmodifiableEntity,
     ValidationError,
 )
-from ..models import Group, ManagedPolicy, PolicyVersion, Role, User
+from ..models import (
+    Group,
+    GroupPolicyAttachment,
+    ManagedPolicy,
+    PolicyVersion,
+    Role,
+    RolePolicyAttachment,
+    User,
+    UserPolicyAttachment,
+)
 from . import _entity
 from ._common import (
     MANAGED_POLICY_MAX_CHARS,
@@ -48,12 +58,20 @@ def policy_summary(policy: ManagedPolicy) -> dict:
             "CreateDate": policy.created_at.isoformat(), "Tags": dict(policy.tags)}
 
 
+def _attachments(model) -> Coalesce:
+    rows = (model.objects.filter(policy=OuterRef("pk")).order_by().values("policy")
+            .annotate(n=Count("pk")).values("n"))
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
 def with_counts(qs: QuerySet[ManagedPolicy]) -> QuerySet[ManagedPolicy]:
-    """Annotate AttachmentCount and PermissionsBoundaryUsageCount (one query for a page)."""
+    """Annotate AttachmentCount (by users, groups, roles): correlated subqueries over the
+    attachment tables' policy index, computed per returned row (joining the three tables and
+    grouping would count every policy's attachments for any page)."""
     return qs.annotate(
-        user_count=Count("user_attachments", distinct=True),
-        group_count=Count("group_attachments", distinct=True),
-        role_count=Count("role_attachments", distinct=True),
+        user_count=_attachments(UserPolicyAttachment),
+        group_count=_attachments(GroupPolicyAttachment),
+        role_count=_attachments(RolePolicyAttachment),
     ).annotate(attachment_count=F("user_count") + F("group_count") + F("role_count"))
 
 
@@ -133,7 +151,7 @@ def list_policies(
     counts: bool = True,
 ) -> QuerySet[ManagedPolicy]:
     """ListPolicies. scope: All | AWS | Local; policy_usage_filter: PermissionsPolicy |
-    PermissionsBoundary. counts=False leaves out the attachment counts (no join over the
+    PermissionsBoundary. counts=False leaves out the attachment counts (no subqueries over the
     attachments: a picker that shows names only)."""
     prefix = validate_path_prefix(path_prefix)
     authz.check(caller, "iam:ListPolicies", policy_arn("*"))
