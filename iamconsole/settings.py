@@ -141,6 +141,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # ones, where compiling costs more than running (45 ms of a 76 ms list page, measured with
     # benchmarks/pages.py). A DATABASE_URL ?options=… takes precedence.
     DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
+# The authorizer's policy query runs as a prepared statement on PostgreSQL (iamconsole/iam/
+# authz.py); set false behind a connection pooler in transaction mode (PgBouncer).
+DATABASE_PREPARED_STATEMENTS = envbool("DATABASE_PREPARED_STATEMENTS", True)
 if env("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME")}
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.db.models.functions import Lower
 
@@ -132,13 +133,34 @@ def _sources_query(kind: str, pk: int) -> tuple[str, list]:
     return sql, params
 
 
+def _fetch_prepared(sql: str, params: list) -> list[tuple]:
+    """Run the sources query, on PostgreSQL as a prepared statement of this connection: planning
+    the five-part UNION costs ~3 ms of database CPU, more than running it (0.1 ms), and every
+    authorized request runs it. Django's own cursors bind parameters on the client and are never
+    prepared (Django leaves prepare_threshold unset for connection poolers); this one cursor
+    binds on the server. Without a pooler in transaction mode in between, which would hand the
+    statement to another session, that is safe; DATABASE_PREPARED_STATEMENTS=false turns it off.
+    """
+    if connection.vendor == "postgresql" and settings.DATABASE_PREPARED_STATEMENTS:
+        import psycopg
+
+        connection.ensure_connection()
+        raw = connection.connection
+        if raw.prepare_threshold is None:
+            raw.prepare_threshold = 0  # only server-binding cursors (this one) are prepared
+        with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
+            cursor.execute(sql, params, prepare=True)
+            return cursor.fetchall()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def principal_sources(kind: str, principal) -> tuple[list[PolicySource], PolicySource | None]:
     """(identity policies, permissions boundary) of a user, role or group: the user's own inline
     and attached policies, then each of its groups' (by group name), as AWS lists them."""
     sql, params = _sources_query(kind, principal.pk)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    rows = _fetch_prepared(sql, params)
     # Own policies first (inline by name, attached in attachment order), then each group's.
     rows.sort(key=lambda r: (r[0] == 4, r[0] in (2, 3), r[1], r[0],
                              r[2] if r[0] in (0, 2) else "", r[8]))

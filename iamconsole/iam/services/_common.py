@@ -9,6 +9,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from iamconsole.policy import validate_policy
 
@@ -91,6 +92,12 @@ def validate_path_prefix(value: Any) -> str:
     if not isinstance(value, str) or not value.startswith("/") or len(value) > 512:
         raise ValidationError("PathPrefix must begin with /.", field="path_prefix")
     return value
+
+
+def under_path(prefix: str) -> Q:
+    """The filter for PathPrefix: none for "/" (every path begins with it), so listing the
+    whole account needs no LIKE over every row."""
+    return Q() if prefix == "/" else Q(path__startswith=prefix)
 
 
 def normalize_tags(tags: Iterable[Mapping[str, str]] | Mapping[str, str] | None) -> dict[str, str]:

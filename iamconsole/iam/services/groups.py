@@ -15,6 +15,7 @@ from ._common import (
     MAX_GROUPS_PER_USER,
     check_revision,
     operation,
+    under_path,
     validate_name,
     validate_path,
     validate_path_prefix,
@@ -62,7 +63,7 @@ def get_group(caller: Caller, group_name: str) -> tuple[Group, QuerySet[User]]:
 def list_groups(caller: Caller, *, path_prefix: str | None = "/") -> QuerySet[Group]:
     prefix = validate_path_prefix(path_prefix)
     authz.check(caller, "iam:ListGroups", group_arn("*", prefix if prefix.endswith("/") else "/"))
-    return Group.objects.filter(path__startswith=prefix).order_by("name")
+    return Group.objects.filter(under_path(prefix)).order_by("name")
 
 
 def list_groups_for_user(caller: Caller, user_name: str) -> QuerySet[Group]:

@@ -41,6 +41,7 @@ from ._common import (
     normalize_tags,
     operation,
     tag_context,
+    under_path,
     validate_name,
     validate_path,
     validate_path_prefix,
@@ -155,7 +156,7 @@ def list_policies(
     attachments: a picker that shows names only)."""
     prefix = validate_path_prefix(path_prefix)
     authz.check(caller, "iam:ListPolicies", policy_arn("*"))
-    qs = ManagedPolicy.objects.filter(path__startswith=prefix)
+    qs = ManagedPolicy.objects.filter(under_path(prefix))
     if counts or only_attached:
         qs = with_counts(qs)
     if scope == "AWS":

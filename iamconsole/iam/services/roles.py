@@ -25,6 +25,7 @@ from ._common import (
     normalize_tags,
     operation,
     tag_context,
+    under_path,
     validate_name,
     validate_path,
     validate_path_prefix,
@@ -122,7 +123,7 @@ def get_role(caller: Caller, role_name: str) -> Role:
 def list_roles(caller: Caller, *, path_prefix: str | None = "/") -> QuerySet[Role]:
     prefix = validate_path_prefix(path_prefix)
     authz.check(caller, "iam:ListRoles", role_arn("*", prefix if prefix.endswith("/") else "/"))
-    return (Role.objects.filter(path__startswith=prefix).select_related("permissions_boundary")
+    return (Role.objects.filter(under_path(prefix)).select_related("permissions_boundary")
             .order_by("name"))
 
 

@@ -15,6 +15,7 @@ from ._common import (
     normalize_tags,
     operation,
     tag_context,
+    under_path,
     validate_name,
     validate_path,
     validate_path_prefix,
@@ -93,7 +94,7 @@ def list_users(caller: Caller, *, path_prefix: str | None = "/") -> QuerySet[Use
     prefix = validate_path_prefix(path_prefix)
     authz.check(caller, "iam:ListUsers", user_arn("*", prefix if prefix.endswith("/") else "/"))
     return (
-        User.objects.filter(is_root=False, path__startswith=prefix)
+        User.objects.filter(under_path(prefix), is_root=False)
         .select_related("permissions_boundary")
         .order_by("name")
     )
