@@ -21,11 +21,10 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
 
 from iamconsole import sigv4
 
-from . import clock, crypto
+from . import clock, crypto, rows
 from . import services as iam
 from .caller import Caller
 from .models import AccessKey, TemporaryCredential, User
@@ -82,21 +81,12 @@ def _check_service(creds: sigv4.Credentials, expected: str | Collection[str] | N
         )
 
 
-def _by_column(model, column: str, value):
-    """One row by a unique column, as a model instance. Every signed request looks up its key
-    and user: plain SELECTs by primary or unique key skip the ORM's query compilation, about
-    a millisecond of CPU per request with select_related (benchmarks/load.py)."""
-    quote = connection.ops.quote_name
-    sql = f"SELECT * FROM {quote(model._meta.db_table)} WHERE {quote(column)} = %s"  # noqa: S608
-    return next(iter(model.objects.raw(sql, [value])), None)
-
-
 def _long_term_key(creds: sigv4.Credentials) -> AccessKey:
     if creds.security_token is not None:
         raise _invalid_token()  # a long-term key never comes with a session token
-    key = _by_column(AccessKey, "access_key_id", creds.access_key_id)
+    key = rows.one(AccessKey, '"access_key_id" = %s', [creds.access_key_id])
     if key is not None:
-        key.user = _by_column(User, "id", key.user_id)
+        key.user = rows.one(User, '"id" = %s', [key.user_id])
     if key is None or key.status != AccessKey.ACTIVE or not key.user.is_active:
         raise _invalid_token()
     return key

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from .. import audit, authz
+from .. import audit, authz, rows
 from .. import identifiers as ids
 from ..caller import Caller
 from ..errors import DeleteConflict, EntityAlreadyExists, InvalidInput, NoSuchEntity
@@ -41,12 +41,11 @@ def user_summary(user: User) -> dict:
 
 
 def find_user(name: str) -> User:
-    try:
-        return User.objects.select_related("permissions_boundary").get(
-            name__ci=name, is_root=False
-        )
-    except User.DoesNotExist:
-        raise NoSuchEntity(f"The user with name {name} cannot be found.") from None
+    # The name's case-insensitive unique index answers LOWER(name) = LOWER(%s).
+    user = rows.one(User, 'LOWER("name") = LOWER(%s) AND NOT "is_root"', [name])
+    if user is None:
+        raise NoSuchEntity(f"The user with name {name} cannot be found.")
+    return user
 
 
 @operation
