@@ -27,7 +27,7 @@ from iamconsole import sigv4
 from . import clock, crypto, rows
 from . import services as iam
 from .caller import Caller
-from .models import AccessKey, TemporaryCredential, User
+from .models import AccessKey, TemporaryCredential
 
 logger = logging.getLogger(__name__)
 
@@ -84,9 +84,8 @@ def _check_service(creds: sigv4.Credentials, expected: str | Collection[str] | N
 def _long_term_key(creds: sigv4.Credentials) -> AccessKey:
     if creds.security_token is not None:
         raise _invalid_token()  # a long-term key never comes with a session token
-    key = rows.one(AccessKey, '"access_key_id" = %s', [creds.access_key_id])
-    if key is not None:
-        key.user = rows.one(User, '"id" = %s', [key.user_id])
+    key = rows.one_with(AccessKey, "user", '"iam_accesskey"."access_key_id" = %s',
+                        [creds.access_key_id])
     if key is None or key.status != AccessKey.ACTIVE or not key.user.is_active:
         raise _invalid_token()
     return key

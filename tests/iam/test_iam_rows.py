@@ -40,3 +40,15 @@ def test_one_is_none_without_a_match_and_finds_by_case_insensitive_name(system):
     make_user("MixedCase")
     assert rows.one(User, 'LOWER("name") = LOWER(%s)', ["nobody"]) is None
     assert iam.find_user("mixedcase").name == "MixedCase"
+
+
+def test_one_with_reads_the_related_object_in_the_same_query(system, django_assert_num_queries):
+    make_user("keyholder")
+    key = iam.create_access_key(system, "keyholder").access_key
+    with django_assert_num_queries(1):
+        found = rows.one_with(AccessKey, "user", '"iam_accesskey"."access_key_id" = %s',
+                              [key.access_key_id])
+        assert found.user.name == "keyholder" and found.user.pk == found.user_id
+    assert model_to_dict(found.user) == model_to_dict(User.objects.get(name="keyholder"))
+    assert rows.one_with(AccessKey, "user", '"iam_accesskey"."access_key_id" = %s',
+                         ["AKIANOSUCHKEY"]) is None
