@@ -185,26 +185,6 @@ def principal_sources(kind: str, principal) -> tuple[list[PolicySource], PolicyS
     return identity, boundary
 
 
-def user_policy_sources(user: User) -> list[PolicySource]:
-    """The identity policies of a user: its inline and attached policies, then its groups'."""
-    return principal_sources("user", user)[0]
-
-
-def group_policy_sources(group: Group) -> list[PolicySource]:
-    return principal_sources("group", group)[0]
-
-
-def role_policy_sources(role: Role) -> list[PolicySource]:
-    return principal_sources("role", role)[0]
-
-
-def boundary_source(policy: ManagedPolicy | None) -> PolicySource | None:
-    if policy is None:
-        return None
-    policy = ManagedPolicy.objects.prefetch_related("versions").get(pk=policy.pk)
-    return managed_source(policy, owner="boundary")
-
-
 @dataclass
 class EffectivePolicies:
     identity: list[CompiledPolicy]

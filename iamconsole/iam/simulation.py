@@ -375,13 +375,7 @@ def _find_principal(arn: str, field_name: str = "policy_source_arn") -> _Princip
 
 def _principal_sources(principal: _Principal) -> tuple[list[SimulationPolicy],
                                                        SimulationPolicy | None]:
-    entity = principal.entity
-    if principal.kind == "user":
-        sources = authz.user_policy_sources(entity)
-    elif principal.kind == "group":
-        sources = authz.group_policy_sources(entity)
-    else:
-        sources = authz.role_policy_sources(entity)
+    sources, boundary_source = authz.principal_sources(principal.kind, principal.entity)
     identity: list[SimulationPolicy] = []
     seen: set[str] = set()
     for source in sources:
@@ -390,10 +384,7 @@ def _principal_sources(principal: _Principal) -> tuple[list[SimulationPolicy],
             continue
         seen.add(meta.key)
         identity.append(meta)
-    boundary = None
-    if principal.kind != "group" and entity.permissions_boundary_id:
-        b = authz.boundary_source(entity.permissions_boundary)
-        boundary = _source_meta(b, kind="boundary") if b else None
+    boundary = _source_meta(boundary_source, kind="boundary") if boundary_source else None
     return identity, boundary
 
 

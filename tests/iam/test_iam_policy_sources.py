@@ -61,7 +61,7 @@ def test_role_and_group_sources(system):
     assert bound is None
     group = iam.create_group(system, "solo")
     iam.attach_group_policy(system, "solo", managed.arn)
-    assert [s.name for s in authz.group_policy_sources(group)] == ["RolePolicy"]
+    assert [s.name for s in authz.principal_sources("group", group)[0]] == ["RolePolicy"]
 
 
 def test_the_query_is_a_prepared_statement_on_postgresql(system, settings):

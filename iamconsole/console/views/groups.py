@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -26,16 +24,11 @@ SORTS = {"name": "name", "path": "path", "created": "created_at", "users": "user
 group_resource = entity_arn("group")
 
 
-def _count(model, fk: str):
-    rows = (model.objects.filter(**{fk: OuterRef("pk")}).order_by().values(fk)
-            .annotate(n=Count("pk")).values("n"))
-    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
-
-
 def with_row_facts(qs):
     return qs.annotate(
-        user_count=_count(User.iam_groups.through, "group"),
-        policy_count=_count(GroupPolicyAttachment, "group") + _count(GroupInlinePolicy, "group"),
+        user_count=iam.related_count(User.iam_groups.through, "group"),
+        policy_count=iam.related_count(GroupPolicyAttachment, "group")
+        + iam.related_count(GroupInlinePolicy, "group"),
     )
 
 

@@ -3,8 +3,6 @@ policy editor, delete, tags."""
 
 from __future__ import annotations
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -34,15 +32,9 @@ SORTS = {"name": "name", "path": "path", "created": "created_at", "policies": "p
 role_resource = entity_arn("role")
 
 
-def _count(model, fk: str):
-    rows = (model.objects.filter(**{fk: OuterRef("pk")}).order_by().values(fk)
-            .annotate(n=Count("pk")).values("n"))
-    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
-
-
 def with_row_facts(qs):
-    return qs.annotate(policy_count=_count(RolePolicyAttachment, "role")
-                       + _count(RoleInlinePolicy, "role"))
+    return qs.annotate(policy_count=iam.related_count(RolePolicyAttachment, "role")
+                       + iam.related_count(RoleInlinePolicy, "role"))
 
 
 @console_view("iam:ListRoles", role_arn("*"), methods=("GET",))

@@ -4,8 +4,7 @@ delete, group membership, access keys, MFA devices and tags."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -43,18 +42,13 @@ SORTS = {"name": "name", "path": "path", "created": "created_at", "groups": "gro
 user_resource = entity_arn("user")
 
 
-def _count(model, fk: str):
-    rows = (model.objects.filter(**{fk: OuterRef("pk")}).order_by().values(fk)
-            .annotate(n=Count("pk")).values("n"))
-    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
-
-
 def with_row_facts(qs):
     """The list columns as correlated subqueries: one query per page, whatever the row count."""
     return qs.annotate(
-        group_count=_count(Group.members.through, "user"),
-        policy_count=_count(UserPolicyAttachment, "user") + _count(UserInlinePolicy, "user"),
-        key_count=_count(AccessKey, "user"),
+        group_count=iam.related_count(Group.members.through, "user"),
+        policy_count=iam.related_count(UserPolicyAttachment, "user")
+        + iam.related_count(UserInlinePolicy, "user"),
+        key_count=iam.related_count(AccessKey, "user"),
         has_mfa=Exists(VirtualMFADevice.objects.filter(user=OuterRef("pk"))),
         oldest_key=Subquery(AccessKey.objects.filter(user=OuterRef("pk"), status="Active")
                             .order_by("created_at").values("created_at")[:1]),

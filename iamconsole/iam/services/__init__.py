@@ -3,6 +3,7 @@ authorizing its caller, enforcing AWS's rules and limits, raising typed errors w
 writing an audit record. The console, the REST API and the Query API call these and nothing below.
 """
 
+from ._common import related_count
 from .access_keys import (
     NewAccessKey,
     create_access_key,

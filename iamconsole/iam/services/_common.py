@@ -9,7 +9,8 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from iamconsole.policy import validate_policy
 
@@ -92,6 +93,14 @@ def validate_path_prefix(value: Any) -> str:
     if not isinstance(value, str) or not value.startswith("/") or len(value) > 512:
         raise ValidationError("PathPrefix must begin with /.", field="path_prefix")
     return value
+
+
+def related_count(model, fk: str) -> Coalesce:
+    """How many `model` rows point at each row through foreign key `fk`, as a correlated
+    subquery: computed for the rows a query returns, not grouped over the whole table."""
+    rows = (model.objects.filter(**{fk: OuterRef("pk")}).order_by().values(fk)
+            .annotate(n=Count("pk")).values("n"))
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
 
 
 def under_path(prefix: str) -> Q:

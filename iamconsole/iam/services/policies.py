@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F, QuerySet
 
 from .. import audit, authz, clock
 from .. import identifiers as ids
@@ -40,6 +39,7 @@ from ._common import (
     check_revision,
     normalize_tags,
     operation,
+    related_count,
     tag_context,
     under_path,
     validate_name,
@@ -59,20 +59,14 @@ def policy_summary(policy: ManagedPolicy) -> dict:
             "CreateDate": policy.created_at.isoformat(), "Tags": dict(policy.tags)}
 
 
-def _attachments(model) -> Coalesce:
-    rows = (model.objects.filter(policy=OuterRef("pk")).order_by().values("policy")
-            .annotate(n=Count("pk")).values("n"))
-    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
-
-
 def with_counts(qs: QuerySet[ManagedPolicy]) -> QuerySet[ManagedPolicy]:
     """Annotate AttachmentCount (by users, groups, roles): correlated subqueries over the
     attachment tables' policy index, computed per returned row (joining the three tables and
     grouping would count every policy's attachments for any page)."""
     return qs.annotate(
-        user_count=_attachments(UserPolicyAttachment),
-        group_count=_attachments(GroupPolicyAttachment),
-        role_count=_attachments(RolePolicyAttachment),
+        user_count=related_count(UserPolicyAttachment, "policy"),
+        group_count=related_count(GroupPolicyAttachment, "policy"),
+        role_count=related_count(RolePolicyAttachment, "policy"),
     ).annotate(attachment_count=F("user_count") + F("group_count") + F("role_count"))
 
 
