@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from .compiler import (
     MATCH_DIRECT,
@@ -118,6 +119,18 @@ def _scan(policies: Sequence[CompiledPolicy], action: str, resource: str, ctx: C
                         missing.setdefault(kl, k)
             if st._resources.match(resource, ctx) == st.not_resource:
                 continue
+            if not st.is_deny and _unresolved(st, data):
+                # AWS: a variable that cannot be resolved can make the whole statement invalid.
+                # An Allow must never apply because of one (a negated operator or NotResource
+                # comparing against "no value" would otherwise match); a Deny still applies.
+                if missing is not None:
+                    for kl, k in st.condition_keys:
+                        if kl not in data:
+                            missing.setdefault(kl, k)
+                    for kl, k in st.condition_var_keys:
+                        if kl not in data:
+                            missing.setdefault(kl, k)
+                continue
             level = MATCH_DIRECT
             if with_principal:
                 level = st.principal_level(principal, account)
@@ -146,6 +159,17 @@ def _scan(policies: Sequence[CompiledPolicy], action: str, resource: str, ctx: C
     return out
 
 
+def _unresolved(st: CompiledStatement, data: Mapping[str, Any]) -> bool:
+    """Whether the statement uses a policy variable (without a default) that the request
+    context cannot resolve: absent, or multivalued (a variable takes one value)."""
+    for keys in (st.resource_var_keys, st.condition_var_keys):
+        for kl, _ in keys:
+            cv = data.get(kl)
+            if cv is None or len(cv.values) != 1:
+                return True
+    return False
+
+
 def _as_seq(policies: Iterable[CompiledPolicy] | CompiledPolicy | None) -> Sequence[CompiledPolicy]:
     if policies is None:
         return ()
@@ -171,8 +195,17 @@ def evaluate(request: Request, identity_policies: Iterable[CompiledPolicy], *,
        suffices on its own within one account; naming the role ARN of an assumed-role
        session is still limited by the boundary and session policies; naming only the
        account requires the identity side to allow as well. Across accounts both sides
-       must allow.
+       must allow, and a resource owned by another (12-digit) account with no resource
+       policy is denied.
+    2b. A role trust policy (``kind="trust"``) is required: the caller may assume the role
+       only if the trust policy allows it. Naming the caller itself suffices (within the
+       caller's permissions boundary), naming the role of an assumed-role session is limited
+       by boundary and session policies, naming the account (root / account id) needs the
+       identity side to allow ``sts:AssumeRole`` too. The identity policies alone never do.
     3. Otherwise ``implicitDeny``.
+
+    An Allow statement that uses a policy variable the request cannot resolve (no value, no
+    default) does not apply; a Deny statement still does.
     """
     action = request.action.lower()
     resource = request.resource
@@ -202,6 +235,13 @@ def evaluate(request: Request, identity_policies: Iterable[CompiledPolicy], *,
     boundary_ok = bound is None or bool(bound.allows)
     session_ok = sess is None or bool(sess.allows)
     identity_ok = bool(ident.allows) and boundary_ok and session_ok
+    # A role's trust policy is a resource-based policy that must itself allow the caller:
+    # the identity policies alone never let anyone assume a role (AWS: "role trust policies
+    # and KMS key policies are exceptions ... they must explicitly allow access").
+    trust = resource_policy is not None and resource_policy.kind == "trust"
+    resource_account = _arn_account(resource)
+    cross = (account is not None and resource_account is not None and account != resource_account
+             and resource_account.isdigit())
 
     granted: list[CompiledStatement] = []
     if identity_ok:
@@ -210,15 +250,16 @@ def evaluate(request: Request, identity_policies: Iterable[CompiledPolicy], *,
             granted.extend(bound.allows)
         if sess is not None:
             granted.extend(sess.allows)
-    resource_account = _arn_account(resource)
-    cross = account is not None and resource_account is not None and account != resource_account
     resource_grants: list[CompiledStatement] = []
     if res is not None:
         for st, level in zip(res.allows, res.levels, strict=True):
             if cross:
                 ok = identity_ok  # cross-account: both sides must allow
             elif level == MATCH_DIRECT:
-                ok = True  # names the user / session itself: sufficient on its own
+                # Names the user / session itself: sufficient on its own. A trust policy is
+                # still limited by the caller's permissions boundary (AWS: "if a permissions
+                # boundary is set for the user, then it must allow the sts:AssumeRole action").
+                ok = boundary_ok if trust else True
             elif level == MATCH_ROLE:
                 ok = boundary_ok and session_ok  # role ARN: boundary/session still limit
             else:  # MATCH_ACCOUNT: the account delegates to its identity policies
@@ -226,8 +267,11 @@ def evaluate(request: Request, identity_policies: Iterable[CompiledPolicy], *,
             if ok:
                 resource_grants.append(st)
     granted.extend(resource_grants)
-    if cross and res is not None:
-        allowed = identity_ok and bool(resource_grants)
+    if trust or cross:
+        # The resource policy is required: a trust policy must grant (as computed above), and a
+        # resource owned by another account needs that account's policy to allow the caller
+        # too (with no resource policy at all, the request is denied).
+        allowed = bool(resource_grants)
     else:
         allowed = identity_ok or bool(resource_grants)
     if allowed:

@@ -234,9 +234,11 @@ class _V:
                              "supported in role trust policies.", npr)
                 self._principal(f"{p}.NotPrincipal", npr)
                 if effect == "Allow":
-                    self.warn("NotPrincipalWithAllow", f"{p}.NotPrincipal", "Allow with "
-                              "NotPrincipal grants access to every principal not listed, "
-                              "including anonymous users.", npr)
+                    # AWS supports NotPrincipal only with "Effect": "Deny".
+                    self.err("NotPrincipalWithAllow", f"{p}.NotPrincipal", "NotPrincipal is "
+                             "supported only with \"Effect\": \"Deny\"; an Allow with "
+                             "NotPrincipal would grant access to every principal not listed, "
+                             "including anonymous users. Use Principal with a Condition.", npr)
         cond = s.get("Condition")
         if cond is not None:
             self._condition(f"{p}.Condition", cond)

@@ -369,8 +369,31 @@ CASES = [
          {"aws:PrincipalTag/team": "red", "aws:ResourceTag/team": "blue"}),
     cond("policy-variables: missing variable in condition does not match", I,
          {"StringEquals": {"s3:prefix": "${aws:username}"}}, {"s3:prefix": ""}),
-    cond("policy-variables: missing variable makes negated condition true", A,
+    # AWS: a variable that cannot be resolved can make the whole statement invalid; it must
+    # never widen an Allow (a role session has no aws:username).
+    cond("policy-variables: missing variable never makes a negated condition allow", I,
          {"StringNotEquals": {"s3:prefix": "${aws:username}"}}, {"s3:prefix": "x"}),
+    cond("policy-variables: missing variable in StringNotLike does not allow", I,
+         {"StringNotLike": {"s3:prefix": "home/${aws:username}/*"}}, {"s3:prefix": "x"}),
+    cond("policy-variables: missing variable in StringNotEqualsIgnoreCase does not allow", I,
+         {"StringNotEqualsIgnoreCase": {"aws:PrincipalTag/team": "${aws:username}"}},
+         {"aws:PrincipalTag/team": "red"}),
+    cond("policy-variables: missing variable in ArnNotLike does not allow", I,
+         {"ArnNotLike": {"aws:SourceArn": "arn:aws:s3:::${aws:username}"}},
+         {"aws:SourceArn": "arn:aws:s3:::x"}),
+    cond("policy-variables: multivalued key as variable does not resolve", I,
+         {"StringNotEquals": {"s3:prefix": "${aws:TagKeys}"}},
+         {"s3:prefix": "x", "aws:TagKeys": ["a", "b"]}),
+    cond("policy-variables: missing variable in a Deny still denies", D,
+         {"StringNotEquals": {"s3:prefix": "${aws:username}"}}, {"s3:prefix": "x"},
+         effect="Deny"),
+    cond("policy-variables: resolved variable in negated condition allows", A,
+         {"StringNotEquals": {"s3:prefix": "${aws:username}"}},
+         {"s3:prefix": "x", "aws:username": "alice"}),
+    case("policy-variables: missing variable in NotResource does not allow", I,
+         [{"Effect": "Allow", "Action": "s3:*",
+           "NotResource": "arn:aws:s3:::bucket/${aws:username}"}],
+         resource="arn:aws:s3:::bucket/alice"),
     case("policy-variables: ${aws:userid} in resource", A,
          [allow(resource="arn:aws:s3:::bucket/${aws:userid}/*")],
          resource="arn:aws:s3:::bucket/AIDAEXAMPLE/x", ctx={"aws:userid": "AIDAEXAMPLE"}),
@@ -549,3 +572,118 @@ def test_decision(identity: list[Any] | None, action: str, resource: str, ctx: d
 
 def test_table_size() -> None:
     assert len(CASES) >= 150
+
+
+# --- AssumeRole: the trust policy must allow the caller --------------------------------------
+# AWS, "Policy evaluation logic" and "Update a role trust policy": a role trust policy is a
+# resource-based policy that must explicitly allow the caller. Naming the caller's ARN is enough
+# on its own (identity policies not needed), but the caller's permissions boundary must allow
+# sts:AssumeRole; naming only the caller's account (root ARN or account id) delegates to the
+# account's identity policies, which must then allow it (within the boundary); a trust policy
+# that names neither never lets the caller in, whatever its identity policies say.
+TARGET = f"arn:aws:iam::{ACCT}:role/prod-admin"
+_TRUST_PRINCIPALS = {
+    "principal named": {"AWS": USER},
+    "account root named": {"AWS": f"arn:aws:iam::{ACCT}:root"},
+    "account id named": {"AWS": ACCT},
+    "not named": {"AWS": f"arn:aws:iam::{ACCT}:user/someone"},
+}
+_IDENTITY = {
+    "identity allows": [allow("sts:AssumeRole", "*")],
+    "identity allows this role": [allow("sts:AssumeRole", TARGET)],
+    "no identity allow": [],
+    "identity allows another role": [allow("sts:AssumeRole", f"arn:aws:iam::{ACCT}:role/x")],
+}
+_BOUNDARY = {
+    "no boundary": None,
+    "boundary allows": [allow("sts:AssumeRole", "*")],
+    "boundary without sts": [allow("s3:*", "*")],
+}
+
+
+def _assume_role_expected(trust: str, identity: str, boundary: str) -> str:
+    boundary_ok = boundary != "boundary without sts"
+    identity_ok = identity in ("identity allows", "identity allows this role") and boundary_ok
+    if trust == "principal named":
+        return A if boundary_ok else I
+    if trust in ("account root named", "account id named"):
+        return A if identity_ok else I
+    return I
+
+
+ASSUME_ROLE_CASES = [
+    pytest.param(_TRUST_PRINCIPALS[t], _IDENTITY[i], _BOUNDARY[b], _assume_role_expected(t, i, b),
+                 id=f"assume-role: {t} x {i} x {b}")
+    for t in _TRUST_PRINCIPALS for i in _IDENTITY for b in _BOUNDARY
+]
+
+
+@pytest.mark.parametrize(("principal", "identity", "boundary", "expected"), ASSUME_ROLE_CASES)
+def test_assume_role_trust(principal: dict[str, Any], identity: list[Any],
+                           boundary: list[Any] | None, expected: str) -> None:
+    trust = pol(doc({"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": principal}),
+                kind="trust", policy_type="resource")
+    bnd = None if boundary is None else [pol(doc(s), kind="boundary", policy_type="none")
+                                         for s in boundary]
+    ident = [pol(doc(s)) for s in identity]
+    d = evaluate(Request("sts:AssumeRole", TARGET, Context({}), principal_arn=USER), ident,
+                 boundary_policies=bnd, resource_policy=trust)
+    assert d.decision == expected, d
+    if expected == A:
+        assert any(m.policy_type == "resource" for m in d.matched_statements)
+
+
+@pytest.mark.parametrize("principal", list(_TRUST_PRINCIPALS.values()),
+                         ids=list(_TRUST_PRINCIPALS))
+def test_assume_role_explicit_deny_in_identity_wins(principal: dict[str, Any]) -> None:
+    trust = pol(doc({"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": principal}),
+                kind="trust", policy_type="resource")
+    ident = [pol(doc(allow("sts:AssumeRole"), deny("sts:AssumeRole", TARGET)))]
+    d = evaluate(Request("sts:AssumeRole", TARGET, Context({}), principal_arn=USER), ident,
+                 resource_policy=trust)
+    assert d.decision == D
+
+
+def test_assume_role_deny_in_trust_policy_wins_over_identity_and_trust_allow() -> None:
+    trust = pol(doc({"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": USER}},
+                    {"Effect": "Deny", "Action": "sts:AssumeRole", "Principal": {"AWS": ACCT}}),
+                kind="trust", policy_type="resource")
+    d = evaluate(Request("sts:AssumeRole", TARGET, Context({}), principal_arn=USER),
+                 [pol(doc(allow("sts:AssumeRole")))], resource_policy=trust)
+    assert d.decision == D
+
+
+@pytest.mark.parametrize(("trusted", "session", "expected"), [
+    pytest.param(SESSION, [allow("s3:*")], A, id="session ARN named: session policy no limit"),
+    pytest.param(ROLE, [allow("sts:AssumeRole")], A, id="role ARN named within session policy"),
+    pytest.param(ROLE, [allow("s3:*")], I, id="role ARN named: session policy limits"),
+    pytest.param(f"arn:aws:iam::{ACCT}:role/Other", [allow("sts:AssumeRole")], I,
+                 id="another role named"),
+])
+def test_assume_role_chaining(trusted: str, session: list[Any], expected: str) -> None:
+    trust = pol(doc({"Effect": "Allow", "Action": "sts:AssumeRole",
+                     "Principal": {"AWS": trusted}}), kind="trust", policy_type="resource")
+    d = evaluate(Request("sts:AssumeRole", TARGET, Context({}), principal_arn=SESSION),
+                 [pol(doc(allow("sts:AssumeRole")))],
+                 session_policies=[pol(doc(s), kind="session", policy_type="none")
+                                   for s in session],
+                 resource_policy=trust)
+    assert d.decision == expected, d
+
+
+@pytest.mark.parametrize(("identity", "resource", "expected"), [
+    pytest.param([allow("sqs:SendMessage")], "arn:aws:sqs:us-east-1:444455556666:q", I,
+                 id="resource in another account, no resource policy: implicit deny"),
+    pytest.param([allow("sqs:SendMessage")], f"arn:aws:sqs:us-east-1:{ACCT}:q", A,
+                 id="resource in the caller's account: identity policy suffices"),
+    pytest.param([allow("iam:GetPolicy")], "arn:aws:iam::aws:policy/ReadOnlyAccess", A,
+                 id="AWS managed policy (account 'aws') is not another account"),
+    pytest.param([allow("s3:GetObject")], "arn:aws:s3:::bucket/key", A,
+                 id="ARN without an account"),
+])
+def test_cross_account_resource_without_resource_policy(identity: list[Any], resource: str,
+                                                         expected: str) -> None:
+    action = identity[0]["Action"]
+    d = evaluate(Request(action, resource, Context({}), principal_arn=USER),
+                 [pol(doc(*identity))])
+    assert d.decision == expected, d

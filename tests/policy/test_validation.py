@@ -230,8 +230,10 @@ def test_resource_policy_rules() -> None:
     assert ("MissingPrincipal", "Statement[0]") in errors(doc(allow()), "resource")
     assert ("MissingResource", "Statement[0]") in errors(
         doc({"Effect": "Allow", "Action": "s3:*", "Principal": "*"}), "resource")
-    assert ("NotPrincipalWithAllow", "Statement[0].NotPrincipal") in warnings(
+    # AWS supports NotPrincipal only with Deny: an Allow with NotPrincipal is refused.
+    assert ("NotPrincipalWithAllow", "Statement[0].NotPrincipal") in errors(
         doc(allow(NotPrincipal={"AWS": "111122223333"})), "resource")
+    assert not errors(doc(deny(NotPrincipal={"AWS": "111122223333"})), "resource")
     # resource policies may use any Sid text
     assert not errors(doc({**allow(Principal="*"), "Sid": "Allow public read"}), "resource")
 
@@ -261,3 +263,12 @@ def test_findings_are_frozen() -> None:
     (f,) = validate_policy("[")
     with pytest.raises(AttributeError):
         f.code = "x"  # type: ignore[misc]
+
+
+def test_allow_with_not_principal_cannot_be_compiled_so_it_never_grants() -> None:
+    # AWS supports NotPrincipal only with Deny; the engine refuses to compile an Allow with
+    # NotPrincipal, so no stored resource policy can grant "everyone but" the listed principal.
+    with pytest.raises(PolicyError) as exc:
+        compile_policy(doc(allow(NotPrincipal={"AWS": "arn:aws:iam::111122223333:user/a"})),
+                       policy_id="p", policy_type="resource", kind="resource")
+    assert any(f.code == "NotPrincipalWithAllow" for f in exc.value.findings)
