@@ -98,6 +98,11 @@ RESOURCE_HANDLING_OPTIONS = (
     "EC2-VPC-EBS-Subnet",
 )
 BOUNDARY_KEY = "permissions-boundary"
+TRUST_KEY = "AssumeRolePolicy"  # SourcePolicyId of a role's trust policy in results
+# Actions decided by the target role's trust policy, which must allow the caller.
+TRUST_ACTIONS = frozenset(a.lower() for a in catalog.TRUST_ACTIONS)
+# Actions AWS allows whatever the policies say.
+ALWAYS_ALLOWED = frozenset({"sts:getcalleridentity"})
 MAX_ACTIONS = 1000
 MAX_RESOURCES = 1000
 
@@ -510,6 +515,20 @@ class _Setup:
     principal_arn: str | None
     principal_account: str
     resource_owner: str | None
+    trust: dict[str, _Compiled | None] = field(default_factory=dict)
+
+    def resource_policy_for(self, action: str, resource: str) -> _Compiled | None:
+        """The resource-based policy that governs `action` on `resource`: for assuming a role
+        (``sts:AssumeRole*``, ``sts:TagSession``…) on a role ARN it is that role's trust
+        policy, which must allow the caller (the given ResourcePolicy, read as a trust
+        policy, or else the stored trust policy of the role); otherwise the given one."""
+        given = self.resource_policy
+        if action.lower() not in TRUST_ACTIONS or ":role/" not in resource:
+            # A trust policy given as ResourcePolicy governs only the assuming of roles.
+            return None if given is not None and given.policy.kind == "trust" else given
+        if resource not in self.trust:
+            self.trust[resource] = _trust_policy(given, resource)
+        return self.trust[resource] or given
 
     def statement(self, m: MatchedStatement) -> SimulatedStatement:
         meta = self._meta().get((m.policy_id, m.version_id))
@@ -531,7 +550,8 @@ class _Setup:
         cached = getattr(self, "_meta_cache", None)
         if cached is None:
             every = [*self.identity, *(self.boundary or ()),
-                     *([self.resource_policy] if self.resource_policy else [])]
+                     *([self.resource_policy] if self.resource_policy else []),
+                     *(c for c in self.trust.values() if c is not None)]
             cached = {(c.policy.policy_id, c.policy.version_id): c.meta for c in every}
             self._meta_cache = cached
         return cached
@@ -541,15 +561,15 @@ def _run(setup: _Setup, actions: list[str], resources: list[str],
          handling: str | None) -> list[EvaluationResult]:
     identity = [c.policy for c in setup.identity]
     boundary = None if setup.boundary is None else [c.policy for c in setup.boundary]
-    resource_policy = setup.resource_policy.policy if setup.resource_policy else None
     targets = resources or ["*"]
     results: list[EvaluationResult] = []
     for action in actions:
-        per_resource = [
-            _one(setup, identity, boundary, resource_policy, action, resource,
-                 with_specific=bool(resources))
-            for resource in targets
-        ]
+        per_resource = []
+        for resource in targets:
+            governing = setup.resource_policy_for(action, resource)
+            per_resource.append(_one(setup, identity, boundary,
+                                     governing.policy if governing else None, action, resource,
+                                     with_specific=bool(resources)))
         if handling and resources:
             results.append(_combine(action, per_resource))
         else:
@@ -563,8 +583,12 @@ def _one(setup: _Setup, identity: list[CompiledPolicy], boundary: list[CompiledP
     request = Request(action=action, resource=resource, context=setup.context,
                       principal_arn=setup.principal_arn,
                       principal_account=setup.principal_account)
-    decision = evaluate(request, identity, boundary_policies=boundary,
-                        resource_policy=resource_policy)
+    if action.lower() in ALWAYS_ALLOWED:
+        # AWS: sts:GetCallerIdentity needs no permission and cannot be denied.
+        decision = Decision(ALLOWED)
+    else:
+        decision = evaluate(request, identity, boundary_policies=boundary,
+                            resource_policy=resource_policy)
     verdict = decision.decision
     details = None if resource == "*" else {}
     resource_account = _resource_account(resource) or setup.resource_owner
@@ -609,6 +633,35 @@ def _one(setup: _Setup, identity: list[CompiledPolicy], boundary: list[CompiledP
             permissions_boundary_decision_detail=result.permissions_boundary_decision_detail,
         )]
     return result
+
+
+def _trust_policy(given: _Compiled | None, role_arn: str) -> _Compiled | None:
+    """The trust policy that decides assuming `role_arn`: the simulation's ResourcePolicy
+    read as a trust policy when one was given, else the stored one of that role (if it
+    exists here)."""
+    if given is not None and given.policy.kind == "trust":
+        return given
+    if given is not None:
+        meta = SimulationPolicy(key=given.meta.key, name=given.meta.name,
+                                policy_type="resource", document=given.meta.document,
+                                kind="trust", owner=given.meta.owner)
+        try:
+            return _compile_meta(meta, field_name="resource_policy", kind="trust")
+        except MalformedPolicyDocument:
+            return None  # not a valid trust policy: evaluated as the resource policy given
+    match = _PRINCIPAL_ARN.match(role_arn)
+    if match is None or match["kind"] != "role" or match["account"] != ids.account_id():
+        return None
+    role = Role.objects.filter(name__ci=match["name"], path=match["path"]).first()
+    if role is None:
+        return None
+    meta = SimulationPolicy(key=TRUST_KEY, name=TRUST_KEY, policy_type="resource",
+                            document=role.assume_role_policy_document, kind="trust",
+                            owner=f"role/{role.name}")
+    try:
+        return _compile_meta(meta, field_name="resource_arns", kind="trust")
+    except MalformedPolicyDocument:
+        return None
 
 
 def _boundary_detail(decision: Decision) -> bool | None:
@@ -656,7 +709,17 @@ def _resource_policy(text: Any) -> _Compiled | None:
                                       field="resource_policy")
     meta = SimulationPolicy(key="ResourcePolicy", name="ResourcePolicy", policy_type="resource",
                             document=text, kind="resource", owner="input")
-    return _compile_meta(meta, field_name="resource_policy", kind="resource")
+    try:
+        return _compile_meta(meta, field_name="resource_policy", kind="resource")
+    except MalformedPolicyDocument:
+        try:  # a role trust policy (no Resource element) is a resource policy too
+            meta = SimulationPolicy(key="ResourcePolicy", name="ResourcePolicy",
+                                    policy_type="resource", document=text, kind="trust",
+                                    owner="input")
+            return _compile_meta(meta, field_name="resource_policy", kind="trust")
+        except MalformedPolicyDocument:
+            pass
+        raise
 
 
 def _caller_identity(caller_arn: Any) -> tuple[str | None, dict[str, Any]]:
@@ -956,6 +1019,9 @@ def who_can(caller: Caller, action: str, resource: str,
     relevant = _ActionFilter(action)
     account = ids.account_id()
     compiled: dict[str, _Compiled] = {}
+    # Assuming a role is decided by its trust policy, which must allow the principal (a
+    # principal it names directly needs no identity policy).
+    trust = _trust_policy(None, resource) if action.lower() in TRUST_ACTIONS else None
 
     def policies_for(metas: Iterable[SimulationPolicy], kind: str) -> list[_Compiled]:
         out = []
@@ -976,7 +1042,7 @@ def who_can(caller: Caller, action: str, resource: str,
                            metas: list[SimulationPolicy]) -> WhoCanRow | None:
         unique = {m.key: m for m in reversed(metas)}  # the first of each, in order
         identity = policies_for(reversed(unique.values()), "identity")
-        if not identity:
+        if not identity and trust is None:
             return None
         boundary = None
         if entity.permissions_boundary_id:
@@ -993,12 +1059,13 @@ def who_can(caller: Caller, action: str, resource: str,
             if not boundary:
                 return None
         context = Context(_identity_context(entity, kind)).merged(given)
-        setup = _Setup(identity, boundary, None, context, entity.arn, account, None)
+        setup = _Setup(identity, boundary, trust, context, entity.arn, account, None)
         decision = evaluate(
             Request(action=action, resource=resource, context=context,
                     principal_arn=entity.arn, principal_account=account),
             [c.policy for c in identity],
             boundary_policies=None if boundary is None else [c.policy for c in boundary],
+            resource_policy=None if trust is None else trust.policy,
             collect_missing=False,
         )
         if not decision.allowed:

@@ -267,13 +267,9 @@ def evaluate(request: Request, identity_policies: Iterable[CompiledPolicy], *,
             if ok:
                 resource_grants.append(st)
     granted.extend(resource_grants)
-    if trust or cross:
-        # The resource policy is required: a trust policy must grant (as computed above), and a
-        # resource owned by another account needs that account's policy to allow the caller
-        # too (with no resource policy at all, the request is denied).
-        allowed = bool(resource_grants)
-    else:
-        allowed = identity_ok or bool(resource_grants)
+    # The resource policy is required for a trust policy (it must grant, as computed above) and
+    # for a resource owned by another account (with no resource policy at all: denied).
+    allowed = bool(resource_grants) if trust or cross else identity_ok or bool(resource_grants)
     if allowed:
         return Decision(ALLOWED, [MatchedStatement.of(st) for st in granted], missing_list,
                         allowed_by_boundary, allowed_by_session)
