@@ -595,8 +595,11 @@ def _one(setup: _Setup, identity: list[CompiledPolicy], boundary: list[CompiledP
     cross = resource != "*" and resource_account is not None \
         and resource_account != setup.principal_account
     if cross:
-        identity_only = evaluate(request, identity, boundary_policies=boundary,
-                                 collect_missing=False)
+        # The identity side alone, as if the resource were the caller's own (the engine denies
+        # another account's resource without its resource policy).
+        identity_only = evaluate(Request(action=action, resource=resource,
+                                         context=setup.context),
+                                 identity, boundary_policies=boundary, collect_missing=False)
         details = {"IAM Policy": identity_only.decision}
         if boundary is not None:
             details["Permissions Boundary Policy"] = (
@@ -612,6 +615,10 @@ def _one(setup: _Setup, identity: list[CompiledPolicy], boundary: list[CompiledP
             if _resource_account(resource) is None and verdict == ALLOWED \
                     and not (identity_only.allowed and granted):
                 verdict = IMPLICIT_DENY
+        elif verdict == ALLOWED and action.lower() not in ALWAYS_ALLOWED:
+            # Another account's resource with no resource policy: that account never allowed
+            # it (an ARN without an account, e.g. S3, owned elsewhere per ResourceOwner).
+            verdict = IMPLICIT_DENY
     statements = [] if verdict == IMPLICIT_DENY else \
         [setup.statement(m) for m in decision.matched_statements]
     result = EvaluationResult(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from personas import allow, deny, make_user, policy_json
 
+from iamconsole.iam import identifiers as ids
 from iamconsole.iam import services as iam
 from iamconsole.iam import simulation
 from iamconsole.iam.caller import Caller
@@ -337,3 +338,26 @@ def test_who_can_rejects_bad_input(db, reader_caller):
     with pytest.raises(InvalidInput) as info:
         simulation.who_can(reader_caller, "s3:GetObject", "bucket")
     assert info.value.field == "resource_arns"
+
+
+@pytest.mark.parametrize(("action", "resource", "owner"), [
+    pytest.param("sqs:SendMessage", "arn:aws:sqs:us-east-1:444455556666:jobs", None,
+                 id="account in the ARN"),
+    pytest.param("s3:GetObject", "arn:aws:s3:::their-bucket/key", "444455556666",
+                 id="ResourceOwner"),
+])
+def test_another_accounts_resource_without_resource_policy_is_denied(reader_caller, action,
+                                                                     resource, owner):
+    # AWS: across accounts both sides must allow; with no resource policy the other account
+    # never did, however broad the identity policy.
+    [result] = simulation.simulate_custom_policy(
+        reader_caller, [policy_json(allow("*", "*"))], [action], resource_arns=[resource],
+        resource_owner=owner, caller_arn=f"arn:aws:iam::{ids.account_id()}:user/reader")
+    assert result.eval_decision == "implicitDeny"
+    assert result.eval_decision_details == {"IAM Policy": "allowed"}
+
+
+def test_get_caller_identity_is_allowed_even_under_an_explicit_deny(reader_caller):
+    [result] = simulation.simulate_custom_policy(
+        reader_caller, [policy_json(deny("*", "*"))], ["sts:GetCallerIdentity"])
+    assert result.eval_decision == "allowed"
