@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -14,10 +15,12 @@ from iamconsole.iam.simulation import SimulatedStatement
 
 def policy_href(statement: SimulatedStatement) -> str:
     """Where a matched statement's policy is shown: the console's policy page for a managed
-    policy (/policies/<policy id>/?version=vN), the owner's page for an inline policy."""
-    if statement.policy_id:
-        href = f"/policies/{quote(statement.policy_id)}/"
-        return f"{href}?version={statement.version_id}" if statement.version_id else href
+    policy (/policies/<aws|local>/<name>/, which shows the default version the simulation
+    used), the owner's page for an inline policy."""
+    if statement.policy_arn:
+        scope = "aws" if statement.policy_arn.split(":")[4] == "aws" else "local"
+        name = statement.policy_arn.rsplit("/", 1)[-1]
+        return reverse("console:policy_detail", args=[scope, name])
     if statement.owner.count("/") == 1:
         kind, name = statement.owner.split("/")
         if kind in ("user", "group", "role"):

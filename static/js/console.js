@@ -6,10 +6,36 @@
   // 409): the server sends a fragment meant to be shown.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var status = event.detail.xhr.status;
-    if ([400, 403, 404, 409, 422].indexOf(status) !== -1) {
+    if ([400, 403, 404, 409, 422, 429].indexOf(status) !== -1) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }
+  });
+
+  // Anything else that fails (a 5xx, a dropped connection) is shown as an alert at the top of
+  // the page; the page itself stays as it was.
+  function showFailure(text) {
+    var box = document.getElementById("request-failure");
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "request-failure";
+      box.className = "notice error";
+      box.setAttribute("role", "alert");
+      var main = document.querySelector("main") || document.body;
+      main.insertBefore(box, main.firstChild);
+    }
+    box.textContent = text;
+  }
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr.status;
+    if (status >= 500) {
+      showFailure(status === 503
+        ? "The service is unavailable right now (HTTP 503). Nothing was changed; try again shortly."
+        : "The server could not complete the request (HTTP " + status + "). It was logged.");
+    }
+  });
+  document.addEventListener("htmx:sendError", function () {
+    showFailure("The server could not be reached. Check the connection and try again.");
   });
 
   // Policy editor: a line-number gutter kept in step with the textarea.

@@ -15,9 +15,11 @@ from tests.conftest import ADMIN_POLICY, PASSWORD, allow, make_user, policy_json
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def console(page, live_server):
-    """Signed in as an IAM administrator; fails the test on any script error or CSP report."""
+@pytest.fixture(params=["production", "debug"])
+def console(request, page, live_server, settings):
+    """Signed in as an IAM administrator; fails the test on any script error or CSP report.
+    Each test runs with DEBUG off (production) and on (what `make run` uses)."""
+    settings.DEBUG = request.param == "debug"
     system = Caller.system("test")
     make_user("boss", policy=ADMIN_POLICY)
     iam.create_group(system, "engineers")
@@ -171,3 +173,31 @@ def test_policy_pickers_search_beyond_the_first_policies(console, live_server, s
     page.get_by_role("button", name="Create user").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("hank")
     assert User.objects.get(name="hank").permissions_boundary.name == "Bulk103"
+
+
+def test_form_errors_are_shown_in_place_in_both_modes(console, live_server, screenshot):
+    """A weak password, an unknown group and an invalid policy each answer 400: the page keeps
+    its navigation and shows the error next to the field (django-htmx's debug helper used to
+    replace the whole document under `make run`)."""
+    from playwright.sync_api import expect
+
+    page = console
+    make_user("frank", password=None)
+    page.goto(f"{live_server.url}/users/frank/?tab=credentials")
+    page.get_by_label("Enable console access: password").fill("short")
+    page.get_by_role("button", name="Enable console access").click()
+    expect(page.locator("#id_password_error")).to_be_visible()
+    expect(page.get_by_role("navigation").first).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("frank")
+    screenshot("05-weak-password-in-place")
+
+    page.goto(f"{live_server.url}/policies/create/")
+    page.get_by_label("Policy name").fill("Broken")
+    page.get_by_label("Policy document").fill('{"Version": "2012-10-17", "Statement": []')
+    page.get_by_role("button", name="Create policy").click()
+    expect(page.locator(".errorlist, .field-error").first).to_be_visible()
+    expect(page.get_by_role("navigation").first).to_be_visible()
+    page.get_by_label("Policy document").fill(policy_json(allow("s3:GetObject", "*")))
+    page.get_by_role("button", name="Create policy").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Broken")
+    assert "/policies/local/Broken/" in page.url

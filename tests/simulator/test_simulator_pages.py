@@ -258,3 +258,14 @@ def test_who_can_bad_input_is_a_form_error(reader_client, db, params, field, tex
     response = reader_client.get("/simulator/who-can/?" + urlencode(query))
     assert response.status_code == 200
     assert text in field_error(response.content.decode(), field)
+
+
+def test_matched_managed_policy_links_to_its_console_page(reader_client, alice):
+    managed = iam.create_policy(SYSTEM, "ReadAll", policy_json(allow("s3:ListBucket", "*")))
+    iam.attach_user_policy(SYSTEM, "alice", managed.arn)
+    html = run(reader_client, principal=alice.arn, actions="s3:ListBucket").content.decode()
+    assert decisions(html) == ["allowed"]
+    [href] = re.findall(r'<a href="(/policies/[^"]+)">ReadAll</a>', html)
+    assert href == "/policies/local/ReadAll/"
+    page = reader_client.get(href)
+    assert page.status_code == 200 and "ReadAll" in page.content.decode()
