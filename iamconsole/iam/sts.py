@@ -9,8 +9,8 @@ Rules (AWS's, see /work/shared/reference/aws_query_api.md §4 "STS"):
   must then allow it too; the identity policies alone never do. Root credentials are refused.
   DurationSeconds is 900..the role's MaxSessionDuration (one hour when chaining roles). A
   session policy and PolicyArns narrow the session's permissions (evaluated by ``authz`` from
-  the stored credential). SerialNumber + TokenCode verify an MFA code of the calling user: the trust policy then sees
-  ``aws:MultiFactorAuthPresent`` true and the session is MFA-authenticated.
+  the stored credential). SerialNumber + TokenCode verify an MFA code of the calling user: the
+  trust policy then sees ``aws:MultiFactorAuthPresent`` true and the session is MFA-authenticated.
 * GetSessionToken: long-term user credentials only; 900..129600 seconds (root: at most 3600,
   longer requests are shortened as AWS does); with MFA the session carries
   ``aws:MultiFactorAuthPresent``. No IAM permission is needed (AWS: it cannot be denied).
