@@ -103,6 +103,10 @@ def unbind_deleted_principal(caller: Caller, entity: User | Role) -> None:
     """DeleteUser / DeleteRole: every stored trust policy naming the entity names its unique id
     instead, so that a new entity of the same name is not trusted."""
     unique_id = entity.user_id if isinstance(entity, User) else entity.role_id
+    # Lock the entity's row before reading the policies: a concurrent CreateRole or
+    # UpdateAssumeRolePolicy naming it either saved first (and is rewritten here) or waits
+    # for the deletion and then finds no such principal.
+    list(type(entity).objects.select_for_update().filter(pk=entity.pk).values_list("pk"))
     _rewrite(caller, entity, unique_id,
              f"{entity.arn} was deleted: the policy names its unique id {unique_id} instead.")
 
