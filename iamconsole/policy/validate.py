@@ -12,6 +12,7 @@ from ._json import JNode, JsonError, LineIndex, parse
 from .conditions import FAMILY_TYPES, OperatorSpec, check_value, parse_operator
 from .findings import Finding
 from .patterns import VAR_RE, glob_source, parse_template
+from .principals import is_unique_id
 
 __all__ = ["KINDS", "VERSIONS", "Analysis", "analyze", "validate_policy"]
 
@@ -336,10 +337,12 @@ class _V:
                 continue
             for i, (v, n) in enumerate(items):
                 vp = kp if child.kind == "string" else f"{kp}[{i}]"
+                # A unique id (AIDA…, AROA…) is how a stored policy names a deleted user or role.
                 if key == "AWS" and v != "*" and not _ACCOUNT_RE.fullmatch(v) \
-                        and not _AWS_PRINCIPAL_ARN.fullmatch(v):
+                        and not _AWS_PRINCIPAL_ARN.fullmatch(v) and not is_unique_id(v):
                     self.err("InvalidPrincipal", vp, f"'{v}' is not a valid AWS principal; use "
-                             "an account ID, an IAM/STS ARN or \"*\".", n)
+                             "an account ID, an IAM/STS ARN, a user or role unique ID or \"*\".",
+                             n)
                 elif not v.strip():
                     self.err("InvalidPrincipal", vp, "A principal must not be empty.", n)
 

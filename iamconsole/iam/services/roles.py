@@ -31,6 +31,7 @@ from ._common import (
     validate_path_prefix,
 )
 from .lookup import get_policy_by_arn
+from .principals import bind_principals, unbind_deleted_principal
 
 MIN_SESSION_DURATION, MAX_SESSION_DURATION = 3600, 43200
 
@@ -101,6 +102,8 @@ def create_role(
     authz.check(caller, "iam:CreateRole", arn, extra)
     if tag_map:
         authz.check(caller, "iam:TagRole", arn, extra)
+    # After authorization: which users and roles exist is not for every caller to learn.
+    document = bind_principals(document, field="assume_role_policy_document")
     if Role.objects.filter(name__ci=role_name).exists():
         raise EntityAlreadyExists(f"Role with name {role_name} already exists.",
                                   field="role_name")
@@ -159,6 +162,7 @@ def update_assume_role_policy(
     document = check_policy_document(policy_document, kind="trust",
                                      max_chars=TRUST_POLICY_MAX_CHARS)
     authz.check(caller, "iam:UpdateAssumeRolePolicy", role.arn)
+    document = bind_principals(document)
     old = role.assume_role_policy_document
     role.assume_role_policy_document = document
     bump(role, "assume_role_policy_document")
@@ -181,6 +185,7 @@ def delete_role(caller: Caller, role_name: str) -> None:
     if blockers:
         raise DeleteConflict(f"Cannot delete entity, must remove {', '.join(blockers)} first.")
     old = role_summary(role)
+    unbind_deleted_principal(caller, role)
     role.delete()
     audit.record(caller, "iam:DeleteRole", resource_type="role", resource_name=old["RoleName"],
                  resource_arn=old["Arn"], old=old)

@@ -21,6 +21,7 @@ from ._common import (
     validate_path_prefix,
 )
 from .lookup import get_policy_by_arn
+from .principals import rebind_renamed_principal, unbind_deleted_principal
 
 
 def user_arn(name: str, path: str = "/") -> str:
@@ -110,7 +111,10 @@ def update_user(
 ) -> User:
     user = find_user(user_name)
     check_revision(user, revision)
-    return _entity.rename(caller, user, "User", new_user_name, new_path, user_summary)
+    old_name, old_path = user.name, user.path
+    user = _entity.rename(caller, user, "User", new_user_name, new_path, user_summary)
+    rebind_renamed_principal(caller, user, old_name, old_path)
+    return user
 
 
 @operation
@@ -135,6 +139,7 @@ def delete_user(caller: Caller, user_name: str) -> None:
             f"Cannot delete entity, must remove {', '.join(blockers)} first."
         )
     old = user_summary(user)
+    unbind_deleted_principal(caller, user)
     user.sts_credentials.all().delete()
     user.password_history.all().delete()
     user.delete()

@@ -1,0 +1,122 @@
+"""Principals bound by identity, not by name, in the resource-based policies the product stores
+(role trust policies, the only ones it keeps).
+
+AWS turns a user or role ARN in a Principal element into the entity's unique id when the policy
+is saved and shows the ARN again when it is read; once the entity is deleted the policy shows the
+id, and a new entity of the same name (a new id) is not trusted. Here a stored policy keeps the
+ARN while the entity exists and gets the id in its place, in the same transaction, when the
+entity is deleted (renamed: the new ARN). The engine matches a unique id against no caller.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from django.db.models import Q
+
+from iamconsole.policy.principals import aws_principals, is_unique_id, replace_aws_principals
+
+from .. import audit
+from .. import identifiers as ids
+from ..caller import Caller
+from ..errors import MalformedPolicyDocument
+from ..models import Role, User
+from ._common import bump
+
+_ENTITY_ARN = re.compile(r"arn:aws:iam::(?P<account>\d{12}):(?P<kind>user|role)(?P<rest>/.+)")
+
+
+def _parse_entity_arn(value: str) -> tuple[str, str, str] | None:
+    """(kind, path, name) of a same-account user or role ARN; None for any other principal."""
+    match = _ENTITY_ARN.fullmatch(value)
+    if match is None or match["account"] != ids.account_id():
+        return None
+    path, _, name = match["rest"].rpartition("/")
+    return match["kind"], f"{path}/", name
+
+
+def _find_entity(value: str) -> User | Role | None:
+    """The existing user or role a principal value names (ARN or unique id), row-locked so that
+    a concurrent deletion waits for the policy being saved, then rewrites it."""
+    if is_unique_id(value):
+        model, field = (User, "user_id") if value.startswith("AIDA") else (Role, "role_id")
+        return model.objects.select_for_update().filter(**{field: value}).first()
+    kind, path, name = _parse_entity_arn(value)  # type: ignore[misc]
+    qs = User.objects.filter(is_root=False) if kind == "user" else Role.objects.all()
+    return qs.select_for_update().filter(name__ci=name, path=path).first()
+
+
+def _invalid(value: str, field: str | None) -> MalformedPolicyDocument:
+    return MalformedPolicyDocument(
+        f"Invalid principal in policy: \"AWS\":{json.dumps(value)}", field=field)
+
+
+def bind_principals(document: str, *, field: str | None = None) -> str:
+    """A trust policy about to be saved (CreateRole, UpdateAssumeRolePolicy): every same-account
+    user or role it names, by ARN or unique id, must exist (AWS: MalformedPolicyDocument
+    "Invalid principal in policy"); each is written as the entity's own ARN, as AWS shows it.
+    Root, account ids, "*", services and other accounts' principals are kept as they are."""
+    names: dict[str, str] = {}
+    for value in aws_principals(document):
+        if value in names or not (is_unique_id(value) or _parse_entity_arn(value)):
+            continue
+        entity = _find_entity(value)
+        if entity is None:
+            raise _invalid(value, field)
+        names[value] = entity.arn
+    return replace_aws_principals(document, names.get) if names else document
+
+
+def _names(value: str, entity: User | Role) -> bool:
+    parsed = _parse_entity_arn(value)
+    if parsed is None:
+        return False
+    kind, path, name = parsed
+    return (kind == ("user" if isinstance(entity, User) else "role") and path == entity.path
+            and name.lower() == entity.name.lower())
+
+
+def _rewrite(caller: Caller, entity: User | Role, new_value: str, why: str) -> None:
+    # Names carry no character JSON escapes, so a document naming the entity contains its name,
+    # unless the writer escaped characters (a backslash): those documents are parsed too.
+    roles = (Role.objects.select_for_update()
+             .filter(Q(assume_role_policy_document__icontains=entity.name)
+                     | Q(assume_role_policy_document__contains="\\"))
+             .order_by("pk"))
+    if isinstance(entity, Role):
+        roles = roles.exclude(pk=entity.pk)
+    for role in roles:
+        old = role.assume_role_policy_document
+        new = replace_aws_principals(old, lambda v: new_value if _names(v, entity) else None)
+        if new == old:
+            continue
+        role.assume_role_policy_document = new
+        bump(role, "assume_role_policy_document")  # new revision: compiled-trust caches miss
+        audit.record(caller, "iam:UpdateAssumeRolePolicy", resource_type="role",
+                     resource_name=role.name, resource_arn=role.arn,
+                     old={"AssumeRolePolicyDocument": old},
+                     new={"AssumeRolePolicyDocument": new}, detail=why)
+
+
+def unbind_deleted_principal(caller: Caller, entity: User | Role) -> None:
+    """DeleteUser / DeleteRole: every stored trust policy naming the entity names its unique id
+    instead, so that a new entity of the same name is not trusted."""
+    unique_id = entity.user_id if isinstance(entity, User) else entity.role_id
+    # Lock the entity's row before reading the policies: a concurrent CreateRole or
+    # UpdateAssumeRolePolicy naming it either saved first (and is rewritten here) or waits
+    # for the deletion and then finds no such principal.
+    list(type(entity).objects.select_for_update().filter(pk=entity.pk).values_list("pk"))
+    _rewrite(caller, entity, unique_id,
+             f"{entity.arn} was deleted: the policy names its unique id {unique_id} instead.")
+
+
+def rebind_renamed_principal(caller: Caller, entity: User, old_name: str, old_path: str) -> None:
+    """UpdateUser with a new name or path: trust policies naming the user follow it (AWS updates
+    them), so a new user with the old name is not trusted."""
+    new_arn = entity.arn
+    if (old_name, old_path) == (entity.name, entity.path):
+        return
+    before = User(name=old_name, path=old_path, user_id=entity.user_id)
+    _rewrite(caller, before, new_arn,
+             f"{before.arn} was renamed to {new_arn}: the policy names the new ARN.")
