@@ -361,3 +361,8 @@ def test_get_caller_identity_is_allowed_even_under_an_explicit_deny(reader_calle
     [result] = simulation.simulate_custom_policy(
         reader_caller, [policy_json(deny("*", "*"))], ["sts:GetCallerIdentity"])
     assert result.eval_decision == "allowed"
+
+
+def test_who_can_get_caller_identity_is_everyone(reader_caller, alice):
+    rows = simulation.who_can(reader_caller, "sts:GetCallerIdentity", "*")
+    assert {"alice", "reader"} <= {r.name for r in rows}
