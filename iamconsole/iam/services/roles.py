@@ -30,7 +30,7 @@ from ._common import (
     validate_path,
     validate_path_prefix,
 )
-from .lookup import get_policy_by_arn
+from .lookup import authorize_missing, get_policy_by_arn
 
 MIN_SESSION_DURATION, MAX_SESSION_DURATION = 3600, 43200
 
@@ -51,10 +51,13 @@ def role_summary(role: Role) -> dict:
     }
 
 
-def find_role(name: str) -> Role:
+def find_role(name: str, caller: Caller | None = None, action: str | None = None) -> Role:
+    """The role `name` (any case); with `caller` and `action` a missing role is authorized
+    first (lookup.authorize_missing): no existence oracle."""
     try:
         return Role.objects.select_related("permissions_boundary").get(name__ci=name)
     except Role.DoesNotExist:
+        authorize_missing(caller, action, role_arn(name))
         raise NoSuchEntity(f"The role with name {name} cannot be found.") from None
 
 
@@ -115,7 +118,7 @@ def create_role(
 
 
 def get_role(caller: Caller, role_name: str) -> Role:
-    role = find_role(role_name)
+    role = find_role(role_name, caller, "iam:GetRole")
     authz.check(caller, "iam:GetRole", role.arn)
     return role
 
@@ -136,7 +139,7 @@ def update_role(
     max_session_duration: int | None = None,
     revision: int | None = None,
 ) -> Role:
-    role = find_role(role_name)
+    role = find_role(role_name, caller, "iam:UpdateRole")
     check_revision(role, revision)
     authz.check(caller, "iam:UpdateRole", role.arn)
     old = role_summary(role)
@@ -154,7 +157,7 @@ def update_role(
 def update_assume_role_policy(
     caller: Caller, role_name: str, policy_document, *, revision: int | None = None
 ) -> Role:
-    role = find_role(role_name)
+    role = find_role(role_name, caller, "iam:UpdateAssumeRolePolicy")
     check_revision(role, revision)
     document = check_policy_document(policy_document, kind="trust",
                                      max_chars=TRUST_POLICY_MAX_CHARS)
@@ -171,7 +174,7 @@ def update_assume_role_policy(
 
 @operation
 def delete_role(caller: Caller, role_name: str) -> None:
-    role = find_role(role_name)
+    role = find_role(role_name, caller, "iam:DeleteRole")
     authz.check(caller, "iam:DeleteRole", role.arn)
     blockers = []
     if role.inline_policies.exists():
@@ -188,23 +191,26 @@ def delete_role(caller: Caller, role_name: str) -> None:
 
 @operation
 def tag_role(caller: Caller, role_name: str, tags) -> Role:
-    return _entity.tag(caller, find_role(role_name), "Role", tags)
+    return _entity.tag(caller, find_role(role_name, caller, "iam:TagRole"), "Role", tags)
 
 
 @operation
 def untag_role(caller: Caller, role_name: str, tag_keys: list[str]) -> Role:
-    return _entity.untag(caller, find_role(role_name), "Role", tag_keys)
+    return _entity.untag(caller, find_role(role_name, caller, "iam:UntagRole"), "Role",
+                          tag_keys)
 
 
 def list_role_tags(caller: Caller, role_name: str) -> dict[str, str]:
-    return _entity.list_tags(caller, find_role(role_name), "Role")
+    return _entity.list_tags(caller, find_role(role_name, caller, "iam:ListRoleTags"), "Role")
 
 
 @operation
 def put_role_permissions_boundary(caller: Caller, role_name: str, policy_arn: str) -> Role:
-    return _entity.put_boundary(caller, find_role(role_name), "Role", policy_arn)
+    return _entity.put_boundary(
+        caller, find_role(role_name, caller, "iam:PutRolePermissionsBoundary"), "Role", policy_arn)
 
 
 @operation
 def delete_role_permissions_boundary(caller: Caller, role_name: str) -> Role:
-    return _entity.delete_boundary(caller, find_role(role_name), "Role")
+    return _entity.delete_boundary(
+        caller, find_role(role_name, caller, "iam:DeleteRolePermissionsBoundary"), "Role")
