@@ -109,6 +109,13 @@ def record_denied(caller: Caller, exc: AccessDenied) -> None:
         _write([fields])
 
 
+def denied(caller: Caller, exc: AccessDenied) -> AccessDenied:
+    """`raise audit.denied(caller, AccessDenied(...))`: an AccessDenied that does not come from
+    authz.check (STS's own refusals), recorded the same way."""
+    record_denied(caller, exc)
+    return exc
+
+
 def _write(events: list[dict]) -> None:
     try:
         AuditEvent.objects.bulk_create([AuditEvent(**fields) for fields in events])
