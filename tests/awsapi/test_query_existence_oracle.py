@@ -33,6 +33,12 @@ CALLS = [
      {"PolicyArn": f"arn:aws:iam::{ACCOUNT}:policy/Ghost"}),
     ("attach_user_policy", {"UserName": "alice", "PolicyArn": f"arn:aws:iam::{ACCOUNT}:policy/Pol"},
      {"UserName": "alice", "PolicyArn": f"arn:aws:iam::{ACCOUNT}:policy/Ghost"}),
+    ("put_user_permissions_boundary",
+     {"UserName": "alice", "PermissionsBoundary": f"arn:aws:iam::{ACCOUNT}:policy/Pol"},
+     {"UserName": "alice", "PermissionsBoundary": f"arn:aws:iam::{ACCOUNT}:policy/Ghost"}),
+    ("create_user",
+     {"UserName": "newbie", "PermissionsBoundary": f"arn:aws:iam::{ACCOUNT}:policy/Pol"},
+     {"UserName": "newbie", "PermissionsBoundary": f"arn:aws:iam::{ACCOUNT}:policy/Ghost"}),
 ]
 
 

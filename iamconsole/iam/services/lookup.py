@@ -30,6 +30,18 @@ def authorize_missing(caller: Caller | None, action: str | None, arn: str) -> No
         authz.check(caller, action, arn)
 
 
+def referenced_policy(caller: Caller, action: str, resource: str, key: str,
+                      policy_arn: str) -> ManagedPolicy:
+    """A managed policy a request names (iam:PolicyARN of an attachment, iam:PermissionsBoundary
+    of a boundary): a missing one only after authorizing the request on its resource with the
+    ARN asked for as `key`, so that its existence is not told to a caller without the right."""
+    try:
+        return get_policy_by_arn(policy_arn)
+    except NoSuchEntity:
+        authz.check(caller, action, resource, {key: policy_arn})
+        raise
+
+
 def parse_policy_arn(arn: str) -> tuple[str, str, bool]:
     """(path, name, is_aws_managed) of a managed policy ARN."""
     match = _POLICY_ARN.match(arn or "")

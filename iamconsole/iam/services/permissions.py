@@ -34,7 +34,7 @@ from ._common import (
     validate_name,
 )
 from .groups import find_group
-from .lookup import get_policy_by_arn
+from .lookup import referenced_policy
 from .roles import find_role
 from .users import find_user
 
@@ -69,11 +69,7 @@ def _identity(kind: str, name: str, caller: Caller, action: str):
 def _policy(caller: Caller, action: str, entity: Any, policy_arn: str) -> ManagedPolicy:
     """The policy to attach or detach; a missing one only after authorizing the request, with
     the ARN asked for as iam:PolicyARN (no existence oracle)."""
-    try:
-        return get_policy_by_arn(policy_arn)
-    except NoSuchEntity:
-        authz.check(caller, action, entity.arn, {"iam:PolicyARN": policy_arn})
-        raise
+    return referenced_policy(caller, action, entity.arn, "iam:PolicyARN", policy_arn)
 
 
 @operation

@@ -30,7 +30,7 @@ from ._common import (
     validate_path,
     validate_path_prefix,
 )
-from .lookup import authorize_missing, get_policy_by_arn
+from .lookup import authorize_missing, referenced_policy
 
 MIN_SESSION_DURATION, MAX_SESSION_DURATION = 3600, 43200
 
@@ -97,8 +97,9 @@ def create_role(
     )
     duration = _check_duration(max_session_duration or MIN_SESSION_DURATION)
     tag_map = normalize_tags(tags)
-    boundary = get_policy_by_arn(permissions_boundary) if permissions_boundary else None
     arn = role_arn(role_name, path)
+    boundary = referenced_policy(caller, "iam:CreateRole", arn, "iam:PermissionsBoundary",
+                                 permissions_boundary) if permissions_boundary else None
     extra = {"iam:PermissionsBoundary": boundary.arn if boundary else None,
              **(tag_context(tag_map) if tag_map else {})}
     authz.check(caller, "iam:CreateRole", arn, extra)

@@ -20,7 +20,7 @@ from ._common import (
     validate_path,
     validate_path_prefix,
 )
-from .lookup import authorize_missing, get_policy_by_arn
+from .lookup import authorize_missing, referenced_policy
 
 
 def user_arn(name: str, path: str = "/") -> str:
@@ -68,7 +68,9 @@ def create_user(
     validate_name(user_name, "user", "user_name")
     path = validate_path(path)
     tag_map = normalize_tags(tags)
-    boundary = get_policy_by_arn(permissions_boundary) if permissions_boundary else None
+    boundary = referenced_policy(
+        caller, "iam:CreateUser", user_arn(user_name, path), "iam:PermissionsBoundary",
+        permissions_boundary) if permissions_boundary else None
     extra = {"iam:PermissionsBoundary": boundary.arn if boundary else None,
              **(tag_context(tag_map) if tag_map else {})}
     authz.check(caller, "iam:CreateUser", user_arn(user_name, path), extra)
