@@ -146,9 +146,11 @@ def change_password(
     policy = account_password_policy()
     if not required_at_sign_in and not (policy and policy.allow_users_to_change_password):
         authz.check(caller, "iam:ChangePassword", user.arn)
-    # The user's row, locked and read again: of parallel changes with the same old password
-    # one succeeds, the others then check against the new hash (and fail).
-    user = User.objects.select_for_update().get(pk=user.pk)
+    # The user's row locked, its password read again under the lock: of parallel changes with
+    # the same old password one succeeds, the others then check against the new hash (and
+    # fail). The caller's own user object is refreshed, so the door sees the new hash.
+    User.objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
+    user.refresh_from_db(fields=["password", "password_changed_at", "password_reset_required"])
     if not user.check_password(old_password or ""):
         raise InvalidInput("The old password is incorrect.", field="old_password")
     if old_password == new_password:
