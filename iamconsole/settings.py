@@ -141,6 +141,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # ones, where compiling costs more than running (45 ms of a 76 ms list page, measured with
     # benchmarks/pages.py). A DATABASE_URL ?options=… takes precedence.
     DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite (`make run`'s database) has one write lock per file. Concurrent writers wait for
+    # it (busy timeout, seconds) instead of failing "database is locked", and a transaction
+    # takes it when it begins (IMMEDIATE): a deferred one that read first cannot upgrade while
+    # another writer holds the lock, and SQLite refuses that at once, without waiting. WAL lets
+    # readers go on while one writes. A DATABASE_URL's own options take precedence.
+    _sqlite = DATABASES["default"].setdefault("OPTIONS", {})
+    _sqlite.setdefault("timeout", envint("DATABASE_SQLITE_TIMEOUT", 20))
+    _sqlite.setdefault("transaction_mode", "IMMEDIATE")
+    _sqlite.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL")
 # The authorizer's policy query runs as a prepared statement on PostgreSQL (iamconsole/iam/
 # authz.py); set false behind a connection pooler in transaction mode (PgBouncer).
 DATABASE_PREPARED_STATEMENTS = envbool("DATABASE_PREPARED_STATEMENTS", True)

@@ -351,7 +351,9 @@ class AuditEventSerializer(serializers.Serializer):
     resource_type = serializers.CharField()
     resource_name = serializers.CharField()
     resource_arn = serializers.CharField()
-    outcome = serializers.CharField()
+    outcome = serializers.CharField(help_text="success, failure (sign-in) or denied.")
+    error_code = serializers.CharField(help_text="CloudTrail's errorCode: AccessDenied for a "
+                                                 "denied call, else empty.")
     old_value = serializers.JSONField(allow_null=True)
     new_value = serializers.JSONField(allow_null=True)
     detail = serializers.CharField()
@@ -363,7 +365,13 @@ class AuditFilterSerializer(serializers.Serializer):
     actor = serializers.CharField(max_length=256, required=False)
     resource_type = serializers.CharField(max_length=32, required=False)
     resource_name = serializers.CharField(max_length=512, required=False)
-    outcome = serializers.CharField(max_length=16, required=False)
+    outcome = serializers.CharField(max_length=16, required=False,
+                                    help_text="Exact outcome: success, failure or denied.")
+    error_code = serializers.CharField(max_length=64, required=False,
+                                       help_text="Exact errorCode, e.g. AccessDenied.")
+    failed = serializers.BooleanField(required=False, default=False,
+                                      help_text="Only calls that did not succeed (denied calls "
+                                                "and failed sign-ins).")
     since = serializers.DateTimeField(required=False)
     until = serializers.DateTimeField(required=False)
 

@@ -237,6 +237,10 @@ class AuditFilterForm(forms.Form):
         ("policy", "Policy"), ("mfa", "MFA device"), ("account", "Account"),
     ])
     resource_name = forms.CharField(required=False, label="Resource name")
+    result = forms.ChoiceField(required=False, label="Result", choices=[
+        ("", "Any"), ("failed", "Failed or denied"), ("denied", "Denied (AccessDenied)"),
+        ("success", "Succeeded"),
+    ])
     since = forms.DateField(required=False, label="From",
                             widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(required=False, label="To",

@@ -1,19 +1,43 @@
-"""The audit log: every change and every security event, with actor, method and values."""
+"""The audit log: every change and every security event, with actor, method and values, and
+every denied call (CloudTrail records those too, with errorCode AccessDenied).
+
+A denied call rolls its operation's transaction back, which would take the record of the denial
+with it: `atomic()` (the domain operations' transaction) keeps the denials recorded inside it
+aside and writes them once it has ended, committed or rolled back. Outside it they are written at
+once. Either way a denial costs one INSERT and no query more.
+"""
 
 from __future__ import annotations
 
+import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
+from django.db import DatabaseError, transaction
 from django.db.models import QuerySet
 
 from . import authz
 from .caller import Caller
+from .errors import AccessDenied
 from .models import AuditEvent
+
+logger = logging.getLogger(__name__)
 
 # Reading the event history is CloudTrail's action in AWS.
 LOOKUP_ACTION = "cloudtrail:LookupEvents"
-TEXT_FILTERS = ("action", "actor", "resource_type", "resource_name", "outcome")
+TEXT_FILTERS = ("action", "actor", "resource_type", "resource_name", "outcome", "error_code")
+EXACT_FILTERS = ("resource_type", "outcome", "error_code")
+SUCCESS, FAILURE, DENIED = "success", "failure", "denied"
+
+# The denied-call events of the outermost `atomic()` block running in this context, or None.
+_pending: ContextVar[list[dict] | None] = ContextVar("audit_pending_denials", default=None)
+_ARN = re.compile(r"^arn:aws:(?:iam|sts)::[^:]*:(?P<type>[A-Za-z-]+)(?:/(?P<rest>.*))?$")
+_LIMITS = {"actor": 256, "actor_arn": 2048, "request_id": 64, "action": 128,
+           "resource_type": 32, "resource_name": 512, "resource_arn": 2048}
 
 
 def record(
@@ -25,38 +49,115 @@ def record(
     resource_arn: str = "",
     old: Any = None,
     new: Any = None,
-    outcome: str = "success",
+    outcome: str = SUCCESS,
     detail: str = "",
+    error_code: str = "",
 ) -> AuditEvent:
-    return AuditEvent.objects.create(
-        actor=caller.display_name,
-        actor_arn=caller.arn if not caller.is_system else "",
-        auth_method=caller.auth_method,
-        source_ip=caller.source_ip,
-        request_id=caller.request_id,
-        action=action,
-        resource_type=resource_type,
-        resource_name=resource_name,
-        resource_arn=resource_arn,
-        old_value=old,
-        new_value=new,
-        outcome=outcome,
-        detail=detail,
-    )
+    return AuditEvent.objects.create(**_fields(
+        caller, action, resource_type=resource_type, resource_name=resource_name,
+        resource_arn=resource_arn, old=old, new=new, outcome=outcome, detail=detail,
+        error_code=error_code or ("AccessDenied" if outcome == DENIED else ""),
+    ))
+
+
+def _fields(caller: Caller, action: str, *, resource_type: str, resource_name: str,
+            resource_arn: str, old: Any, new: Any, outcome: str, detail: str,
+            error_code: str) -> dict[str, Any]:
+    return {
+        "actor": caller.display_name,
+        "actor_arn": caller.arn if not caller.is_system else "",
+        "auth_method": caller.auth_method,
+        "source_ip": caller.source_ip,
+        "request_id": caller.request_id,
+        "action": action,
+        "resource_type": resource_type,
+        "resource_name": resource_name,
+        "resource_arn": resource_arn,
+        "old_value": old,
+        "new_value": new,
+        "outcome": outcome,
+        "error_code": error_code,
+        "detail": detail,
+    }
+
+
+def _clean(value: str, limit: int | None = None) -> str:
+    """A denied call's resource comes from the request: no NUL (PostgreSQL text refuses it),
+    within the column's length."""
+    value = value.replace("\x00", "\ufffd")
+    return value[:limit] if limit else value
+
+
+def record_denied(caller: Caller, exc: AccessDenied) -> None:
+    """Record a call the policies refused, as CloudTrail does: actor, action, resource, source
+    IP, request id, errorCode AccessDenied and the message with its reason. Inside `atomic()`
+    the event is written when the block ends (the denial rolls the block back), else now."""
+    match = _ARN.match(exc.resource or "")
+    resource_type = resource_name = ""
+    if match:
+        resource_type = match["type"]
+        resource_name = (match["rest"] or "").rsplit("/", 1)[-1]
+    fields = _fields(caller, exc.action or "", resource_type=resource_type,
+                     resource_name=resource_name, resource_arn=exc.resource or "", old=None,
+                     new=None, outcome=DENIED, detail=exc.message, error_code=exc.code)
+    fields = {name: _clean(value, _LIMITS.get(name)) if isinstance(value, str) else value
+              for name, value in fields.items()}
+    pending = _pending.get()
+    if pending is not None:
+        pending.append(fields)
+    else:
+        _write([fields])
+
+
+def denied(caller: Caller, exc: AccessDenied) -> AccessDenied:
+    """`raise audit.denied(caller, AccessDenied(...))`: an AccessDenied that does not come from
+    authz.check (STS's own refusals), recorded the same way."""
+    record_denied(caller, exc)
+    return exc
+
+
+def _write(events: list[dict]) -> None:
+    try:
+        AuditEvent.objects.bulk_create([AuditEvent(**fields) for fields in events])
+    except DatabaseError:  # the database failed the call already: do not mask its error
+        logger.exception("could not record %d denied call(s) in the audit log", len(events))
+
+
+@contextmanager
+def atomic() -> Iterator[None]:
+    """transaction.atomic() for a domain operation (or a door's block around several): denied
+    calls recorded inside it are written after it ends, so its rollback does not erase them.
+    Nested blocks leave the writing to the outermost."""
+    if _pending.get() is not None:
+        with transaction.atomic():
+            yield
+        return
+    token = _pending.set([])
+    try:
+        with transaction.atomic():
+            yield
+    finally:
+        events = _pending.get() or []
+        _pending.reset(token)
+        if events:
+            _write(events)
 
 
 def lookup_events(
     caller: Caller,
     *,
     contains: bool = False,
+    failed: bool = False,
     since: datetime | None = None,
     until: datetime | None = None,
     **filters: str | None,
 ) -> QuerySet[AuditEvent]:
     """The audit log, newest first, for a caller allowed cloudtrail:LookupEvents. Text filters
-    (action, actor, resource_type, resource_name, outcome) match exactly, as CloudTrail's lookup
-    attributes do, or as case-insensitive substrings with `contains` (the console's search);
-    resource_type and outcome always match exactly. `since` is inclusive, `until` exclusive."""
+    (action, actor, resource_type, resource_name, outcome, error_code) match exactly, as
+    CloudTrail's lookup attributes do, or as case-insensitive substrings with `contains` (the
+    console's search); resource_type, outcome and error_code always match exactly. `failed`
+    keeps the calls that did not succeed (denied, failed sign-ins). `since` is inclusive,
+    `until` exclusive."""
     authz.check(caller, LOOKUP_ACTION, "*")
     unknown = set(filters) - set(TEXT_FILTERS)
     if unknown:
@@ -64,8 +165,10 @@ def lookup_events(
     events = AuditEvent.objects.all()
     for name, value in filters.items():
         if value:
-            substring = contains and name not in ("resource_type", "outcome")
+            substring = contains and name not in EXACT_FILTERS
             events = events.filter(**{f"{name}__icontains" if substring else name: value})
+    if failed:
+        events = events.exclude(outcome=SUCCESS)
     if since is not None:
         events = events.filter(created_at__gte=since)
     if until is not None:

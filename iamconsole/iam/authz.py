@@ -16,7 +16,7 @@ from django.db.models.functions import Lower
 
 from iamconsole.policy import CompiledPolicy, Context, Decision, Request, compile_policy, evaluate
 
-from . import clock
+from . import audit, clock
 from . import identifiers as ids
 from .caller import Caller
 from .errors import AccessDenied
@@ -307,11 +307,14 @@ def is_allowed(caller: Caller, action: str, resource: str, extra: dict | None = 
 
 
 def check(caller: Caller, action: str, resource: str, extra: dict | None = None) -> None:
-    """Raise AccessDenied (with AWS's message) unless the caller may do `action` on `resource`."""
+    """Raise AccessDenied (with AWS's message) unless the caller may do `action` on `resource`.
+    The one place every door's denied call passes: it is recorded in the audit log here."""
     decision = decide(caller, action, resource, extra)
     if decision is None or decision.allowed:
         return
-    raise access_denied(caller, action, resource, decision)
+    exc = access_denied(caller, action, resource, decision)
+    audit.record_denied(caller, exc)
+    raise exc
 
 
 def access_denied(caller: Caller, action: str, resource: str, decision: Decision) -> AccessDenied:

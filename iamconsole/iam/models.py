@@ -437,7 +437,8 @@ class AuditEventQuerySet(models.QuerySet):
 
 class AuditEvent(models.Model):
     """One change (or security event): who did what to which object, when, from where, with the
-    old and new values. Immutable: no update or delete through any interface."""
+    old and new values. Immutable: no update or delete through any interface, and on PostgreSQL
+    a trigger refuses UPDATE and DELETE in the database itself (migration 0004)."""
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.CharField(max_length=256, blank=True, default="")  # name shown in the log
@@ -449,7 +450,8 @@ class AuditEvent(models.Model):
     resource_type = models.CharField(max_length=32, blank=True, default="", db_index=True)
     resource_name = models.CharField(max_length=512, blank=True, default="")
     resource_arn = models.CharField(max_length=2048, blank=True, default="")
-    outcome = models.CharField(max_length=16, default="success")
+    outcome = models.CharField(max_length=16, default="success")  # success | failure | denied
+    error_code = models.CharField(max_length=64, blank=True, default="")  # CloudTrail errorCode
     old_value = models.JSONField(null=True, blank=True)
     new_value = models.JSONField(null=True, blank=True)
     detail = models.TextField(blank=True, default="")

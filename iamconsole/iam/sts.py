@@ -308,12 +308,13 @@ def get_session_token(
 ) -> SessionCredentials:
     user = caller.user
     if user is None or caller.role is not None:
-        raise AccessDenied("GetSessionToken must be called with the long-term credentials of "
-                           "an IAM user or the root user.", action="sts:GetSessionToken",
-                           resource="*")
+        raise audit.denied(caller, AccessDenied(
+            "GetSessionToken must be called with the long-term credentials of an IAM user or "
+            "the root user.", action="sts:GetSessionToken", resource="*"))
     if caller.credential is not None:
-        raise AccessDenied("Cannot call GetSessionToken with session credentials",
-                           action="sts:GetSessionToken", resource=caller.arn)
+        raise audit.denied(caller, AccessDenied(
+            "Cannot call GetSessionToken with session credentials",
+            action="sts:GetSessionToken", resource=caller.arn))
     seconds = _duration(duration_seconds, SESSION_TOKEN_DEFAULT, SESSION_TOKEN_MIN,
                         SESSION_TOKEN_MAX,
                         f"The requested DurationSeconds exceeds {SESSION_TOKEN_MAX} seconds.")
@@ -339,13 +340,13 @@ def check_session_token_scope(caller: Caller, service: str, operation: str) -> N
     if credential is None or credential.role_id is not None:
         return
     if service == "sts" and operation not in SESSION_TOKEN_STS_ACTIONS:
-        raise AccessDenied(
+        raise audit.denied(caller, AccessDenied(
             f"User: {caller.arn} is not authorized to perform: sts:{operation} with session "
             "credentials obtained by GetSessionToken", action=f"sts:{operation}", resource="*",
-        )
+        ))
     if service == "iam" and not credential.mfa_authenticated:
-        raise AccessDenied(
+        raise audit.denied(caller, AccessDenied(
             f"User: {caller.arn} is not authorized to perform: iam:{operation}: IAM calls with "
             "credentials from GetSessionToken require MFA authentication",
             action=f"iam:{operation}", resource="*",
-        )
+        ))

@@ -11,6 +11,7 @@ from django.db.models.functions import Cast
 from rest_framework import serializers
 from rest_framework.views import APIView
 
+from iamconsole.iam import identifiers as ids
 from iamconsole.iam import services as iam
 from iamconsole.iam.caller import Caller
 from iamconsole.iam.errors import NoSuchEntity
@@ -49,12 +50,17 @@ def filter_by_tag(queryset: QuerySet, tag: str | None) -> QuerySet:
     return queryset
 
 
-def policy_arn(ref: str) -> str:
-    """A managed policy named in a URL by its ARN or its PolicyId (ANPA…)."""
+def policy_arn(ref: str, view: IAMView | None = None) -> str:
+    """A managed policy named in a URL by its ARN or its PolicyId (ANPA…). An unknown PolicyId
+    is authorized first for the view's action (on the ARN a policy named so would have, as the
+    domain authorizes a missing name): a caller without the right gets 403, found or not."""
     if ref.startswith("arn:"):
         return ref
     arn = next((p.arn for p in ManagedPolicy.objects.filter(policy_id=ref)), None)
     if arn is None:
+        if view is not None:
+            action = view.iam_actions.get(view.request.method)
+            iam.authorize_missing(view.caller, action, ids.arn(f"policy/{ref}"))
         raise NoSuchEntity(f"Policy {ref} does not exist or is not attachable.")
     return arn
 

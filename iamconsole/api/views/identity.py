@@ -3,11 +3,11 @@ policies (ETag = hash of the document) and the permissions boundary."""
 
 from __future__ import annotations
 
-from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
+from iamconsole.iam import audit
 from iamconsole.iam import services as iam
 from iamconsole.iam.errors import NoSuchEntity
 
@@ -106,7 +106,7 @@ class InlinePolicyView(KindView):
                    summary="Create or replace an inline policy (If-Match: its ETag)")
     def put(self, request, name, policy_name):
         data = valid(s.PutInlinePolicySerializer, request.data)
-        with transaction.atomic():
+        with audit.atomic():  # a denial inside is rolled back but stays audited
             self._check_precondition(request, name, policy_name)
             inline = iam.put_inline_policy(self.caller, self.kind, name, policy_name,
                                            data["policy_document"])
@@ -114,7 +114,7 @@ class InlinePolicyView(KindView):
 
     @extend_schema(responses={204: None}, summary="Delete an inline policy (If-Match: its ETag)")
     def delete(self, request, name, policy_name):
-        with transaction.atomic():
+        with audit.atomic():  # a denial inside is rolled back but stays audited
             self._check_precondition(request, name, policy_name)
             iam.delete_inline_policy(self.caller, self.kind, name, policy_name)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -66,21 +66,21 @@ class PolicyView(IAMView):
 
     @extend_schema(responses=s.PolicySerializer, summary="GetPolicy")
     def get(self, request, policy_id):
-        return _policy_response(_fresh(iam.get_policy(self.caller, policy_arn(policy_id))))
+        return _policy_response(_fresh(iam.get_policy(self.caller, policy_arn(policy_id, self))))
 
     @extend_schema(request=s.UpdatePolicySerializer, responses=s.PolicySerializer,
                    summary="Change the description (If-Match: the policy's ETag)")
     def patch(self, request, policy_id):
         data = valid(s.UpdatePolicySerializer, request.data)
         with precondition():
-            policy = iam.update_policy_description(self.caller, policy_arn(policy_id),
+            policy = iam.update_policy_description(self.caller, policy_arn(policy_id, self),
                                                    data["description"],
                                                    revision=if_match_revision(request))
         return _policy_response(_fresh(policy))
 
     @extend_schema(responses={204: None}, summary="DeletePolicy")
     def delete(self, request, policy_id):
-        iam.delete_policy(self.caller, policy_arn(policy_id))
+        iam.delete_policy(self.caller, policy_arn(policy_id, self))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -89,7 +89,7 @@ class PolicyVersionsView(IAMView):
 
     @extend_schema(responses=s.PolicyVersionSerializer(many=True), summary="ListPolicyVersions")
     def get(self, request, policy_id):
-        versions = iam.list_policy_versions(self.caller, policy_arn(policy_id))
+        versions = iam.list_policy_versions(self.caller, policy_arn(policy_id, self))
         return Response(s.PolicyVersionSerializer(versions, many=True).data)
 
     @extend_schema(request=s.CreatePolicyVersionSerializer,
@@ -99,7 +99,7 @@ class PolicyVersionsView(IAMView):
         data = valid(s.CreatePolicyVersionSerializer, request.data)
         with precondition():
             version = iam.create_policy_version(
-                self.caller, policy_arn(policy_id), data["policy_document"],
+                self.caller, policy_arn(policy_id, self), data["policy_document"],
                 set_as_default=data["set_as_default"], revision=if_match_revision(request),
             )
         response = Response(s.PolicyVersionSerializer(version).data, status=201)
@@ -112,12 +112,12 @@ class PolicyVersionView(IAMView):
 
     @extend_schema(responses=s.PolicyVersionSerializer, summary="GetPolicyVersion")
     def get(self, request, policy_id, version_id):
-        version = iam.get_policy_version(self.caller, policy_arn(policy_id), version_id)
+        version = iam.get_policy_version(self.caller, policy_arn(policy_id, self), version_id)
         return Response(s.PolicyVersionSerializer(version).data)
 
     @extend_schema(responses={204: None}, summary="DeletePolicyVersion")
     def delete(self, request, policy_id, version_id):
-        iam.delete_policy_version(self.caller, policy_arn(policy_id), version_id)
+        iam.delete_policy_version(self.caller, policy_arn(policy_id, self), version_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -130,7 +130,7 @@ class DefaultVersionView(IAMView):
         data = valid(s.DefaultVersionSerializer, request.data)
         with precondition():
             version = iam.set_default_policy_version(
-                self.caller, policy_arn(policy_id), data["version_id"],
+                self.caller, policy_arn(policy_id, self), data["version_id"],
                 revision=if_match_revision(request),
             )
         response = Response(s.PolicyVersionSerializer(version).data)
@@ -143,7 +143,7 @@ class PolicyEntitiesView(IAMView):
 
     @extend_schema(responses=s.PolicyEntitiesSerializer, summary="ListEntitiesForPolicy")
     def get(self, request, policy_id):
-        entities = iam.list_entities_for_policy(self.caller, policy_arn(policy_id))
+        entities = iam.list_entities_for_policy(self.caller, policy_arn(policy_id, self))
         return Response({
             kind: [{"name": e.name, "arn": e.arn} for e in getattr(entities, kind)]
             for kind in ("users", "groups", "roles")
@@ -156,17 +156,17 @@ class PolicyTagsView(IAMView):
 
     @extend_schema(responses=s.TagsSerializer, summary="ListPolicyTags")
     def get(self, request, policy_id):
-        return Response({"tags": iam.list_policy_tags(self.caller, policy_arn(policy_id))})
+        return Response({"tags": iam.list_policy_tags(self.caller, policy_arn(policy_id, self))})
 
     @extend_schema(request=s.TagsSerializer, responses=s.TagsSerializer, summary="TagPolicy")
     def post(self, request, policy_id):
         data = valid(s.TagsSerializer, request.data)
-        policy = iam.tag_policy(self.caller, policy_arn(policy_id), data["tags"])
+        policy = iam.tag_policy(self.caller, policy_arn(policy_id, self), data["tags"])
         return Response({"tags": policy.tags})
 
     @extend_schema(parameters=[s.TagKeysSerializer], responses=s.TagsSerializer,
                    summary="UntagPolicy (?key=a&key=b)")
     def delete(self, request, policy_id):
         data = valid(s.TagKeysSerializer, request.query_params)
-        policy = iam.untag_policy(self.caller, policy_arn(policy_id), data["key"])
+        policy = iam.untag_policy(self.caller, policy_arn(policy_id, self), data["key"])
         return Response({"tags": policy.tags})

@@ -27,8 +27,10 @@ def filtered_events(request: HttpRequest, form: AuditFilterForm):
     if not form.is_valid():
         return AuditEvent.objects.none()
     data = form.cleaned_data
+    result = data["result"]
     return audit.lookup_events(
-        get_caller(request), contains=True,
+        get_caller(request), contains=True, failed=result == "failed",
+        outcome=result if result in (audit.SUCCESS, audit.DENIED) else None,
         actor=data["actor"], action=data["action"], resource_type=data["resource_type"],
         resource_name=data["resource_name"],
         since=datetime.combine(data["since"], time.min, tzinfo=UTC) if data["since"] else None,

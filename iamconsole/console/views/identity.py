@@ -12,8 +12,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from iamconsole.iam import identifiers as ids
 from iamconsole.iam import services as iam
-from iamconsole.iam.errors import IAMError
+from iamconsole.iam.errors import IAMError, NoSuchEntity
 
 from .. import pickers
 from ..auth import allowed, console_view, get_caller, may_do_with_some_boundary
@@ -45,9 +46,14 @@ KINDS = {
 
 
 def entity_arn(kind: str):
-    """The declared resource of an action on one user / group / role (404 when missing)."""
+    """The declared resource of an action on one user / group / role. A missing one is
+    authorized on the ARN its name would have under the default path, and only then is 404
+    (the view's own lookup): no existence oracle (iam.services.lookup.authorize_missing)."""
     def resource(request: HttpRequest, name: str, **_: Any) -> str:
-        return KINDS[kind].find(name).arn
+        try:
+            return KINDS[kind].find(name).arn
+        except NoSuchEntity:
+            return ids.arn(f"{kind}/{name}")
     return resource
 
 

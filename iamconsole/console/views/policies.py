@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from iamconsole.iam import identifiers as ids
 from iamconsole.iam import services as iam
 from iamconsole.iam.errors import IAMError, NoSuchEntity, ValidationError
 from iamconsole.iam.models import ManagedPolicy
@@ -38,7 +39,14 @@ def arn_for(scope: str, name: str) -> str:
 
 
 def policy_resource(request: HttpRequest, scope: str, name: str, **_) -> str:
-    return arn_for(scope, name)
+    """A missing policy is authorized on the ARN its name would have (path /) before the
+    view's 404: no existence oracle (iam.services.lookup.authorize_missing)."""
+    try:
+        return arn_for(scope, name)
+    except NoSuchEntity:
+        if scope not in ("aws", "local"):
+            raise
+        return policy_arn(name) if scope == "local" else ids.arn(f"policy/{name}", account="aws")
 
 
 def detail_url(policy, tab: str = "document") -> str:

@@ -31,7 +31,7 @@ from .groups import (
     remove_user_from_group,
     update_group,
 )
-from .lookup import get_policy_by_arn, parse_policy_arn
+from .lookup import authorize_missing, get_policy_by_arn, parse_policy_arn
 from .mfa import (
     NewVirtualMFADevice,
     create_virtual_mfa_device,

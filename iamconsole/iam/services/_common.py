@@ -8,12 +8,13 @@ from collections.abc import Callable, Iterable, Mapping
 from functools import wraps
 from typing import Any, TypeVar
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from iamconsole.policy import validate_policy
 
+from .. import audit
 from .. import identifiers as ids
 from ..errors import (
     ConcurrentModification,
@@ -40,12 +41,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def operation(func: F) -> F:
-    """A domain operation: one transaction; a unique-constraint race becomes EntityAlreadyExists."""
+    """A domain operation: one transaction; a unique-constraint race becomes EntityAlreadyExists;
+    a denied call rolls it back but stays in the audit log (audit.atomic)."""
 
     @wraps(func)
     def wrapper(*args, **kwargs):
         try:
-            with transaction.atomic():
+            with audit.atomic():
                 return func(*args, **kwargs)
         except IntegrityError as exc:
             raise EntityAlreadyExists(f"The entity already exists ({exc.__class__.__name__}).") \

@@ -20,7 +20,7 @@ from ._common import (
     validate_name,
     validate_path,
 )
-from .lookup import get_policy_by_arn
+from .lookup import referenced_policy
 
 
 def rename(
@@ -77,8 +77,9 @@ def list_tags(caller: Caller, entity: Any, kind: str) -> dict[str, str]:
 
 
 def put_boundary(caller: Caller, entity: Any, kind: str, policy_arn: str) -> Any:
-    boundary = get_policy_by_arn(policy_arn)
     action = f"iam:Put{kind}PermissionsBoundary"
+    boundary = referenced_policy(caller, action, entity.arn, "iam:PermissionsBoundary",
+                                 policy_arn)
     authz.check(caller, action, entity.arn, {"iam:PermissionsBoundary": boundary.arn})
     old = entity.permissions_boundary.arn if entity.permissions_boundary_id else None
     entity.permissions_boundary = boundary

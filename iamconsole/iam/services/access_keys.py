@@ -23,10 +23,11 @@ class NewAccessKey:
     secret_access_key: str  # shown once, never stored in clear
 
 
-def _target_user(caller: Caller, user_name: str | None) -> User:
-    """AWS: without UserName the calling user is meant (long-term user credentials only)."""
+def _target_user(caller: Caller, user_name: str | None, action: str) -> User:
+    """AWS: without UserName the calling user is meant (long-term user credentials only). A
+    missing user is authorized for `action` first (no existence oracle)."""
     if user_name:
-        return find_user(user_name)
+        return find_user(user_name, caller, action)
     if caller.user is None or caller.role is not None or caller.user.is_root:
         raise InvalidInput("Must specify userName when calling with non-User credentials")
     return caller.user
@@ -34,7 +35,7 @@ def _target_user(caller: Caller, user_name: str | None) -> User:
 
 @operation
 def create_access_key(caller: Caller, user_name: str | None = None) -> NewAccessKey:
-    user = _target_user(caller, user_name)
+    user = _target_user(caller, user_name, "iam:CreateAccessKey")
     authz.check(caller, "iam:CreateAccessKey", user.arn)
     User.objects.select_for_update().filter(pk=user.pk).first()  # serialize the quota check
     if user.access_keys.count() >= MAX_ACCESS_KEYS:
@@ -50,8 +51,9 @@ def create_access_key(caller: Caller, user_name: str | None = None) -> NewAccess
     return NewAccessKey(key, secret)
 
 
-def _find_key(user: User, access_key_id: str) -> AccessKey:
-    key = user.access_keys.filter(access_key_id=access_key_id).first()
+def _find_key(user: User, access_key_id: str, *, for_update: bool = False) -> AccessKey:
+    keys = user.access_keys.filter(access_key_id=access_key_id)
+    key = (keys.select_for_update() if for_update else keys).first()
     if key is None:
         raise NoSuchEntity(f"The Access Key with id {access_key_id} cannot be found.")
     return key
@@ -64,7 +66,7 @@ def update_access_key(
     if status not in (AccessKey.ACTIVE, AccessKey.INACTIVE):
         raise ValidationError(f"Value '{status}' at 'status' failed to satisfy constraint: Member "
                               "must satisfy enum value set: [Active, Inactive]", field="status")
-    user = _target_user(caller, user_name)
+    user = _target_user(caller, user_name, "iam:UpdateAccessKey")
     authz.check(caller, "iam:UpdateAccessKey", user.arn)
     key = _find_key(user, access_key_id)
     old = key.status
@@ -78,16 +80,17 @@ def update_access_key(
 
 @operation
 def delete_access_key(caller: Caller, access_key_id: str, user_name: str | None = None) -> None:
-    user = _target_user(caller, user_name)
+    user = _target_user(caller, user_name, "iam:DeleteAccessKey")
     authz.check(caller, "iam:DeleteAccessKey", user.arn)
-    key = _find_key(user, access_key_id)
+    # Locked: of parallel deletions one deletes, the others then find no key (NoSuchEntity).
+    key = _find_key(user, access_key_id, for_update=True)
     key.delete()
     audit.record(caller, "iam:DeleteAccessKey", resource_type="user", resource_name=user.name,
                  resource_arn=user.arn, old={"AccessKeyId": access_key_id})
 
 
 def list_access_keys(caller: Caller, user_name: str | None = None) -> QuerySet[AccessKey]:
-    user = _target_user(caller, user_name)
+    user = _target_user(caller, user_name, "iam:ListAccessKeys")
     authz.check(caller, "iam:ListAccessKeys", user.arn)
     return user.access_keys.order_by("created_at")
 

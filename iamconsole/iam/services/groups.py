@@ -20,6 +20,7 @@ from ._common import (
     validate_path,
     validate_path_prefix,
 )
+from .lookup import authorize_missing
 from .users import find_user
 
 
@@ -32,10 +33,13 @@ def group_summary(group: Group) -> dict:
             "Arn": group.arn, "CreateDate": group.created_at.isoformat()}
 
 
-def find_group(name: str) -> Group:
+def find_group(name: str, caller: Caller | None = None, action: str | None = None) -> Group:
+    """The group `name` (any case); with `caller` and `action` a missing group is authorized
+    first (lookup.authorize_missing): no existence oracle."""
     try:
         return Group.objects.get(name__ci=name)
     except Group.DoesNotExist:
+        authorize_missing(caller, action, group_arn(name))
         raise NoSuchEntity(f"The group with name {name} cannot be found.") from None
 
 
@@ -55,7 +59,7 @@ def create_group(caller: Caller, group_name: str, *, path: str | None = "/") -> 
 
 def get_group(caller: Caller, group_name: str) -> tuple[Group, QuerySet[User]]:
     """GetGroup: the group and its users."""
-    group = find_group(group_name)
+    group = find_group(group_name, caller, "iam:GetGroup")
     authz.check(caller, "iam:GetGroup", group.arn)
     return group, group.members.order_by("name")
 
@@ -67,7 +71,7 @@ def list_groups(caller: Caller, *, path_prefix: str | None = "/") -> QuerySet[Gr
 
 
 def list_groups_for_user(caller: Caller, user_name: str) -> QuerySet[Group]:
-    user = find_user(user_name)
+    user = find_user(user_name, caller, "iam:ListGroupsForUser")
     authz.check(caller, "iam:ListGroupsForUser", user.arn)
     return user.iam_groups.order_by("name")
 
@@ -81,14 +85,14 @@ def update_group(
     new_path: str | None = None,
     revision: int | None = None,
 ) -> Group:
-    group = find_group(group_name)
+    group = find_group(group_name, caller, "iam:UpdateGroup")
     check_revision(group, revision)
     return _entity.rename(caller, group, "Group", new_group_name, new_path, group_summary)
 
 
 @operation
 def delete_group(caller: Caller, group_name: str) -> None:
-    group = find_group(group_name)
+    group = find_group(group_name, caller, "iam:DeleteGroup")
     authz.check(caller, "iam:DeleteGroup", group.arn)
     blockers = []
     if group.members.exists():
@@ -107,12 +111,13 @@ def delete_group(caller: Caller, group_name: str) -> None:
 
 @operation
 def add_user_to_group(caller: Caller, group_name: str, user_name: str) -> None:
-    group = find_group(group_name)
-    user = find_user(user_name)
+    group = find_group(group_name, caller, "iam:AddUserToGroup")
     authz.check(caller, "iam:AddUserToGroup", group.arn)
+    # The user's row lock serializes its membership changes: the membership read below is
+    # the committed one, so of parallel additions one adds (and is audited), the others see it.
+    user = find_user(user_name, for_update=True)
     if group.members.filter(pk=user.pk).exists():
         return  # AWS: adding an existing member succeeds and changes nothing
-    User.objects.select_for_update().filter(pk=user.pk).first()  # serialize membership changes
     if user.iam_groups.count() >= MAX_GROUPS_PER_USER:
         raise LimitExceeded(f"Cannot exceed quota for GroupsPerUser: {MAX_GROUPS_PER_USER}.")
     group.members.add(user)
@@ -122,9 +127,9 @@ def add_user_to_group(caller: Caller, group_name: str, user_name: str) -> None:
 
 @operation
 def remove_user_from_group(caller: Caller, group_name: str, user_name: str) -> None:
-    group = find_group(group_name)
-    user = find_user(user_name)
+    group = find_group(group_name, caller, "iam:RemoveUserFromGroup")
     authz.check(caller, "iam:RemoveUserFromGroup", group.arn)
+    user = find_user(user_name, for_update=True)  # as in add_user_to_group: one removes
     if not group.members.filter(pk=user.pk).exists():
         raise NoSuchEntity(f"The user {user.name} is not a member of the group {group.name}.")
     group.members.remove(user)

@@ -4,13 +4,42 @@ from __future__ import annotations
 
 import re
 
+from .. import authz
 from .. import identifiers as ids
+from ..caller import Caller
 from ..errors import InvalidInput, NoSuchEntity
 from ..models import ManagedPolicy
 
 _POLICY_ARN = re.compile(
     r"^arn:aws:iam::(?P<account>\d{12}|aws):policy(?P<path>/(?:.*/)?)(?P<name>[^/]+)$"
 )
+
+
+def authorize_missing(caller: Caller | None, action: str | None, arn: str) -> None:
+    """Before answering NoSuchEntity, authorize the caller on the ARN asked for, as AWS
+    authorizes a request before it looks its resource up: a caller without the right gets
+    AccessDenied whether or not the entity exists, so the answer reveals nothing to it.
+
+    A missing user, group or role has no path; AWS then evaluates the ARN without one, e.g.
+    `arn:aws:iam::<account>:user/<name>` (its denial names exactly that resource), which is
+    the ARN of the name under the default path `/`. A caller allowed only under some path
+    (`user/eng/*`) is therefore denied a missing name, which again tells it nothing. An
+    existing entity is authorized by the operation itself, on its real ARN (with its path) and
+    with the request's condition keys, before anything else is answered."""
+    if caller is not None and action:
+        authz.check(caller, action, arn)
+
+
+def referenced_policy(caller: Caller, action: str, resource: str, key: str,
+                      policy_arn: str) -> ManagedPolicy:
+    """A managed policy a request names (iam:PolicyARN of an attachment, iam:PermissionsBoundary
+    of a boundary): a missing one only after authorizing the request on its resource with the
+    ARN asked for as `key`, so that its existence is not told to a caller without the right."""
+    try:
+        return get_policy_by_arn(policy_arn)
+    except NoSuchEntity:
+        authz.check(caller, action, resource, {key: policy_arn})
+        raise
 
 
 def parse_policy_arn(arn: str) -> tuple[str, str, bool]:
@@ -24,12 +53,20 @@ def parse_policy_arn(arn: str) -> tuple[str, str, bool]:
     return match["path"], match["name"], account == "aws"
 
 
-def get_policy_by_arn(arn: str, *, for_update: bool = False) -> ManagedPolicy:
-    path, name, aws_managed = parse_policy_arn(arn)
+def get_policy_by_arn(arn: str, caller: Caller | None = None, action: str | None = None, *,
+                      for_update: bool = False) -> ManagedPolicy:
+    """The managed policy `arn` names; with `caller` and `action`, authorized first when it
+    does not exist (see authorize_missing)."""
+    try:
+        path, name, aws_managed = parse_policy_arn(arn)
+    except NoSuchEntity:  # another account's policy
+        authorize_missing(caller, action, arn)
+        raise
     qs = ManagedPolicy.objects.filter(name=name, path=path, is_aws_managed=aws_managed)
     if for_update:
         qs = qs.select_for_update()
     policy = qs.first()
     if policy is None:
+        authorize_missing(caller, action, arn)
         raise NoSuchEntity(f"Policy {arn} does not exist or is not attachable.")
     return policy

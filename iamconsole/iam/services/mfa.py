@@ -153,7 +153,7 @@ def enable_mfa_device(
 ) -> VirtualMFADevice:
     code1 = _check_code_format(authentication_code1, "authenticationCode1")
     code2 = _check_code_format(authentication_code2, "authenticationCode2")
-    user = find_user(user_name)
+    user = find_user(user_name, caller, "iam:EnableMFADevice")
     if not enrollment_required(caller, user):
         authz.check(caller, "iam:EnableMFADevice", user.arn)
     device = find_device(serial_number)
@@ -189,7 +189,7 @@ def resync_mfa_device(
 ) -> VirtualMFADevice:
     code1 = _check_code_format(authentication_code1, "authenticationCode1")
     code2 = _check_code_format(authentication_code2, "authenticationCode2")
-    user = find_user(user_name)
+    user = find_user(user_name, caller, "iam:ResyncMFADevice")
     authz.check(caller, "iam:ResyncMFADevice", user.arn)
     device = VirtualMFADevice.objects.select_for_update().get(
         pk=_user_device(user, serial_number).pk
@@ -206,7 +206,7 @@ def resync_mfa_device(
 
 @operation
 def deactivate_mfa_device(caller: Caller, user_name: str, serial_number: str) -> None:
-    user = find_user(user_name)
+    user = find_user(user_name, caller, "iam:DeactivateMFADevice")
     authz.check(caller, "iam:DeactivateMFADevice", user.arn)
     device = _user_device(user, serial_number)
     device.user = None
@@ -230,7 +230,7 @@ def delete_virtual_mfa_device(caller: Caller, serial_number: str) -> None:
 
 def list_mfa_devices(caller: Caller, user_name: str | None = None) -> QuerySet[VirtualMFADevice]:
     if user_name:
-        user = find_user(user_name)
+        user = find_user(user_name, caller, "iam:ListMFADevices")
     elif caller.user is not None and caller.role is None:
         user = caller.user
     else:

@@ -79,7 +79,7 @@ def set_password(user: User, password: str, *, reset_required: bool = False) -> 
 def create_login_profile(
     caller: Caller, user_name: str, password: str, *, password_reset_required: bool = False
 ) -> User:
-    user = find_user(user_name)
+    user = find_user(user_name, caller, "iam:CreateLoginProfile")
     authz.check(caller, "iam:CreateLoginProfile", user.arn)
     if user.has_usable_password():
         raise EntityAlreadyExists(f"Login Profile for user {user.name} already exists.")
@@ -91,7 +91,7 @@ def create_login_profile(
 
 
 def get_login_profile(caller: Caller, user_name: str) -> User:
-    user = find_user(user_name)
+    user = find_user(user_name, caller, "iam:GetLoginProfile")
     authz.check(caller, "iam:GetLoginProfile", user.arn)
     if not user.has_usable_password():
         raise NoSuchEntity(f"Login Profile for User {user.name} cannot be found.")
@@ -103,7 +103,7 @@ def update_login_profile(
     caller: Caller, user_name: str, *, password: str | None = None,
     password_reset_required: bool | None = None,
 ) -> User:
-    user = find_user(user_name)
+    user = find_user(user_name, caller, "iam:UpdateLoginProfile")
     authz.check(caller, "iam:UpdateLoginProfile", user.arn)
     if not user.has_usable_password():
         raise NoSuchEntity(f"Login Profile for User {user.name} cannot be found.")
@@ -121,7 +121,7 @@ def update_login_profile(
 
 @operation
 def delete_login_profile(caller: Caller, user_name: str) -> None:
-    user = find_user(user_name)
+    user = find_user(user_name, caller, "iam:DeleteLoginProfile")
     authz.check(caller, "iam:DeleteLoginProfile", user.arn)
     if not user.has_usable_password():
         raise NoSuchEntity(f"Login Profile for User {user.name} cannot be found.")
@@ -146,6 +146,11 @@ def change_password(
     policy = account_password_policy()
     if not required_at_sign_in and not (policy and policy.allow_users_to_change_password):
         authz.check(caller, "iam:ChangePassword", user.arn)
+    # The user's row locked, its password read again under the lock: of parallel changes with
+    # the same old password one succeeds, the others then check against the new hash (and
+    # fail). The caller's own user object is refreshed, so the door sees the new hash.
+    User.objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
+    user.refresh_from_db(fields=["password", "password_changed_at", "password_reset_required"])
     if not user.check_password(old_password or ""):
         raise InvalidInput("The old password is incorrect.", field="old_password")
     if old_password == new_password:

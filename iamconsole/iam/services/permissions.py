@@ -34,7 +34,7 @@ from ._common import (
     validate_name,
 )
 from .groups import find_group
-from .lookup import get_policy_by_arn
+from .lookup import referenced_policy
 from .roles import find_role
 from .users import find_user
 
@@ -59,16 +59,24 @@ KINDS = {
 }
 
 
-def _identity(kind: str, name: str):
+def _identity(kind: str, name: str, caller: Caller, action: str):
+    """The kind's spec and the entity; a missing one is authorized first for `action`
+    ("iam:Attach{noun}Policy"), so that a caller without the right learns nothing."""
     spec = KINDS[kind]
-    return spec, spec.find(name)
+    return spec, spec.find(name, caller, action.format(noun=spec.noun))
+
+
+def _policy(caller: Caller, action: str, entity: Any, policy_arn: str) -> ManagedPolicy:
+    """The policy to attach or detach; a missing one only after authorizing the request, with
+    the ARN asked for as iam:PolicyARN (no existence oracle)."""
+    return referenced_policy(caller, action, entity.arn, "iam:PolicyARN", policy_arn)
 
 
 @operation
 def attach_policy(caller: Caller, kind: str, name: str, policy_arn: str) -> None:
-    spec, entity = _identity(kind, name)
-    policy = get_policy_by_arn(policy_arn)
+    spec, entity = _identity(kind, name, caller, "iam:Attach{noun}Policy")
     action = f"iam:Attach{spec.noun}Policy"
+    policy = _policy(caller, action, entity, policy_arn)
     authz.check(caller, action, entity.arn, {"iam:PolicyARN": policy.arn})
     if not policy.versions.filter(is_default=True).exists():
         raise PolicyNotAttachable(f"Policy {policy.arn} is not attachable.")
@@ -88,9 +96,9 @@ def attach_policy(caller: Caller, kind: str, name: str, policy_arn: str) -> None
 
 @operation
 def detach_policy(caller: Caller, kind: str, name: str, policy_arn: str) -> None:
-    spec, entity = _identity(kind, name)
-    policy = get_policy_by_arn(policy_arn)
+    spec, entity = _identity(kind, name, caller, "iam:Detach{noun}Policy")
     action = f"iam:Detach{spec.noun}Policy"
+    policy = _policy(caller, action, entity, policy_arn)
     authz.check(caller, action, entity.arn, {"iam:PolicyARN": policy.arn})
     deleted, _ = spec.attachment.objects.filter(**{spec.field: entity, "policy": policy}).delete()
     if not deleted:
@@ -100,7 +108,7 @@ def detach_policy(caller: Caller, kind: str, name: str, policy_arn: str) -> None
 
 
 def list_attached_policies(caller: Caller, kind: str, name: str) -> QuerySet[ManagedPolicy]:
-    spec, entity = _identity(kind, name)
+    spec, entity = _identity(kind, name, caller, "iam:ListAttached{noun}Policies")
     authz.check(caller, f"iam:ListAttached{spec.noun}Policies", entity.arn)
     return ManagedPolicy.objects.filter(**{f"{spec.key}_attachments__{spec.field}": entity}) \
         .order_by("name")
@@ -108,7 +116,7 @@ def list_attached_policies(caller: Caller, kind: str, name: str) -> QuerySet[Man
 
 @operation
 def put_inline_policy(caller: Caller, kind: str, name: str, policy_name: str, document) -> Any:
-    spec, entity = _identity(kind, name)
+    spec, entity = _identity(kind, name, caller, "iam:Put{noun}Policy")
     validate_name(policy_name, "inline", "policy_name")
     text = check_policy_document(document)
     action = f"iam:Put{spec.noun}Policy"
@@ -149,14 +157,14 @@ def _find_inline(spec: IdentityKind, entity: Any, policy_name: str) -> Any:
 
 
 def get_inline_policy(caller: Caller, kind: str, name: str, policy_name: str) -> Any:
-    spec, entity = _identity(kind, name)
+    spec, entity = _identity(kind, name, caller, "iam:Get{noun}Policy")
     authz.check(caller, f"iam:Get{spec.noun}Policy", entity.arn)
     return _find_inline(spec, entity, policy_name)
 
 
 @operation
 def delete_inline_policy(caller: Caller, kind: str, name: str, policy_name: str) -> None:
-    spec, entity = _identity(kind, name)
+    spec, entity = _identity(kind, name, caller, "iam:Delete{noun}Policy")
     action = f"iam:Delete{spec.noun}Policy"
     authz.check(caller, action, entity.arn)
     inline = _find_inline(spec, entity, policy_name)
@@ -167,7 +175,7 @@ def delete_inline_policy(caller: Caller, kind: str, name: str, policy_name: str)
 
 
 def list_inline_policies(caller: Caller, kind: str, name: str) -> QuerySet:
-    spec, entity = _identity(kind, name)
+    spec, entity = _identity(kind, name, caller, "iam:List{noun}Policies")
     authz.check(caller, f"iam:List{spec.noun}Policies", entity.arn)
     return spec.inline.objects.filter(**{spec.field: entity}).order_by("name")
 

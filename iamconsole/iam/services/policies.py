@@ -131,7 +131,7 @@ def create_policy(
 
 
 def get_policy(caller: Caller, policy_arn: str) -> ManagedPolicy:
-    policy = get_policy_by_arn(policy_arn)
+    policy = get_policy_by_arn(policy_arn, caller, "iam:GetPolicy")
     authz.check(caller, "iam:GetPolicy", policy.arn)
     return policy
 
@@ -180,7 +180,7 @@ def update_policy_description(
 ) -> ManagedPolicy:
     """Not an AWS API action (AWS has no UpdatePolicy); the console edits the description
     under iam:CreatePolicyVersion's authority."""
-    policy = get_policy_by_arn(policy_arn, for_update=True)
+    policy = get_policy_by_arn(policy_arn, caller, "iam:CreatePolicyVersion", for_update=True)
     check_revision(policy, revision)
     _check_customer_managed(policy)
     authz.check(caller, "iam:CreatePolicyVersion", policy.arn)
@@ -197,7 +197,7 @@ def update_policy_description(
 
 @operation
 def delete_policy(caller: Caller, policy_arn: str) -> None:
-    policy = get_policy_by_arn(policy_arn, for_update=True)
+    policy = get_policy_by_arn(policy_arn, caller, "iam:DeletePolicy", for_update=True)
     authz.check(caller, "iam:DeletePolicy", policy.arn)
     _check_customer_managed(policy)
     if attachment_count(policy):
@@ -224,7 +224,7 @@ def create_policy_version(
     set_as_default: bool = False,
     revision: int | None = None,
 ) -> PolicyVersion:
-    policy = get_policy_by_arn(policy_arn, for_update=True)
+    policy = get_policy_by_arn(policy_arn, caller, "iam:CreatePolicyVersion", for_update=True)
     check_revision(policy, revision)
     document = check_policy_document(policy_document, max_chars=MANAGED_POLICY_MAX_CHARS)
     authz.check(caller, "iam:CreatePolicyVersion", policy.arn)
@@ -269,20 +269,20 @@ def _find_version(policy: ManagedPolicy, version_id: str) -> PolicyVersion:
 
 
 def get_policy_version(caller: Caller, policy_arn: str, version_id: str) -> PolicyVersion:
-    policy = get_policy_by_arn(policy_arn)
+    policy = get_policy_by_arn(policy_arn, caller, "iam:GetPolicyVersion")
     authz.check(caller, "iam:GetPolicyVersion", policy.arn)
     return _find_version(policy, version_id)
 
 
 def list_policy_versions(caller: Caller, policy_arn: str) -> QuerySet[PolicyVersion]:
-    policy = get_policy_by_arn(policy_arn)
+    policy = get_policy_by_arn(policy_arn, caller, "iam:ListPolicyVersions")
     authz.check(caller, "iam:ListPolicyVersions", policy.arn)
     return policy.versions.order_by("-number")
 
 
 @operation
 def delete_policy_version(caller: Caller, policy_arn: str, version_id: str) -> None:
-    policy = get_policy_by_arn(policy_arn, for_update=True)
+    policy = get_policy_by_arn(policy_arn, caller, "iam:DeletePolicyVersion", for_update=True)
     authz.check(caller, "iam:DeletePolicyVersion", policy.arn)
     _check_customer_managed(policy)
     version = _find_version(policy, version_id)
@@ -300,7 +300,8 @@ def delete_policy_version(caller: Caller, policy_arn: str, version_id: str) -> N
 def set_default_policy_version(
     caller: Caller, policy_arn: str, version_id: str, *, revision: int | None = None
 ) -> PolicyVersion:
-    policy = get_policy_by_arn(policy_arn, for_update=True)
+    policy = get_policy_by_arn(policy_arn, caller, "iam:SetDefaultPolicyVersion",
+                               for_update=True)
     check_revision(policy, revision)
     authz.check(caller, "iam:SetDefaultPolicyVersion", policy.arn)
     _check_customer_managed(policy)
@@ -328,7 +329,7 @@ class PolicyEntities:
 
 
 def list_entities_for_policy(caller: Caller, policy_arn: str) -> PolicyEntities:
-    policy = get_policy_by_arn(policy_arn)
+    policy = get_policy_by_arn(policy_arn, caller, "iam:ListEntitiesForPolicy")
     authz.check(caller, "iam:ListEntitiesForPolicy", policy.arn)
     return PolicyEntities(
         users=list(User.objects.filter(policy_attachments__policy=policy).order_by("name")),
@@ -339,17 +340,18 @@ def list_entities_for_policy(caller: Caller, policy_arn: str) -> PolicyEntities:
 
 @operation
 def tag_policy(caller: Caller, policy_arn: str, tags) -> ManagedPolicy:
-    policy = get_policy_by_arn(policy_arn)
+    policy = get_policy_by_arn(policy_arn, caller, "iam:TagPolicy")
     _check_customer_managed(policy)
     return _entity.tag(caller, policy, "Policy", tags)
 
 
 @operation
 def untag_policy(caller: Caller, policy_arn: str, tag_keys: list[str]) -> ManagedPolicy:
-    policy = get_policy_by_arn(policy_arn)
+    policy = get_policy_by_arn(policy_arn, caller, "iam:UntagPolicy")
     _check_customer_managed(policy)
     return _entity.untag(caller, policy, "Policy", tag_keys)
 
 
 def list_policy_tags(caller: Caller, policy_arn: str) -> dict[str, str]:
-    return _entity.list_tags(caller, get_policy_by_arn(policy_arn), "Policy")
+    return _entity.list_tags(caller, get_policy_by_arn(policy_arn, caller, "iam:ListPolicyTags"),
+                             "Policy")

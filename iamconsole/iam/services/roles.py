@@ -30,7 +30,7 @@ from ._common import (
     validate_path,
     validate_path_prefix,
 )
-from .lookup import get_policy_by_arn
+from .lookup import authorize_missing, referenced_policy
 from .principals import bind_principals, unbind_deleted_principal
 
 MIN_SESSION_DURATION, MAX_SESSION_DURATION = 3600, 43200
@@ -52,10 +52,13 @@ def role_summary(role: Role) -> dict:
     }
 
 
-def find_role(name: str) -> Role:
+def find_role(name: str, caller: Caller | None = None, action: str | None = None) -> Role:
+    """The role `name` (any case); with `caller` and `action` a missing role is authorized
+    first (lookup.authorize_missing): no existence oracle."""
     try:
         return Role.objects.select_related("permissions_boundary").get(name__ci=name)
     except Role.DoesNotExist:
+        authorize_missing(caller, action, role_arn(name))
         raise NoSuchEntity(f"The role with name {name} cannot be found.") from None
 
 
@@ -95,8 +98,9 @@ def create_role(
     )
     duration = _check_duration(max_session_duration or MIN_SESSION_DURATION)
     tag_map = normalize_tags(tags)
-    boundary = get_policy_by_arn(permissions_boundary) if permissions_boundary else None
     arn = role_arn(role_name, path)
+    boundary = referenced_policy(caller, "iam:CreateRole", arn, "iam:PermissionsBoundary",
+                                 permissions_boundary) if permissions_boundary else None
     extra = {"iam:PermissionsBoundary": boundary.arn if boundary else None,
              **(tag_context(tag_map) if tag_map else {})}
     authz.check(caller, "iam:CreateRole", arn, extra)
@@ -118,7 +122,7 @@ def create_role(
 
 
 def get_role(caller: Caller, role_name: str) -> Role:
-    role = find_role(role_name)
+    role = find_role(role_name, caller, "iam:GetRole")
     authz.check(caller, "iam:GetRole", role.arn)
     return role
 
@@ -139,7 +143,7 @@ def update_role(
     max_session_duration: int | None = None,
     revision: int | None = None,
 ) -> Role:
-    role = find_role(role_name)
+    role = find_role(role_name, caller, "iam:UpdateRole")
     check_revision(role, revision)
     authz.check(caller, "iam:UpdateRole", role.arn)
     old = role_summary(role)
@@ -157,7 +161,7 @@ def update_role(
 def update_assume_role_policy(
     caller: Caller, role_name: str, policy_document, *, revision: int | None = None
 ) -> Role:
-    role = find_role(role_name)
+    role = find_role(role_name, caller, "iam:UpdateAssumeRolePolicy")
     check_revision(role, revision)
     document = check_policy_document(policy_document, kind="trust",
                                      max_chars=TRUST_POLICY_MAX_CHARS)
@@ -175,7 +179,7 @@ def update_assume_role_policy(
 
 @operation
 def delete_role(caller: Caller, role_name: str) -> None:
-    role = find_role(role_name)
+    role = find_role(role_name, caller, "iam:DeleteRole")
     authz.check(caller, "iam:DeleteRole", role.arn)
     blockers = []
     if role.inline_policies.exists():
@@ -193,23 +197,26 @@ def delete_role(caller: Caller, role_name: str) -> None:
 
 @operation
 def tag_role(caller: Caller, role_name: str, tags) -> Role:
-    return _entity.tag(caller, find_role(role_name), "Role", tags)
+    return _entity.tag(caller, find_role(role_name, caller, "iam:TagRole"), "Role", tags)
 
 
 @operation
 def untag_role(caller: Caller, role_name: str, tag_keys: list[str]) -> Role:
-    return _entity.untag(caller, find_role(role_name), "Role", tag_keys)
+    return _entity.untag(caller, find_role(role_name, caller, "iam:UntagRole"), "Role",
+                          tag_keys)
 
 
 def list_role_tags(caller: Caller, role_name: str) -> dict[str, str]:
-    return _entity.list_tags(caller, find_role(role_name), "Role")
+    return _entity.list_tags(caller, find_role(role_name, caller, "iam:ListRoleTags"), "Role")
 
 
 @operation
 def put_role_permissions_boundary(caller: Caller, role_name: str, policy_arn: str) -> Role:
-    return _entity.put_boundary(caller, find_role(role_name), "Role", policy_arn)
+    return _entity.put_boundary(
+        caller, find_role(role_name, caller, "iam:PutRolePermissionsBoundary"), "Role", policy_arn)
 
 
 @operation
 def delete_role_permissions_boundary(caller: Caller, role_name: str) -> Role:
-    return _entity.delete_boundary(caller, find_role(role_name), "Role")
+    return _entity.delete_boundary(
+        caller, find_role(role_name, caller, "iam:DeleteRolePermissionsBoundary"), "Role")

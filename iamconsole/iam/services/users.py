@@ -20,7 +20,7 @@ from ._common import (
     validate_path,
     validate_path_prefix,
 )
-from .lookup import get_policy_by_arn
+from .lookup import authorize_missing, referenced_policy
 from .principals import rebind_renamed_principal, unbind_deleted_principal
 
 
@@ -41,10 +41,18 @@ def user_summary(user: User) -> dict:
     }
 
 
-def find_user(name: str) -> User:
+def find_user(name: str, caller: Caller | None = None, action: str | None = None, *,
+              for_update: bool = False) -> User:
+    """The IAM user `name` (any case). With `caller` and `action` a missing user is authorized
+    first (lookup.authorize_missing): no existence oracle. `for_update` locks the row."""
     # The name's case-insensitive unique index answers LOWER(name) = LOWER(%s).
-    user = rows.one(User, 'LOWER("name") = LOWER(%s) AND NOT "is_root"', [name])
+    where = 'LOWER("name") = LOWER(%s) AND NOT "is_root"'
+    if for_update:
+        user = User.objects.select_for_update().filter(name__ci=name, is_root=False).first()
+    else:
+        user = rows.one(User, where, [name])
     if user is None:
+        authorize_missing(caller, action, user_arn(name))
         raise NoSuchEntity(f"The user with name {name} cannot be found.")
     return user
 
@@ -61,7 +69,9 @@ def create_user(
     validate_name(user_name, "user", "user_name")
     path = validate_path(path)
     tag_map = normalize_tags(tags)
-    boundary = get_policy_by_arn(permissions_boundary) if permissions_boundary else None
+    boundary = referenced_policy(
+        caller, "iam:CreateUser", user_arn(user_name, path), "iam:PermissionsBoundary",
+        permissions_boundary) if permissions_boundary else None
     extra = {"iam:PermissionsBoundary": boundary.arn if boundary else None,
              **(tag_context(tag_map) if tag_map else {})}
     authz.check(caller, "iam:CreateUser", user_arn(user_name, path), extra)
@@ -85,7 +95,7 @@ def get_user(caller: Caller, user_name: str | None = None) -> User:
             raise InvalidInput("Must specify userName when calling with non-User credentials")
         user = caller.user
     else:
-        user = find_user(user_name)
+        user = find_user(user_name, caller, "iam:GetUser")
     authz.check(caller, "iam:GetUser", user.arn)
     return user
 
@@ -109,7 +119,7 @@ def update_user(
     new_path: str | None = None,
     revision: int | None = None,
 ) -> User:
-    user = find_user(user_name)
+    user = find_user(user_name, caller, "iam:UpdateUser")
     check_revision(user, revision)
     old_name, old_path = user.name, user.path
     user = _entity.rename(caller, user, "User", new_user_name, new_path, user_summary)
@@ -119,7 +129,8 @@ def update_user(
 
 @operation
 def delete_user(caller: Caller, user_name: str) -> None:
-    user = find_user(user_name)
+    # Locked: of parallel deletions one deletes, the others then find no user (NoSuchEntity).
+    user = find_user(user_name, caller, "iam:DeleteUser", for_update=True)
     authz.check(caller, "iam:DeleteUser", user.arn)
     blockers = []
     if user.has_usable_password():
@@ -149,23 +160,26 @@ def delete_user(caller: Caller, user_name: str) -> None:
 
 @operation
 def tag_user(caller: Caller, user_name: str, tags) -> User:
-    return _entity.tag(caller, find_user(user_name), "User", tags)
+    return _entity.tag(caller, find_user(user_name, caller, "iam:TagUser"), "User", tags)
 
 
 @operation
 def untag_user(caller: Caller, user_name: str, tag_keys: list[str]) -> User:
-    return _entity.untag(caller, find_user(user_name), "User", tag_keys)
+    return _entity.untag(caller, find_user(user_name, caller, "iam:UntagUser"), "User",
+                          tag_keys)
 
 
 def list_user_tags(caller: Caller, user_name: str) -> dict[str, str]:
-    return _entity.list_tags(caller, find_user(user_name), "User")
+    return _entity.list_tags(caller, find_user(user_name, caller, "iam:ListUserTags"), "User")
 
 
 @operation
 def put_user_permissions_boundary(caller: Caller, user_name: str, policy_arn: str) -> User:
-    return _entity.put_boundary(caller, find_user(user_name), "User", policy_arn)
+    return _entity.put_boundary(
+        caller, find_user(user_name, caller, "iam:PutUserPermissionsBoundary"), "User", policy_arn)
 
 
 @operation
 def delete_user_permissions_boundary(caller: Caller, user_name: str) -> User:
-    return _entity.delete_boundary(caller, find_user(user_name), "User")
+    return _entity.delete_boundary(
+        caller, find_user(user_name, caller, "iam:DeleteUserPermissionsBoundary"), "User")
