@@ -20,7 +20,7 @@ from iamconsole.iam import services as iam
 from iamconsole.iam.caller import Caller
 from iamconsole.iam.errors import NoSuchEntity
 from iamconsole.iam.models import AccountSettings, User, VirtualMFADevice
-from iamconsole.iam.services.mfa import otpauth_uri
+from iamconsole.iam.services.mfa import ROOT_DEVICE_NAME, otpauth_uri
 
 from . import lockout
 
@@ -211,11 +211,24 @@ def mfa_enrollment_required(user: User) -> bool:
 # --- MFA enrollment for the signed-in user ----------------------------------------------
 
 def default_device_name(user: User) -> str:
+    if user.is_root:
+        return ROOT_DEVICE_NAME
     name, n = user.name, 1
     while VirtualMFADevice.objects.filter(name__ci=name).exists():
         n += 1
         name = f"{user.name}-{n}"[:226]
     return name
+
+
+def create_device(caller: Caller, device_name: str) -> iam.NewVirtualMFADevice:
+    """CreateVirtualMFADevice for the signed-in user's enrollment. The root user's device has
+    AWS's fixed name; one left unassigned by an enrollment never finished is replaced."""
+    if not caller.user.is_root:
+        return iam.create_virtual_mfa_device(caller, device_name)
+    stale = VirtualMFADevice.objects.filter(name__ci=ROOT_DEVICE_NAME, user=None).first()
+    if stale is not None:
+        iam.delete_virtual_mfa_device(caller, stale.serial_number)
+    return iam.create_virtual_mfa_device(caller, ROOT_DEVICE_NAME)
 
 
 def pending_enrollment(user: User, serial_number: str | None) -> iam.NewVirtualMFADevice | None:
