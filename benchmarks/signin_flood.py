@@ -84,6 +84,8 @@ def csrf_pair(port: int) -> tuple[str, str]:
     conn.request("GET", LOGIN, headers={**HTTPS, "Host": f"127.0.0.1:{port}"})
     response = conn.getresponse()
     page = response.read().decode()
+    if response.status != 200:
+        sys.exit(f"GET {LOGIN} answered {response.status}: {page[:300]!r}")
     cookie = next(c.split(";", 1)[0] for c in response.headers.get_all("Set-Cookie")
                   if "csrftoken" in c)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
@@ -139,6 +141,7 @@ def main() -> None:
     parser.add_argument("--api-clients", type=int, default=1, help="API wrk connections")
     parser.add_argument("--flood", type=int, default=8, help="sign-in flood wrk connections")
     parser.add_argument("--duration", type=float, default=10, help="seconds per measurement")
+    parser.add_argument("--keep-log", action="store_true", help="keep gunicorn's log")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL"):
         sys.exit("set DATABASE_URL to the seeded database")
@@ -161,6 +164,9 @@ def main() -> None:
         "GUNICORN_ACCESSLOG": os.environ.get("GUNICORN_ACCESSLOG", "-"),
         "STATIC_ROOT": tempfile.mkdtemp(prefix="iamconsole-static-"),
     }
+    # The sign-in page needs the static files' manifest (production storage).
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+                   cwd=REPO, env=env, check=True)
     with log.open("w") as out:
         server = subprocess.Popen(
             [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py",
@@ -172,7 +178,7 @@ def main() -> None:
         from botocore.credentials import Credentials
 
         creds = Credentials(key_id, secret)
-        sign_in_limit = os.environ.get("SIGNIN_RATE_LIMIT", "30/minute (default)")
+        sign_in_limit = os.environ.get("SIGNIN_RATE_LIMIT", "10/minute (default)")
         print(f"gunicorn: {args.workers} sync workers on 127.0.0.1:{port}; API client: "
               f"{args.api_clients} wrk connection(s) on signed GET {API_PATH}; flood: "
               f"{args.flood} connections; {args.duration:g} s each; SIGNIN_RATE_LIMIT "
@@ -212,8 +218,8 @@ def main() -> None:
         except subprocess.TimeoutExpired:
             server.kill()
     errors = [line for line in log.read_text().splitlines() if "Traceback" in line]
-    if errors:
-        print(f"server log has {len(errors)} tracebacks: {log}")
+    if errors or args.keep_log:
+        print(f"server log ({len(errors)} tracebacks): {log}")
     else:
         log.unlink()
 

@@ -203,9 +203,9 @@ if not re.fullmatch(r"(?i)\s*(off|none|\d+\s*/\s*[smhd]\w*)\s*", API_RATE_LIMIT 
 
 # Console sign-in attempts per client address, counted before any password is hashed (429 with
 # Retry-After beyond it); the lockout (iamconsole/accounts/lockout.py) comes on top.
-SIGNIN_RATE_LIMIT = env("SIGNIN_RATE_LIMIT", "30/minute")
+SIGNIN_RATE_LIMIT = env("SIGNIN_RATE_LIMIT", "10/minute")
 if not re.fullmatch(r"(?i)\s*(off|none|\d+\s*/\s*[smhd]\w*)\s*", SIGNIN_RATE_LIMIT or "off"):
-    raise ImproperlyConfigured("SIGNIN_RATE_LIMIT must look like 30/minute or off")
+    raise ImproperlyConfigured("SIGNIN_RATE_LIMIT must look like 10/minute or off")
 
 # The REST API (/api/v1/): JSON only; SigV4 access keys or the console session (CSRF enforced);
 # every operation authorized by the policy engine in the domain layer; rate limited per caller.

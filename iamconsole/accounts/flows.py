@@ -43,7 +43,7 @@ def throttled_message(wait: float) -> str:
 
 def sign_in_rate() -> ratelimit.Rate | None:
     """settings.SIGNIN_RATE_LIMIT: sign-in attempts per client address ("N/minute", or off)."""
-    return ratelimit.parse_rate(getattr(settings, "SIGNIN_RATE_LIMIT", "30/minute"))
+    return ratelimit.parse_rate(getattr(settings, "SIGNIN_RATE_LIMIT", "10/minute"))
 
 
 def throttle(address: str | None) -> float | None:
