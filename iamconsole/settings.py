@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "iamconsole.accounts.middleware.SignInThrottleMiddleware",  # last: cheapest 429 to a flood
 ]
 
 # Proxies (addresses or networks) whose X-Forwarded-For is believed: the client's address is then

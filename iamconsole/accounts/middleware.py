@@ -6,6 +6,8 @@
 - a signed-in user whose password expired under HardExpiry → signed out (an administrator must
   reset the password).
 
+SignInThrottleMiddleware (below) answers sign-in attempts beyond the per-address limit.
+
 Only that step's pages, sign-out and static files can be reached; other pages redirect there.
 The REST API (/api/) also accepts sessions, so it answers 403 JSON instead of redirecting; the
 Query API (/aws/) is SigV4 only and is left alone.
@@ -13,14 +15,16 @@ Query API (/aws/) is SigV4 only and is left alone.
 
 from __future__ import annotations
 
+import math
 from functools import cached_property
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -99,3 +103,32 @@ class SignInStepMiddleware:
         if request.headers.get("HX-Request") == "true":  # htmx would swap a redirect in place
             return HttpResponseClientRedirect(url)
         return redirect(url)
+
+
+class SignInThrottleMiddleware:
+    """The per-address limit on sign-in attempts (flows.throttle), answered here, last in the
+    middleware list and before the view: a refused attempt costs one counter increment and a
+    small page (429 with Retry-After), no session, form, password hash or sign-in page render,
+    so a flood of attempts leaves the workers to everyone else."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    @cached_property
+    def login_url(self) -> str:
+        return reverse("accounts:login")
+
+    def __call__(self, request: HttpRequest):
+        if request.method != "POST" or request.path != self.login_url:
+            return self.get_response(request)
+        wait = flows.throttle(request.META.get("REMOTE_ADDR") or None)
+        if wait is None:
+            return self.get_response(request)
+        seconds = max(1, math.ceil(wait))
+        page = render_to_string("accounts/throttled.html", {
+            "message": flows.throttled_message(seconds), "login_url": self.login_url})
+        response = HttpResponse(page, status=429)
+        response["Retry-After"] = str(seconds)
+        response["Cache-Control"] = "no-store"
+        response._has_been_logged = True  # not one "Too Many Requests" log line per flood request
+        return response

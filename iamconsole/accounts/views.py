@@ -7,7 +7,6 @@ operation, render. Errors from the domain carry a field name and become form err
 from __future__ import annotations
 
 import contextlib
-import math
 
 from django.conf import settings
 from django.contrib import messages
@@ -81,16 +80,10 @@ def denied(request, exc: AccessDenied):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def login_view(request):
+    """Attempts beyond the per-address limit never get here (SignInThrottleMiddleware)."""
     if request.user.is_authenticated:
         return redirect(_next_url(request))
     form = LoginForm(request.POST or None)
-    wait = flows.throttle(client_address(request)) if request.method == "POST" else None
-    if wait is not None:
-        form.add_error(None, flows.throttled_message(wait))
-        response = render(request, "accounts/login.html",
-                          {"form": form, "next": request.GET.get("next", "")}, status=429)
-        response["Retry-After"] = str(max(1, math.ceil(wait)))
-        return response
     if request.method == "POST" and form.is_valid():
         request.session.pop(PENDING_MFA, None)
         outcome = flows.password_step(request, form.cleaned_data["username"],

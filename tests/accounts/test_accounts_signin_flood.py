@@ -49,7 +49,8 @@ def test_attempts_beyond_the_per_address_limit_get_429_without_hashing(counted):
     assert response.status_code == 429
     assert 1 <= int(response["Retry-After"]) <= 60
     assert "Too many sign-in attempts from your network address" in page_text(response)
-    assert 'id="id_username"' in page_text(response)  # the styled sign-in page, its form
+    assert 'href="/accounts/login/">Back to sign in' in page_text(response)  # a styled page
+    assert "css/app.css" in page_text(response)
     assert counted.hashes == 3  # the refused attempt hashed nothing
     assert signed_in_user_id(flood) is None
 
