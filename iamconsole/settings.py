@@ -85,6 +85,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "iamconsole.proxies.ClientAddressMiddleware",  # first: everything after reads REMOTE_ADDR
     "django.middleware.security.SecurityMiddleware",
+    # Early: a sign-in attempt over the per-address limit costs a counter and a ready page.
+    "iamconsole.accounts.middleware.SignInThrottleMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -95,7 +97,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "iamconsole.accounts.middleware.SignInThrottleMiddleware",  # last: cheapest 429 to a flood
 ]
 
 # Proxies (addresses or networks) whose X-Forwarded-For is believed: the client's address is then

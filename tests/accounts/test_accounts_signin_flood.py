@@ -51,6 +51,8 @@ def test_attempts_beyond_the_per_address_limit_get_429_without_hashing(counted):
     assert "Too many sign-in attempts from your network address" in page_text(response)
     assert 'href="/accounts/login/">Back to sign in' in page_text(response)  # a styled page
     assert "css/app.css" in page_text(response)
+    assert response["X-Frame-Options"] == "DENY"
+    assert "default-src 'none'" in response["Content-Security-Policy"]
     assert counted.hashes == 3  # the refused attempt hashed nothing
     assert signed_in_user_id(flood) is None
 
