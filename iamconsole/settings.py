@@ -85,6 +85,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "iamconsole.proxies.ClientAddressMiddleware",  # first: everything after reads REMOTE_ADDR
     "django.middleware.security.SecurityMiddleware",
+    # Early: a sign-in attempt over the per-address limit costs a counter and a ready page.
+    "iamconsole.accounts.middleware.SignInThrottleMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -210,6 +212,12 @@ STORAGES = {
 API_RATE_LIMIT = env("API_RATE_LIMIT", "50/second")
 if not re.fullmatch(r"(?i)\s*(off|none|\d+\s*/\s*[smhd]\w*)\s*", API_RATE_LIMIT or "off"):
     raise ImproperlyConfigured("API_RATE_LIMIT must look like 50/second, 3000/minute or off")
+
+# Console sign-in attempts per client address, counted before any password is hashed (429 with
+# Retry-After beyond it); the lockout (iamconsole/accounts/lockout.py) comes on top.
+SIGNIN_RATE_LIMIT = env("SIGNIN_RATE_LIMIT", "10/minute")
+if not re.fullmatch(r"(?i)\s*(off|none|\d+\s*/\s*[smhd]\w*)\s*", SIGNIN_RATE_LIMIT or "off"):
+    raise ImproperlyConfigured("SIGNIN_RATE_LIMIT must look like 10/minute or off")
 
 # The REST API (/api/v1/): JSON only; SigV4 access keys or the console session (CSRF enforced);
 # every operation authorized by the policy engine in the domain layer; rate limited per caller.

@@ -12,15 +12,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import authenticate
-from django.contrib.auth.hashers import make_password
 
-from iamconsole.iam import audit, clock, crypto
+from iamconsole.iam import audit, clock, crypto, ratelimit
 from iamconsole.iam import services as iam
 from iamconsole.iam.caller import Caller
 from iamconsole.iam.errors import NoSuchEntity
 from iamconsole.iam.models import AccountSettings, User, VirtualMFADevice
-from iamconsole.iam.services.mfa import otpauth_uri
+from iamconsole.iam.services.mfa import ROOT_DEVICE_NAME, otpauth_uri
 
 from . import lockout
 
@@ -32,6 +32,28 @@ INVALID_CREDENTIALS = "Your user name or password is incorrect."
 INVALID_CODE = "The MFA code is not valid. Wait for the next code and try again."
 HARD_EXPIRED = ("Your password has expired and the account password policy does not let you "
                 "change it yourself. An administrator must reset it.")
+
+
+def throttled_message(wait: float) -> str:
+    seconds = max(1, math.ceil(wait))
+    unit = "second" if seconds == 1 else "seconds"
+    return (f"Too many sign-in attempts from your network address. "
+            f"Try again in {seconds} {unit}.")
+
+
+def sign_in_rate() -> ratelimit.Rate | None:
+    """settings.SIGNIN_RATE_LIMIT: sign-in attempts per client address ("N/minute", or off)."""
+    return ratelimit.parse_rate(getattr(settings, "SIGNIN_RATE_LIMIT", "10/minute"))
+
+
+def throttle(address: str | None) -> float | None:
+    """Count one sign-in attempt from `address`; the seconds to wait when its budget is spent.
+    Checked before anything else (no password is hashed for a refused attempt), so a flood of
+    guesses from one address costs a counter increment each, not an argon2 hash."""
+    rate = sign_in_rate()
+    if rate is None:
+        return None
+    return ratelimit.hit(f"signin:{address or ''}", rate)
 
 
 def locked_message(until: float) -> str:
@@ -87,24 +109,39 @@ def _fail(kind: str, user: User | None, user_name: str, address: str | None,
 
 
 def password_step(request, user_name: str, password: str) -> Outcome:
-    """Check user name + password. Never tells whether a name exists."""
+    """Check user name + password. Never tells whether a name exists: unknown names cost the
+    same hash as known ones (ModelBackend hashes the password for them too), and a lock is kept
+    per name whether or not the name exists.
+
+    A locked name or address answers without hashing, unless only the name is locked and this
+    address took no part in its failures: then the right password leads to the MFA step (a
+    user without a device stays locked out), see lockout.LockState.bypassable."""
     address = request.META.get("REMOTE_ADDR") or None
-    until = lockout.locked_until(lockout.PASSWORD, user_name, address)
-    if until is not None:
-        make_password(password)  # same work as a real check: no timing signal while locked
+    lock = lockout.state(lockout.PASSWORD, user_name, address)
+    if lock.locked and not lock.bypassable:
         _record(_known(user_name), user_name, address, SIGN_IN, outcome="failure",
                 detail="locked out")
-        return Outcome("failed", message=locked_message(until))
+        return Outcome("failed", message=locked_message(lock.until))
     user = authenticate(request, username=user_name, password=password)
     if user is None:
-        return _fail(lockout.PASSWORD, _known(user_name), user_name, address,
-                     "wrong user name or password", INVALID_CREDENTIALS)
+        outcome = _fail(lockout.PASSWORD, _known(user_name), user_name, address,
+                        "wrong user name or password", INVALID_CREDENTIALS)
+        if lock.locked:
+            outcome.message = locked_message(lock.until)
+        return outcome
     if hard_expired(user):
         _record(user, user_name, address, SIGN_IN, outcome="failure",
                 detail="password expired (HardExpiry)")
         return Outcome("failed", message=HARD_EXPIRED)
+    has_mfa = user.mfa_devices.exists()
+    if lock.locked:  # bypassable: only with MFA
+        if not has_mfa:
+            _record(user, user_name, address, SIGN_IN, outcome="failure",
+                    detail="locked out (no MFA device to sign in past the lock)")
+            return Outcome("failed", message=locked_message(lock.until))
+        return Outcome("mfa_required", user=user)
     lockout.register_success(lockout.PASSWORD, user_name)
-    if user.mfa_devices.exists():
+    if has_mfa:
         return Outcome("mfa_required", user=user)
     finish_sign_in(user, address, mfa=False)
     return Outcome("signed_in", user=user)
@@ -112,14 +149,19 @@ def password_step(request, user_name: str, password: str) -> Outcome:
 
 def mfa_step(request, user: User, code: str) -> Outcome:
     address = request.META.get("REMOTE_ADDR") or None
-    until = lockout.locked_until(lockout.MFA, user.name, address)
-    if until is not None:
+    lock = lockout.state(lockout.MFA, user.name, address)
+    if lock.locked and not lock.bypassable:
         _record(user, user.name, address, SIGN_IN, outcome="failure", detail="MFA locked out")
-        return Outcome("failed", message=locked_message(until))
+        return Outcome("failed", message=locked_message(lock.until))
     device = iam.verify_mfa_code(user, code)
     if device is None:
-        return _fail(lockout.MFA, user, user.name, address, "MFA code rejected", INVALID_CODE)
-    lockout.register_success(lockout.MFA, user.name)
+        outcome = _fail(lockout.MFA, user, user.name, address, "MFA code rejected",
+                        INVALID_CODE)
+        if lock.locked:
+            outcome.message = locked_message(lock.until)
+        return outcome
+    if not lock.locked:
+        lockout.register_success(lockout.MFA, user.name)
     finish_sign_in(user, address, mfa=True, detail=device.serial_number)
     return Outcome("signed_in", user=user, mfa_authenticated=True)
 
@@ -169,11 +211,24 @@ def mfa_enrollment_required(user: User) -> bool:
 # --- MFA enrollment for the signed-in user ----------------------------------------------
 
 def default_device_name(user: User) -> str:
+    if user.is_root:
+        return ROOT_DEVICE_NAME
     name, n = user.name, 1
     while VirtualMFADevice.objects.filter(name__ci=name).exists():
         n += 1
         name = f"{user.name}-{n}"[:226]
     return name
+
+
+def create_device(caller: Caller, device_name: str) -> iam.NewVirtualMFADevice:
+    """CreateVirtualMFADevice for the signed-in user's enrollment. The root user's device has
+    AWS's fixed name; one left unassigned by an enrollment never finished is replaced."""
+    if not caller.user.is_root:
+        return iam.create_virtual_mfa_device(caller, device_name)
+    stale = VirtualMFADevice.objects.filter(name__ci=ROOT_DEVICE_NAME, user=None).first()
+    if stale is not None:
+        iam.delete_virtual_mfa_device(caller, stale.serial_number)
+    return iam.create_virtual_mfa_device(caller, ROOT_DEVICE_NAME)
 
 
 def pending_enrollment(user: User, serial_number: str | None) -> iam.NewVirtualMFADevice | None:

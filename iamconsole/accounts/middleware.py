@@ -9,18 +9,23 @@
 Only that step's pages, sign-out and static files can be reached; other pages redirect there.
 The REST API (/api/) also accepts sessions, so it answers 403 JSON instead of redirecting; the
 Query API (/aws/) is SigV4 only and is left alone.
+
+SignInThrottleMiddleware (below) answers sign-in attempts beyond the per-address limit.
 """
 
 from __future__ import annotations
 
+import functools
+import math
 from functools import cached_property
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -99,3 +104,47 @@ class SignInStepMiddleware:
         if request.headers.get("HX-Request") == "true":  # htmx would swap a redirect in place
             return HttpResponseClientRedirect(url)
         return redirect(url)
+
+
+# The refusal page carries its own headers: the middleware answers before the clickjacking and
+# CSP middlewares. No script, styles from this site only.
+THROTTLED_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; "
+                               "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+}
+
+
+@functools.lru_cache(maxsize=64)
+def _throttled_page(seconds: int, login_url: str) -> str:
+    return render_to_string("accounts/throttled.html", {
+        "message": flows.throttled_message(seconds), "login_url": login_url})
+
+
+class SignInThrottleMiddleware:
+    """The per-address limit on sign-in attempts (flows.throttle), answered early in the
+    middleware list (right after the client address and the security headers): a refused
+    attempt costs one counter increment and a ready-made page (429 with Retry-After), no
+    session, CSRF check, form, password hash or sign-in page render, so a flood of attempts
+    leaves the workers to everyone else."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    @cached_property
+    def login_url(self) -> str:
+        return reverse("accounts:login")
+
+    def __call__(self, request: HttpRequest):
+        if request.method != "POST" or request.path != self.login_url:
+            return self.get_response(request)
+        wait = flows.throttle(request.META.get("REMOTE_ADDR") or None)
+        if wait is None:
+            return self.get_response(request)
+        seconds = max(1, math.ceil(wait))
+        response = HttpResponse(_throttled_page(seconds, self.login_url), status=429,
+                                headers=THROTTLED_HEADERS)
+        response["Retry-After"] = str(seconds)
+        response._has_been_logged = True  # not one "Too Many Requests" log line per flood request
+        return response

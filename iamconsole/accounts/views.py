@@ -80,6 +80,7 @@ def denied(request, exc: AccessDenied):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def login_view(request):
+    """Attempts beyond the per-address limit never get here (SignInThrottleMiddleware)."""
     if request.user.is_authenticated:
         return redirect(_next_url(request))
     form = LoginForm(request.POST or None)
@@ -180,8 +181,6 @@ def _own_devices(request):
 @require_http_methods(["GET", "POST"])
 def mfa_enroll_view(request):
     user = request.user
-    if user.is_root:
-        return render(request, "accounts/mfa_enroll.html", {"root": True})
     caller = caller_from_request(request)
     pending = flows.pending_enrollment(user, request.session.get(ENROLL_SERIAL))
     name_form = DeviceNameForm(initial={"device_name": flows.default_device_name(user)})
@@ -191,7 +190,7 @@ def mfa_enroll_view(request):
         name_form = DeviceNameForm(request.POST)
         if name_form.is_valid():
             try:
-                new = iam.create_virtual_mfa_device(caller, name_form.cleaned_data["device_name"])
+                new = flows.create_device(caller, name_form.cleaned_data["device_name"])
             except AccessDenied as exc:
                 return denied(request, exc)
             except IAMError as exc:
@@ -223,7 +222,7 @@ def mfa_enroll_view(request):
         "pending": pending, "name_form": name_form, "codes_form": codes_form,
         "devices": _own_devices(request), "device_count": user.mfa_devices.count(),
         "required": flows.mfa_enrollment_required(user),
-        "next": request.GET.get("next", ""),
+        "next": request.GET.get("next", ""), "root": user.is_root,
     })
 
 

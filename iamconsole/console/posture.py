@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
 
 from iamconsole.iam import clock
 from iamconsole.iam.models import AccessKey, User, VirtualMFADevice
@@ -27,6 +28,7 @@ class Finding:
     help: str
     count: int
     rows: list  # (user name, detail) pairs
+    link: str = ""  # where the rows lead, when not to each user's credentials tab
 
     @property
     def ok(self) -> bool:
@@ -46,11 +48,20 @@ def _finding(title: str, help_text: str, qs: QuerySet, describe) -> Finding:
 
 
 def security_posture() -> list[Finding]:
+    """The findings, the most urgent first: a root user without MFA."""
     now = clock.now()
     key_cutoff = now - timedelta(days=KEY_MAX_AGE_DAYS)
     unused_cutoff = now - timedelta(days=UNUSED_DAYS)
     has_mfa = Exists(VirtualMFADevice.objects.filter(user=OuterRef("pk")))
     findings = [
+        _finding(
+            "Root user without MFA",
+            "The root user may do everything and policies cannot restrict it: enable an MFA "
+            "device for it (signed in as root: Security → MFA). Without one, strangers' wrong "
+            "guesses can lock it out of the console.",
+            User.objects.filter(is_root=True).annotate(mfa=has_mfa).filter(mfa=False),
+            lambda u: (u.name, "root user, no MFA device"),
+        ),
         _finding(
             "Console users without MFA",
             "Users who can sign in with a password but have no MFA device.",
@@ -97,4 +108,5 @@ def security_posture() -> list[Finding]:
                        if u.password_last_used else "never signed in"),
         ),
     ]
+    findings[0].link = reverse("accounts:mfa_enroll")
     return findings

@@ -62,6 +62,17 @@ def increment(key: str, ttl: int) -> int:
             return Counter.objects.values_list("value", flat=True).get(key=key)
 
 
+def value(key: str) -> int:
+    """The live count of `key`: 0 when it was never incremented or its window is over."""
+    redis_cache = _redis()
+    if redis_cache is not None:
+        raw = _writer(redis_cache).get(redis_cache.make_and_validate_key(key))
+        return int(raw) if raw is not None else 0
+    found = Counter.objects.filter(key=key, expires_at__gt=clock.now()).values_list(
+        "value", flat=True).first()
+    return found or 0
+
+
 def reset(*keys: str) -> None:
     redis_cache = _redis()
     if redis_cache is not None:

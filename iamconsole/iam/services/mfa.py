@@ -35,6 +35,8 @@ STEP_SECONDS = 30
 DRIFT_STEPS = 1  # ±1 step accepted at sign-in
 ENABLE_WINDOW_STEPS = 10  # how far back two consecutive enrolment codes may lie (AWS is lenient)
 MAX_DEVICES_PER_USER = 8
+# AWS's name for the root user's virtual device: arn:aws:iam::<account>:mfa/root-account-mfa-device
+ROOT_DEVICE_NAME = "root-account-mfa-device"
 
 
 @dataclass
@@ -94,6 +96,19 @@ def enrollment_required(caller: Caller, user: User | None = None) -> bool:
     return AccountSettings.load().require_mfa and not me.mfa_devices.exists()
 
 
+def _root_caller(caller: Caller) -> bool:
+    return caller.user is not None and caller.user.is_root and caller.role is None
+
+
+def _mfa_user(caller: Caller, user_name: str | None, action: str) -> User:
+    """The user an MFA operation acts on. The root user reaches its own devices (UserName
+    omitted, or its own name); no IAM principal can name the root user (find_user)."""
+    me = caller.user
+    if _root_caller(caller) and (not user_name or user_name.lower() == me.name.lower()):
+        return me
+    return find_user(user_name or "", caller, action)
+
+
 def find_device(serial_number: str) -> VirtualMFADevice:
     for device in VirtualMFADevice.objects.select_related("user").filter(
         name__ci=serial_number.rsplit("/", 1)[-1]
@@ -121,6 +136,10 @@ def create_virtual_mfa_device(
     arn = mfa_arn(virtual_mfa_device_name, path)
     if not enrollment_required(caller):
         authz.check(caller, "iam:CreateVirtualMFADevice", arn)
+    if virtual_mfa_device_name.lower() == ROOT_DEVICE_NAME and not _root_caller(caller):
+        # Else anyone allowed CreateVirtualMFADevice could take the name and keep root from MFA.
+        raise ValidationError(f"The name {ROOT_DEVICE_NAME} is reserved for the root user's MFA "
+                              "device.", field="virtual_mfa_device_name")
     if VirtualMFADevice.objects.filter(name__ci=virtual_mfa_device_name).exists():
         raise EntityAlreadyExists("MFADevice entity at the same path and name already exists.",
                                   field="virtual_mfa_device_name")
@@ -153,10 +172,13 @@ def enable_mfa_device(
 ) -> VirtualMFADevice:
     code1 = _check_code_format(authentication_code1, "authenticationCode1")
     code2 = _check_code_format(authentication_code2, "authenticationCode2")
-    user = find_user(user_name, caller, "iam:EnableMFADevice")
+    user = _mfa_user(caller, user_name, "iam:EnableMFADevice")
     if not enrollment_required(caller, user):
         authz.check(caller, "iam:EnableMFADevice", user.arn)
     device = find_device(serial_number)
+    if user.is_root and device.serial_number != mfa_arn(ROOT_DEVICE_NAME):
+        raise ValidationError(f"The root user's virtual MFA device must be "
+                              f"{mfa_arn(ROOT_DEVICE_NAME)}.", field="serial_number")
     device = VirtualMFADevice.objects.select_for_update().get(pk=device.pk)
     if device.user_id is not None:
         raise EntityAlreadyExists("MFA Device is already in use.")
@@ -189,7 +211,7 @@ def resync_mfa_device(
 ) -> VirtualMFADevice:
     code1 = _check_code_format(authentication_code1, "authenticationCode1")
     code2 = _check_code_format(authentication_code2, "authenticationCode2")
-    user = find_user(user_name, caller, "iam:ResyncMFADevice")
+    user = _mfa_user(caller, user_name, "iam:ResyncMFADevice")
     authz.check(caller, "iam:ResyncMFADevice", user.arn)
     device = VirtualMFADevice.objects.select_for_update().get(
         pk=_user_device(user, serial_number).pk
@@ -206,7 +228,7 @@ def resync_mfa_device(
 
 @operation
 def deactivate_mfa_device(caller: Caller, user_name: str, serial_number: str) -> None:
-    user = find_user(user_name, caller, "iam:DeactivateMFADevice")
+    user = _mfa_user(caller, user_name, "iam:DeactivateMFADevice")
     authz.check(caller, "iam:DeactivateMFADevice", user.arn)
     device = _user_device(user, serial_number)
     device.user = None
@@ -230,7 +252,7 @@ def delete_virtual_mfa_device(caller: Caller, serial_number: str) -> None:
 
 def list_mfa_devices(caller: Caller, user_name: str | None = None) -> QuerySet[VirtualMFADevice]:
     if user_name:
-        user = find_user(user_name, caller, "iam:ListMFADevices")
+        user = _mfa_user(caller, user_name, "iam:ListMFADevices")
     elif caller.user is not None and caller.role is None:
         user = caller.user
     else:

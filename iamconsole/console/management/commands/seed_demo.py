@@ -16,8 +16,9 @@ from django.db import transaction
 from iamconsole.iam import services as iam
 from iamconsole.iam.caller import Caller
 from iamconsole.iam.models import Group, ManagedPolicy, Role, User
+from iamconsole.iam.services._common import MAX_POLICY_VERSIONS
 from iamconsole.iam.services.groups import group_arn
-from iamconsole.iam.services.policies import policy_arn
+from iamconsole.iam.services.policies import default_version, policy_arn
 
 ADMIN_NAME = "admin"
 ADMIN_PASSWORD = "Admin-Passw0rd!"
@@ -79,14 +80,18 @@ def customer_policies() -> dict[str, tuple[str, str]]:
         ),
         DELEGATED_POLICY_NAME: (
             "Create users only with the DeveloperBoundary permissions boundary and manage the "
-            "Developers group; never change or remove that boundary (no privilege escalation).",
+            "Developers group; never change or remove any user's or role's boundary (no "
+            "privilege escalation, no loosening a stricter boundary, no locking admins out).",
             doc(
                 {"Sid": "ReadIAM", "Effect": "Allow",
                  "Action": ["iam:Get*", "iam:List*", "iam:SimulatePrincipalPolicy",
                             "iam:SimulateCustomPolicy", "iam:GetCredentialReport"],
                  "Resource": "*"},
+                # CreateUser alone: a new user gets the boundary with it. Putting a boundary on
+                # an existing user is not granted: it could loosen a stricter boundary, or bind
+                # an administrator to DeveloperBoundary and strip their IAM rights.
                 {"Sid": "CreateUsersOnlyWithBoundary", "Effect": "Allow",
-                 "Action": ["iam:CreateUser", "iam:PutUserPermissionsBoundary"],
+                 "Action": ["iam:CreateUser"],
                  "Resource": "*",
                  "Condition": {"StringEquals": {"iam:PermissionsBoundary": boundary}}},
                 {"Sid": "ManageDeveloperMembership", "Effect": "Allow",
@@ -96,8 +101,9 @@ def customer_policies() -> dict[str, tuple[str, str]]:
                  "Action": ["iam:CreatePolicyVersion", "iam:DeletePolicy",
                             "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion"],
                  "Resource": [boundary, policy_arn(DELEGATED_POLICY_NAME)]},
-                {"Sid": "NoBoundaryRemoval", "Effect": "Deny",
-                 "Action": ["iam:DeleteUserPermissionsBoundary",
+                {"Sid": "NoBoundaryChange", "Effect": "Deny",
+                 "Action": ["iam:PutUserPermissionsBoundary", "iam:PutRolePermissionsBoundary",
+                            "iam:DeleteUserPermissionsBoundary",
                             "iam:DeleteRolePermissionsBoundary"],
                  "Resource": "*"},
             ),
@@ -168,8 +174,17 @@ class Command(BaseCommand):
                 iam.create_policy(caller, name, document, description=description,
                                   aws_managed=True)
         for name, (description, document) in customer_policies().items():
-            if not ManagedPolicy.objects.filter(name=name, is_aws_managed=False).exists():
+            policy = ManagedPolicy.objects.filter(name=name, is_aws_managed=False).first()
+            if policy is None:
                 iam.create_policy(caller, name, document, description=description)
+            elif json.loads(default_version(policy).document) != json.loads(document):
+                # Demo data seeded by an older release (e.g. the DelegatedUserAdmin that could
+                # put its boundary on any user): its document becomes the default version.
+                for old in policy.versions.filter(is_default=False).order_by("number"):
+                    if policy.versions.count() < MAX_POLICY_VERSIONS:
+                        break
+                    iam.delete_policy_version(caller, policy.arn, f"v{old.number}")
+                iam.create_policy_version(caller, policy.arn, document, set_as_default=True)
 
     @staticmethod
     def _arn(name_or_arn: str) -> str:
