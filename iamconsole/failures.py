@@ -101,6 +101,12 @@ def error_response(request: HttpRequest, status: int, code: str, message: str) -
         body = protocol.serialize_error(where, code, message, request_id, status < 500)
         response = HttpResponse(body, status=status, content_type="text/xml")
         response["x-amzn-RequestId"] = request_id
+    elif request.headers.get("HX-Request") == "true":
+        # htmx swaps the message into the page's flash region, as the console's other errors.
+        html = loader.render_to_string("partials/error.html", {"code": code, "message": message})
+        response = HttpResponse(html, status=status)
+        response["HX-Retarget"] = "#flash"
+        response["HX-Reswap"] = "innerHTML"
     else:
         html = loader.render_to_string("errors/http_error.html", {
             "title": _TITLES.get(status, "Error"), "status": status, "code": code,
@@ -138,13 +144,12 @@ def _has_nul(request: HttpRequest) -> bool:
     query = request.META.get("QUERY_STRING", "")
     if "%00" in query or "\x00" in query:
         return True
-    content_type = request.META.get("CONTENT_TYPE", "")
-    if request.method == "POST" and content_type.startswith(
-        "application/x-www-form-urlencoded"
-    ) and door(request.path) == "console":
-        # The console's forms; the Query API validates its parameters against AWS's model
-        # (whose patterns exclude NUL), the REST API takes JSON (DRF refuses NUL in strings).
-        return b"%00" in request.body or b"\x00" in request.body
+    if request.method == "POST" and door(request.path) == "console":
+        # The console's forms (urlencoded or multipart). The Query API validates its
+        # parameters against AWS's model (whose patterns exclude NUL); the REST API takes JSON
+        # (DRF refuses NUL in strings).
+        return any("\x00" in key or any("\x00" in value for value in values)
+                   for key, values in request.POST.lists())
     return False
 
 
@@ -158,7 +163,7 @@ class FailuresMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         try:
             nul = _has_nul(request)
-        except SuspiciousOperation as exc:  # e.g. a body over DATA_UPLOAD_MAX_MEMORY_SIZE
+        except (SuspiciousOperation, MultiPartParserError) as exc:  # a body Django refuses
             return client_error_response(request, exc)
         if nul:
             code = "InvalidQueryParameter" if door(request.path) in ("iam", "sts") \
