@@ -29,6 +29,10 @@ from .protocol import QueryError
 logger = logging.getLogger(__name__)
 
 CONTENT_TYPE = "text/xml"
+# Operations whose result carries a secret (an access key's secret, a session's credentials, a
+# TOTP seed): their responses must not be kept by any cache.
+SECRET_RESULTS = frozenset({"CreateAccessKey", "CreateVirtualMFADevice", "GetSessionToken",
+                            "AssumeRole"})
 
 
 def _response(body: bytes, status: int, request_id: str) -> HttpResponse:
@@ -60,7 +64,7 @@ def _form(request: HttpRequest) -> dict[str, list[str]]:
 
 
 def _dispatch(service: str, actions: dict[str, Callable], request: HttpRequest,
-              request_id: str) -> bytes:
+              request_id: str) -> tuple[str, bytes]:
     caller = authenticate_sigv4(request.META, request.body, expected_service=service,
                                 auth_method="query")
     caller.request_id = request_id
@@ -76,7 +80,7 @@ def _dispatch(service: str, actions: dict[str, Callable], request: HttpRequest,
         raise _unsupported(operation)
     sts.check_session_token_scope(caller, service, operation)
     result: Any = handler(caller, params)
-    return protocol.serialize_result(service, operation, result, request_id)
+    return operation, protocol.serialize_result(service, operation, result, request_id)
 
 
 def _endpoint(service: str, actions: dict[str, Callable]) -> Callable:
@@ -84,7 +88,11 @@ def _endpoint(service: str, actions: dict[str, Callable]) -> Callable:
     def view(request: HttpRequest) -> HttpResponse:
         request_id = str(uuid.uuid4())
         try:
-            return _response(_dispatch(service, actions, request, request_id), 200, request_id)
+            operation, body = _dispatch(service, actions, request, request_id)
+            response = _response(body, 200, request_id)
+            if operation in SECRET_RESULTS:
+                response["Cache-Control"] = "no-store"
+            return response
         except AuthenticationFailed as exc:
             return _error(service, exc.code, exc.message, exc.status, request_id)
         except QueryError as exc:
