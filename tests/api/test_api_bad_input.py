@@ -83,3 +83,13 @@ def test_fuzzed_rest_requests_answer_json_and_never_5xx(admin_client, segments, 
                                     headers={"Host": host})
     assert response.status_code < 500, response.content[:300]
     assert response["Content-Type"] == "application/json", (path, response.status_code)
+
+
+@pytest.mark.parametrize("url", ["/api/v1/users/?path_prefix=", "/api/v1/groups/?tag=",
+                                 "/api/v1/roles/?path_prefix=", "/api/v1/policies/?arn=",
+                                 "/api/v1/policies/?scope=", "/api/v1/audit-events/?actor=",
+                                 "/api/v1/audit-events/?outcome="])
+def test_an_empty_query_parameter_is_refused_as_the_schemas_min_length_says(admin_client, url):
+    name = url.split("?")[1].rstrip("=")
+    message = assert_json_error(admin_client.get(url), 400, "ValidationError")
+    assert message == f"{name}: This field may not be blank."
