@@ -151,7 +151,7 @@ def test_an_index_written_twice_is_a_400(client, keys):
 
 
 @pytest.mark.django_db
-def test_query_api_answers_django_client_errors_as_400(client, keys, settings):
+def test_a_body_over_the_size_limit_stays_a_413(client, keys, settings):
     """Django's SuspiciousOperation family (here RequestDataTooBig from a smaller limit) keeps
     its 4xx: the broad handler of the Query view must not make it a ServiceFailure."""
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
