@@ -84,6 +84,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "iamconsole.proxies.ClientAddressMiddleware",  # first: everything after reads REMOTE_ADDR
+    # NUL characters → 400; a view's client error → 400, unreachable database or cache → 503
+    "iamconsole.failures.FailuresMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Early: a sign-in attempt over the per-address limit costs a counter and a ready page.
     "iamconsole.accounts.middleware.SignInThrottleMiddleware",
@@ -166,8 +168,12 @@ AUTH_USER_MODEL = "iam.User"
 # else the database table created by the iam migrations).
 CACHE_URL = env("CACHE_URL")
 if CACHE_URL:
+    # An unreachable Redis must fail fast (503, iamconsole/failures.py), not hang a worker.
+    _cache_timeout = envint("CACHE_TIMEOUT", 2)
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": CACHE_URL}}
+                          "LOCATION": CACHE_URL,
+                          "OPTIONS": {"socket_connect_timeout": _cache_timeout,
+                                      "socket_timeout": _cache_timeout}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
                           "LOCATION": "iamconsole_cache"}}

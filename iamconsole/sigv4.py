@@ -204,7 +204,13 @@ def _query_params(query_string: str) -> dict[str, str]:
     return params
 
 
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _split_credential(credential: str) -> tuple[str, str, str, str]:
+    if _CONTROL_RE.search(credential):
+        # A NUL would reach the key lookup, and PostgreSQL refuses NUL in any string.
+        raise _incomplete("Credential must not contain control characters (such as NUL).")
     parts = credential.split("/")
     if len(parts) != 5 or not all(parts):
         raise _incomplete(

@@ -12,3 +12,9 @@ urlpatterns = [
     path("simulator/", include("iamconsole.simulator.urls")),
     path("", include("iamconsole.console.urls")),
 ]
+
+# Errors raised outside a view (a middleware loading the session, Django parsing the body) in
+# the shape of the door the request came in through; outages are 503 (iamconsole/failures.py).
+handler400 = "iamconsole.failures.handler400"
+handler404 = "iamconsole.failures.handler404"
+handler500 = "iamconsole.failures.handler500"

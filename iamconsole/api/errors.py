@@ -2,7 +2,9 @@
 
 Domain errors (`IAMError`) keep their AWS code and status; AccessDenied also names the action and
 the resource; DRF's own errors (validation, parsing, throttling, unknown URL, CSRF) are mapped to
-the same shape. A field-level validation error lists the fields in `"fields"`.
+the same shape. A field-level validation error lists the fields in `"fields"`. Django's client
+errors (SuspiciousOperation, BadRequest) are 400 BadRequest; an unreachable database or cache is
+503 ServiceUnavailable (`iamconsole.failures`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from iamconsole import failures
 from iamconsole.iam.authn import AuthenticationFailed
 from iamconsole.iam.errors import AccessDenied, IAMError
 
@@ -114,6 +117,12 @@ def _body_and_status(exc: Exception) -> tuple[dict[str, Any], int] | None:
         return {"code": "UnsupportedMediaType", "message": str(exc.detail)}, 415
     if isinstance(exc, exceptions.NotAcceptable):
         return {"code": "NotAcceptable", "message": str(exc.detail)}, 406
+    dependency = failures.unavailable_dependency(exc)
+    if dependency is not None:
+        return {"code": "ServiceUnavailable",
+                "message": failures.unavailable_message(dependency)}, 503
+    if failures.is_client_error(exc):
+        return {"code": "BadRequest", "message": failures.client_error_message(exc)}, 400
     if isinstance(exc, exceptions.APIException):
         return {"code": str(exc.get_codes()) if isinstance(exc.get_codes(), str) else "Error",
                 "message": str(exc.detail)}, exc.status_code
@@ -129,6 +138,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     headers = {}
     if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
         headers["Retry-After"] = str(max(1, int(exc.wait + 0.999)))
+    if status_code == 503:
+        headers["Retry-After"] = failures.RETRY_AFTER
     from rest_framework.views import set_rollback  # not at import: DRF settings import us
 
     set_rollback()

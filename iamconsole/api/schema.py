@@ -36,8 +36,13 @@ class IAMAutoSchema(AutoSchema):
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         error = self._get_response_for_code(ErrorSerializer, "400")
-        for code in ("400", "403", "404", "409", "429"):
+        for code in ("400", "403", "404", "409", "429", "503"):
             responses.setdefault(code, error)
+        # 503 ServiceUnavailable: the database or the cache cannot be reached (with
+        # Retry-After). 414: a request line longer than the front server accepts (gunicorn's
+        # limit_request_line), answered before the application sees the request.
+        responses.setdefault("414", {"description": "URI too long: the request line exceeds "
+                                                    "the server's limit."})
         return responses
 
 

@@ -68,7 +68,7 @@ class UserSerializer(serializers.Serializer):
     permissions_boundary = serializers.SerializerMethodField()
     tags = serializers.DictField(child=serializers.CharField())
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field({"type": "string", "nullable": True})  # null: no boundary
     def get_permissions_boundary(self, obj) -> str | None:
         return obj.permissions_boundary.arn if obj.permissions_boundary_id else None
 
@@ -148,7 +148,7 @@ class RoleSerializer(serializers.Serializer):
     last_used_date = serializers.DateTimeField(source="last_used_at", allow_null=True)
     last_used_region = serializers.CharField()
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field({"type": "string", "nullable": True})  # null: no boundary
     def get_permissions_boundary(self, obj) -> str | None:
         return obj.permissions_boundary.arn if obj.permissions_boundary_id else None
 

@@ -106,6 +106,6 @@ urlpatterns = [
     path("simulate/principal/", simulate.SimulatePrincipalView.as_view(),
          name="simulate-principal"),
     path("simulate/custom/", simulate.SimulateCustomView.as_view(), name="simulate-custom"),
-    # anything else under /api/v1/: JSON 404 NoSuchEntity
-    re_path(r"^.*$", UnknownURLView.as_view(), name="unknown"),
+    # anything else under /api/v1/ (a %0A in the path included): JSON 404 NoSuchEntity
+    re_path(r"^[\s\S]*$", UnknownURLView.as_view(), name="unknown"),  # newlines too
 ]

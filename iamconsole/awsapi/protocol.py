@@ -37,7 +37,9 @@ from botocore.loaders import Loader
 from botocore.model import OperationModel, ServiceModel, Shape
 
 __all__ = [
+    "MAX_FIELDS",
     "QueryError",
+    "decode_form",
     "error_sender_fault",
     "error_status",
     "parse_request",
@@ -138,13 +140,56 @@ def _namespace(service: str) -> str:
 
 # --------------------------------------------------------------------------- request parsing
 
+# Parameters one request may carry. Django's default (1,000) is too few for legitimate lists:
+# SimulateCustomPolicy with 1,000 ActionNames and its policy needs over 1,000.
+MAX_FIELDS = 10_000
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+
+
+def _malformed(message: str) -> QueryError:
+    return QueryError("InvalidQueryParameter", message, 400)
+
+
+def decode_form(
+    data: bytes, content_type: str = FORM_CONTENT_TYPE, charset: str | None = None,
+    max_fields: int = MAX_FIELDS,
+) -> dict[str, list[str]]:
+    """The parameters of a Query request: a form-urlencoded body (or query string) in UTF-8.
+
+    ``content_type`` and ``charset`` come from the Content-Type header (a query string passes
+    the defaults). A body of another content type carries no parameters; multipart is refused,
+    as are a charset other than UTF-8, bytes that are not UTF-8 and more than ``max_fields``
+    parameters (InvalidQueryParameter 400).
+    """
+    content_type = (content_type or "").strip().lower()
+    if content_type.startswith("multipart/"):
+        raise _malformed(f"The Query API reads {FORM_CONTENT_TYPE} bodies, not {content_type}.")
+    if content_type and content_type != FORM_CONTENT_TYPE:
+        return {}
+    if charset and charset.strip().strip('"').lower().replace("-", "") != "utf8":
+        raise _malformed(f"The charset {charset!r} is not supported: send UTF-8.")
+    try:
+        pairs = urllib.parse.parse_qsl(
+            data.decode("utf-8"), keep_blank_values=True, encoding="utf-8", errors="strict",
+            max_num_fields=max_fields,
+        )
+    except UnicodeDecodeError:
+        raise _malformed("The request's parameters are not valid UTF-8.") from None
+    except ValueError:  # "Max number of fields exceeded"
+        raise _malformed(f"The request has more than {max_fields} parameters.") from None
+    form: dict[str, list[str]] = {}
+    for key, value in pairs:
+        form.setdefault(key, []).append(value)
+    return form
+
 
 class _Node:
     """One dotted-key path component of the decoded form: ``Tags.member.1.Key``."""
 
-    __slots__ = ("children", "value")
+    __slots__ = ("children", "key", "value")
 
-    def __init__(self) -> None:
+    def __init__(self, key: str = "") -> None:
+        self.key = key  # the dotted name up to this node, for error messages
         self.value: str | None = None
         self.children: dict[str, _Node] = {}
 
@@ -269,12 +314,16 @@ class _Parser:
     def _indexed(node: _Node | None) -> list[_Node]:
         if node is None:
             return []
-        indexed = sorted(
-            (int(key), child)
-            for key, child in node.children.items()
-            if key.isdigit() and key.isascii() and int(key) >= 1
-        )
-        return [child for _, child in indexed]
+        indexed: dict[int, _Node] = {}
+        for key, child in node.children.items():
+            if not (key.isdigit() and key.isascii() and int(key) >= 1):
+                continue
+            other = indexed.setdefault(int(key), child)
+            if other is not child:  # "1" and "01": which one is element 1?
+                first, second = sorted((other.key, child.key))
+                raise _malformed(f"The parameters {first} and {second} name the same list "
+                                 "element: write each index once, without leading zeros.")
+        return [indexed[index] for index in sorted(indexed)]
 
     def parse_list(self, node: _Node, shape: Shape, path: str) -> Any:
         member = shape.member
@@ -452,13 +501,17 @@ def parse_request(
 ) -> tuple[str, dict[str, Any]]:
     """Decode a Query form into ``(operation_name, params)`` as a boto3 caller passed them.
 
-    Raises :class:`QueryError` (MissingAction / InvalidAction / ValidationError).
+    Raises :class:`QueryError` (MissingAction / InvalidAction / ValidationError, and
+    InvalidQueryParameter for a list index written twice, ``1`` and ``01``).
     """
     root = _Node()
     for key, value in _form_items(form):
         node = root
         for part in key.split("."):
-            node = node.children.setdefault(part, _Node())
+            child = node.children.get(part)
+            if child is None:
+                child = node.children[part] = _Node(f"{node.key}.{part}" if node.key else part)
+            node = child
         node.value = value
     action_node = root.children.pop("Action", None)
     version_node = root.children.pop("Version", None)

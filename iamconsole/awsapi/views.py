@@ -18,6 +18,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from iamconsole import failures
 from iamconsole.iam import ratelimit, sts
 from iamconsole.iam.authn import AuthenticationFailed, authenticate_sigv4
 from iamconsole.iam.errors import IAMError
@@ -28,6 +29,10 @@ from .protocol import QueryError
 logger = logging.getLogger(__name__)
 
 CONTENT_TYPE = "text/xml"
+# Operations whose result carries a secret (an access key's secret, a session's credentials, a
+# TOTP seed): their responses must not be kept by any cache.
+SECRET_RESULTS = frozenset({"CreateAccessKey", "CreateVirtualMFADevice", "GetSessionToken",
+                            "AssumeRole"})
 
 
 def _response(body: bytes, status: int, request_id: str) -> HttpResponse:
@@ -49,14 +54,23 @@ def _unsupported(operation: str) -> QueryError:
                       400)
 
 
+def _form(request: HttpRequest) -> dict[str, list[str]]:
+    """The request's parameters, decoded by the protocol (not by Django, whose limit of 1,000
+    fields is too low for legitimate lists and whose charset handling is not AWS's)."""
+    if request.method == "POST":
+        return protocol.decode_form(request.body, request.content_type,
+                                    request.content_params.get("charset"))
+    return protocol.decode_form(request.META.get("QUERY_STRING", "").encode("latin-1"))
+
+
 def _dispatch(service: str, actions: dict[str, Callable], request: HttpRequest,
-              request_id: str) -> bytes:
+              request_id: str) -> tuple[str, bytes]:
     caller = authenticate_sigv4(request.META, request.body, expected_service=service,
                                 auth_method="query")
     caller.request_id = request_id
     if ratelimit.hit(ratelimit.identity(caller, None)) is not None:
         raise QueryError("Throttling", "Rate exceeded", 400)
-    form = request.POST if request.method == "POST" else request.GET
+    form = _form(request)
     named = form.get("Action")
     if named in protocol.service_model(service).operation_names and named not in actions:
         raise _unsupported(named)  # before validating parameters it would ignore anyway
@@ -66,7 +80,7 @@ def _dispatch(service: str, actions: dict[str, Callable], request: HttpRequest,
         raise _unsupported(operation)
     sts.check_session_token_scope(caller, service, operation)
     result: Any = handler(caller, params)
-    return protocol.serialize_result(service, operation, result, request_id)
+    return operation, protocol.serialize_result(service, operation, result, request_id)
 
 
 def _endpoint(service: str, actions: dict[str, Callable]) -> Callable:
@@ -74,7 +88,11 @@ def _endpoint(service: str, actions: dict[str, Callable]) -> Callable:
     def view(request: HttpRequest) -> HttpResponse:
         request_id = str(uuid.uuid4())
         try:
-            return _response(_dispatch(service, actions, request, request_id), 200, request_id)
+            operation, body = _dispatch(service, actions, request, request_id)
+            response = _response(body, 200, request_id)
+            if operation in SECRET_RESULTS:
+                response["Cache-Control"] = "no-store"
+            return response
         except AuthenticationFailed as exc:
             return _error(service, exc.code, exc.message, exc.status, request_id)
         except QueryError as exc:
@@ -87,7 +105,18 @@ def _endpoint(service: str, actions: dict[str, Callable]) -> Callable:
             return _error(service, "RequestEntityTooLarge",
                           "The request body is larger than this server accepts.", 413,
                           request_id)
-        except Exception:
+        except Exception as exc:
+            dependency = failures.unavailable_dependency(exc)
+            if dependency is not None:
+                logger.warning("Query API %s request %s: the %s is unavailable", service,
+                               request_id, dependency)
+                response = _error(service, "ServiceUnavailable",
+                                  failures.unavailable_message(dependency), 503, request_id)
+                response["Retry-After"] = failures.RETRY_AFTER
+                return response
+            if failures.is_client_error(exc):
+                return _error(service, "InvalidQueryParameter",
+                              failures.client_error_message(exc), 400, request_id)
             logger.exception("Query API %s request %s failed", service, request_id)
             return _error(service, "ServiceFailure" if service == "iam" else "InternalFailure",
                           "The request processing has failed because of an unknown error.",

@@ -41,7 +41,7 @@ def test_production_start_command_serves_health_static_files_and_security_header
     with serve([ENTRYPOINT, "web"], env, tmp_path / "gunicorn.log") as server:
         status, headers, body = http_get(f"{server.base_url}/healthz", HTTPS)
         assert status == 200, server.output()
-        assert json.loads(body) == {"status": "ok", "database": "ok"}
+        assert json.loads(body) == {"status": "ok", "database": "ok", "cache": "ok"}
         assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
         assert headers["X-Frame-Options"] == "DENY"
         assert "script-src 'self'" in headers["Content-Security-Policy"]

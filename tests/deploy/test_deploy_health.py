@@ -1,4 +1,4 @@
-"""/healthz: 200 with a working database, 503 without one."""
+"""/healthz: 200 with a working database and cache, 503 without one."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from iamconsole.health import database_ok
 def test_healthz_reports_ok_when_the_database_answers(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
     assert "no-cache" in response["Cache-Control"]
 
 
@@ -67,7 +67,9 @@ def test_healthz_answers_503_from_a_production_server_whose_database_is_down(tmp
     with serve(command, env, tmp_path / "gunicorn.log") as server:
         status, headers, body = http_get(f"{server.base_url}/healthz")
         assert status == 503, server.output()
-        assert json.loads(body) == {"status": "error", "database": "unavailable"}
+        # The cache is the database's cache table here: unavailable too.
+        assert json.loads(body) == {"status": "error", "database": "unavailable",
+                                    "cache": "unavailable"}
         # Any other plain-HTTP request is sent to HTTPS.
         status, headers, _ = http_get(f"{server.base_url}/accounts/login/")
         assert status == 301

@@ -32,6 +32,15 @@ class IAMView(APIView):
 
 
 def valid(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
+    if hasattr(data, "getlist"):  # query parameters
+        # DRF reads an empty form value of an optional field as "absent"; the schema says
+        # minLength 1, so `?tag=` is a blank value, refused like any other.
+        blank = {name: ["This field may not be blank."]
+                 for name, field in serializer_class().fields.items()
+                 if isinstance(field, serializers.CharField | serializers.ChoiceField)
+                 and not field.allow_blank and "" in data.getlist(name)}
+        if blank:
+            raise serializers.ValidationError(blank)
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)

@@ -31,7 +31,7 @@ class TagsView(KindView):
         entity = self.kind_spec.tag(self.caller, name, data["tags"])
         return Response({"tags": entity.tags})
 
-    @extend_schema(parameters=[s.TagKeysSerializer], responses=s.TagsSerializer,
+    @extend_schema(parameters=[s.TagKeysSerializer], responses={200: s.TagsSerializer},
                    summary="Remove tags (?key=a&key=b)")
     def delete(self, request, name):
         data = valid(s.TagKeysSerializer, request.query_params)

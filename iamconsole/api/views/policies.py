@@ -164,7 +164,7 @@ class PolicyTagsView(IAMView):
         policy = iam.tag_policy(self.caller, policy_arn(policy_id, self), data["tags"])
         return Response({"tags": policy.tags})
 
-    @extend_schema(parameters=[s.TagKeysSerializer], responses=s.TagsSerializer,
+    @extend_schema(parameters=[s.TagKeysSerializer], responses={200: s.TagsSerializer},
                    summary="UntagPolicy (?key=a&key=b)")
     def delete(self, request, policy_id):
         data = valid(s.TagKeysSerializer, request.query_params)

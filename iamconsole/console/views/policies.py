@@ -4,6 +4,7 @@ delete, and the validator the editors call as you type."""
 
 from __future__ import annotations
 
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -176,6 +177,8 @@ def policy_version_set_default(request: HttpRequest, scope: str, name: str,
                                version_id: str) -> HttpResponse:
     arn = arn_for(scope, name)
     revision = request.POST.get("revision") or None
+    if revision is not None and not (revision.isascii() and revision.isdigit()):
+        raise BadRequest("The revision must be a whole number.")  # 400 (iamconsole/failures)
     policy = iam.get_policy_by_arn(arn)
     return in_place(
         request, lambda: iam.set_default_policy_version(get_caller(request), arn, version_id,
