@@ -51,10 +51,13 @@ def test_a_recreated_user_cannot_assume_the_roles_that_trusted_the_old_one(
     assert trust_principal(admin_iam) == old_id  # the new ghost is a different principal
 
 
+@pytest.mark.parametrize("identity_allows", [False, True], ids=["no identity policy",
+                                                                  "identity allows AssumeRole"])
 def test_a_recreated_role_is_not_trusted_by_the_roles_that_trusted_the_old_one(
-        aws_client, admin_iam):
-    """The new `hop` has no identity policy: only a trust policy naming it could let its
-    sessions assume `target`, and the one that named the old `hop` names its id now."""
+        aws_client, admin_iam, identity_allows):
+    """Only a trust policy naming the new `hop` could let its sessions assume `target` (an
+    identity policy allowing sts:AssumeRole never suffices on its own), and the one that named
+    the old `hop` names its id now."""
     make_user("dev", password=None)
     dev_trust = trust(f"arn:aws:iam::{ACCOUNT}:user/dev")
     admin_iam.create_role(RoleName="hop", AssumeRolePolicyDocument=dev_trust)
@@ -65,6 +68,10 @@ def test_a_recreated_role_is_not_trusted_by_the_roles_that_trusted_the_old_one(
     admin_iam.delete_role(RoleName="hop")
     assert trust_principal(admin_iam) == old_id and old_id.startswith("AROA")
     admin_iam.create_role(RoleName="hop", AssumeRolePolicyDocument=dev_trust)
+    if identity_allows:
+        admin_iam.put_role_policy(RoleName="hop", PolicyName="assume", PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}))
     dev_sts = aws_client("sts", *create_keys("dev"))
     hop = dev_sts.assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/hop",
                               RoleSessionName="hop")["Credentials"]
