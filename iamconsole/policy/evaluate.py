@@ -124,12 +124,7 @@ def _scan(policies: Sequence[CompiledPolicy], action: str, resource: str, ctx: C
                 # An Allow must never apply because of one (a negated operator or NotResource
                 # comparing against "no value" would otherwise match); a Deny still applies.
                 if missing is not None:
-                    for kl, k in st.condition_keys:
-                        if kl not in data:
-                            missing.setdefault(kl, k)
-                    for kl, k in st.condition_var_keys:
-                        if kl not in data:
-                            missing.setdefault(kl, k)
+                    _note_missing(st, data, missing)
                 continue
             level = MATCH_DIRECT
             if with_principal:
@@ -138,12 +133,7 @@ def _scan(policies: Sequence[CompiledPolicy], action: str, resource: str, ctx: C
                     continue
             if st.clauses:
                 if missing is not None:
-                    for kl, k in st.condition_keys:
-                        if kl not in data:
-                            missing.setdefault(kl, k)
-                    for kl, k in st.condition_var_keys:
-                        if kl not in data:
-                            missing.setdefault(kl, k)
+                    _note_missing(st, data, missing)
                 ok = True
                 for c in st.clauses:
                     if not c.evaluate(ctx):
@@ -157,6 +147,15 @@ def _scan(policies: Sequence[CompiledPolicy], action: str, resource: str, ctx: C
                 out.allows.append(st)
                 out.levels.append(level)
     return out
+
+
+def _note_missing(st: CompiledStatement, data: Mapping[str, Any],
+                  missing: dict[str, str]) -> None:
+    """Record the condition keys and policy variables of `st` that the context lacks."""
+    for keys in (st.condition_keys, st.condition_var_keys):
+        for kl, k in keys:
+            if kl not in data:
+                missing.setdefault(kl, k)
 
 
 def _unresolved(st: CompiledStatement, data: Mapping[str, Any]) -> bool:
