@@ -21,6 +21,8 @@ CALLS = [
     ("GET", "policies/{policy_id}/", "policies/ANPAGHOSTGHOSTGHOST0/"),
     ("DELETE", "policies/{spare_policy_id}/", "policies/ANPAGHOSTGHOSTGHOST0/"),
     ("GET", "policies/{policy_id}/versions/", "policies/ANPAGHOSTGHOSTGHOST0/versions/"),
+    ("DELETE", "users/alice/attached-policies/{policy_id}/",
+     "users/alice/attached-policies/ANPAGHOSTGHOSTGHOST0/"),
 ]
 
 

@@ -59,13 +59,18 @@ def filter_by_tag(queryset: QuerySet, tag: str | None) -> QuerySet:
     return queryset
 
 
-def policy_arn(ref: str, view: IAMView | None = None) -> str:
+def policy_arn(ref: str, view: IAMView | None = None, *, as_named: bool = False) -> str:
     """A managed policy named in a URL by its ARN or its PolicyId (ANPA…). An unknown PolicyId
     is authorized first for the view's action (on the ARN a policy named so would have, as the
-    domain authorizes a missing name): a caller without the right gets 403, found or not."""
+    domain authorizes a missing name): a caller without the right gets 403, found or not.
+    With `as_named`, an unknown PolicyId is returned as the ARN a policy named so would have,
+    for a domain operation that authorizes its own resource before answering NoSuchEntity
+    (detaching: the resource is the user, group or role, not the policy)."""
     if ref.startswith("arn:"):
         return ref
     arn = next((p.arn for p in ManagedPolicy.objects.filter(policy_id=ref)), None)
+    if arn is None and as_named:
+        return ids.arn(f"policy/{ref}")
     if arn is None:
         if view is not None:
             action = view.iam_actions.get(view.request.method)

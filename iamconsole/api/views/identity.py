@@ -62,7 +62,7 @@ class AttachedPolicyView(KindView):
     @extend_schema(responses={204: None},
                    summary="Detach a managed policy (named by ARN or PolicyId)")
     def delete(self, request, name, policy):
-        iam.detach_policy(self.caller, self.kind, name, policy_arn(policy))
+        iam.detach_policy(self.caller, self.kind, name, policy_arn(policy, as_named=True))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
