@@ -29,6 +29,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
+from iamconsole import failures
+
 from . import flows
 from .session import PENDING_MFA
 
@@ -139,7 +141,15 @@ class SignInThrottleMiddleware:
     def __call__(self, request: HttpRequest):
         if request.method != "POST" or request.path != self.login_url:
             return self.get_response(request)
-        wait = flows.throttle(request.META.get("REMOTE_ADDR") or None)
+        try:
+            wait = flows.throttle(request.META.get("REMOTE_ADDR") or None)
+        except Exception as exc:
+            # The counters live in the cache (or the database): without them sign-in fails
+            # closed with the same 503 the rest of the console answers.
+            dependency = failures.unavailable_dependency(exc)
+            if dependency is None:
+                raise
+            return failures.unavailable_response(request, dependency)
         if wait is None:
             return self.get_response(request)
         seconds = max(1, math.ceil(wait))
