@@ -26,8 +26,6 @@ import argparse
 import os
 import secrets
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -82,15 +80,9 @@ def main() -> None:
 
     port = load.free_port()
     log = Path(tempfile.mkstemp(prefix="iamconsole-flood-", suffix=".log")[1])
-    env = {**os.environ, "IAMCONSOLE_ENV": "production", "ALLOWED_HOSTS": "127.0.0.1",
-           "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(args.workers),
-           "API_RATE_LIMIT": "1000000/second", "GUNICORN_MAX_REQUESTS": "0",
-           "GUNICORN_ACCESSLOG": os.environ.get("GUNICORN_ACCESSLOG", os.devnull),
-           "STATIC_ROOT": tempfile.mkdtemp(prefix="iamconsole-static-")}
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py",
-             "iamconsole.wsgi"], cwd=load.REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
+    server = load.start_gunicorn(load.gunicorn_env(
+        port, args.workers, GUNICORN_ACCESSLOG=os.environ.get("GUNICORN_ACCESSLOG", os.devnull)),
+        log)
 
     def run(creds: tuple[str, str], clients: int) -> tuple[int, int, float, float, float]:
         return load.wrk_run(port, "POST", "/aws/iam/", GET_USER, True, Credentials(*creds),
@@ -130,12 +122,7 @@ def main() -> None:
               f"{allowed[3]:>6.1f} | {flood[0] / flood[4]:>11.0f} | "
               f"{flood[1]} non-2xx |", flush=True)
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-    tracebacks = [line for line in log.read_text().splitlines() if "Traceback" in line]
+        tracebacks = load.stop_gunicorn(server, log)
     print(f"server log has {len(tracebacks)} tracebacks: {log}" if tracebacks else "", end="")
     if not tracebacks:
         log.unlink()

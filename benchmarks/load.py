@@ -209,6 +209,41 @@ def wait_ready(port: int, process: subprocess.Popen, log: Path) -> None:
     sys.exit(f"gunicorn did not become healthy:\n{log.read_text()}")
 
 
+def gunicorn_env(port: int, workers: int, **extra: str) -> dict[str, str]:
+    """Production settings for a measured gunicorn on 127.0.0.1:`port`: the API's capacity, not
+    its rate limiter; no worker recycling mid-measurement; `extra` overrides."""
+    return {
+        **os.environ,
+        "IAMCONSOLE_ENV": "production",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": str(workers),
+        "API_RATE_LIMIT": "1000000/second",
+        "GUNICORN_MAX_REQUESTS": "0",
+        "GUNICORN_ACCESSLOG": os.environ.get("GUNICORN_ACCESSLOG", "-"),
+        "STATIC_ROOT": tempfile.mkdtemp(prefix="iamconsole-static-"),
+        **extra,
+    }
+
+
+def start_gunicorn(env: dict[str, str], log: Path) -> subprocess.Popen:
+    with log.open("w") as out:
+        return subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py",
+             "iamconsole.wsgi"], cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+
+
+def stop_gunicorn(server: subprocess.Popen, log: Path) -> list[str]:
+    """Stop the server; the traceback lines of its log."""
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+    return [line for line in log.read_text().splitlines() if "Traceback" in line]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
@@ -229,22 +264,7 @@ def main() -> None:
     key_id, secret = fresh_access_key()
     port = free_port()
     log = Path(tempfile.mkstemp(prefix="iamconsole-load-", suffix=".log")[1])
-    env = {
-        **os.environ,
-        "IAMCONSOLE_ENV": "production",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "WEB_CONCURRENCY": str(args.workers),
-        "API_RATE_LIMIT": "1000000/second",
-        "GUNICORN_MAX_REQUESTS": "0",  # no worker recycling mid-measurement
-        "GUNICORN_ACCESSLOG": os.environ.get("GUNICORN_ACCESSLOG", "-"),
-        "STATIC_ROOT": tempfile.mkdtemp(prefix="iamconsole-static-"),
-    }
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py",
-             "iamconsole.wsgi"], cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
+    server = start_gunicorn(gunicorn_env(port, args.workers), log)
     try:
         wait_ready(port, server, log)
         print(f"gunicorn: {args.workers} sync workers on 127.0.0.1:{port}; {args.generator} "
@@ -288,12 +308,7 @@ def main() -> None:
                       f"{count:>8} | {bad:>7} | {worker_ms:>17.1f} | {db_ms:>13.1f} |",
                       flush=True)
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-    errors = [line for line in log.read_text().splitlines() if "Traceback" in line]
+        errors = stop_gunicorn(server, log)
     if errors:
         print(f"server log has {len(errors)} tracebacks: {log}")
     else:

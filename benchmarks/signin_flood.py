@@ -29,7 +29,6 @@ import random
 import re
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -45,6 +44,9 @@ from load import (  # benchmarks/ is not a package: load.py sits next to this sc
     cpu_seconds,
     free_port,
     fresh_access_key,
+    gunicorn_env,
+    start_gunicorn,
+    stop_gunicorn,
     wait_ready,
     wrk_run,
 )
@@ -154,26 +156,12 @@ def main() -> None:
     key_id, secret = fresh_access_key()
     port = free_port()
     log = Path(tempfile.mkstemp(prefix="iamconsole-flood-", suffix=".log")[1])
-    env = {
-        **os.environ,
-        "IAMCONSOLE_ENV": "production",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "WEB_CONCURRENCY": str(args.workers),
-        "API_RATE_LIMIT": "1000000/second",  # measure the API's capacity, not its limiter
-        "TRUSTED_PROXIES": "127.0.0.1",  # the flood's X-Forwarded-For is its client address
-        "GUNICORN_MAX_REQUESTS": "0",
-        "GUNICORN_ACCESSLOG": os.environ.get("GUNICORN_ACCESSLOG", "-"),
-        "STATIC_ROOT": tempfile.mkdtemp(prefix="iamconsole-static-"),
-    }
+    env = gunicorn_env(port, args.workers,
+                       TRUSTED_PROXIES="127.0.0.1")  # the flood's X-Forwarded-For is its address
     # The sign-in page needs the static files' manifest (production storage).
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
                    cwd=REPO, env=env, check=True)
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py",
-             "iamconsole.wsgi"], cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
+    server = start_gunicorn(env, log)
     try:
         wait_ready(port, server, log)
         check_flood_answers(port)
@@ -216,12 +204,7 @@ def main() -> None:
             if bad:
                 print(f"    {bad} API answers were not 2xx")
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-    errors = [line for line in log.read_text().splitlines() if "Traceback" in line]
+        errors = stop_gunicorn(server, log)
     if errors or args.keep_log:
         print(f"server log ({len(errors)} tracebacks): {log}")
     else:
