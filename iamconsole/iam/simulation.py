@@ -60,7 +60,7 @@ from iamconsole.policy import (
 from . import authz
 from . import identifiers as ids
 from .caller import Caller
-from .errors import InvalidInput, MalformedPolicyDocument, NoSuchEntity
+from .errors import InvalidInput, MalformedPolicyDocument, NoSuchEntity, ValidationError
 from .models import (
     Group,
     GroupInlinePolicy,
@@ -73,6 +73,7 @@ from .models import (
     UserInlinePolicy,
     UserPolicyAttachment,
 )
+from .sts import find_role_by_arn
 
 __all__ = [
     "RESOURCE_HANDLING_OPTIONS",
@@ -528,6 +529,7 @@ class _Setup:
             return None if given is not None and given.policy.kind == "trust" else given
         if resource not in self.trust:
             self.trust[resource] = _trust_policy(given, resource)
+            self._meta_cache = None  # the statements' policies now include this one
         return self.trust[resource] or given
 
     def statement(self, m: MatchedStatement) -> SimulatedStatement:
@@ -656,10 +658,10 @@ def _trust_policy(given: _Compiled | None, role_arn: str) -> _Compiled | None:
             return _compile_meta(meta, field_name="resource_policy", kind="trust")
         except MalformedPolicyDocument:
             return None  # not a valid trust policy: evaluated as the resource policy given
-    match = _PRINCIPAL_ARN.match(role_arn)
-    if match is None or match["kind"] != "role" or match["account"] != ids.account_id():
+    try:
+        role = find_role_by_arn(role_arn)
+    except ValidationError:  # not a role ARN after all (e.g. a wildcard)
         return None
-    role = Role.objects.filter(name__ci=match["name"], path=match["path"]).first()
     if role is None:
         return None
     meta = SimulationPolicy(key=TRUST_KEY, name=TRUST_KEY, policy_type="resource",

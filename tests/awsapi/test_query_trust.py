@@ -121,3 +121,18 @@ def test_console_simulator_and_who_can_evaluate_the_trust_policy(prod_admin, cli
         "run": "1", "action": "sts:AssumeRole", "resource": PROD_ADMIN})).content.decode()
     assert "someone" in html
     assert "mallory" not in html
+
+
+def test_trust_statement_is_explained_after_other_actions(prod_admin, db):
+    from iamconsole.iam import simulation
+    from iamconsole.iam.models import User
+
+    iam.put_user_policy(SYSTEM, "someone", "read", policy_json(allow("s3:GetObject", "*")))
+    someone = User.objects.get(name="someone")
+    results = simulation.simulate_principal_policy(
+        SYSTEM, someone.arn, ["s3:GetObject", "sts:AssumeRole"], resource_arns=[PROD_ADMIN])
+    assert [r.eval_decision for r in results] == ["allowed", "allowed"]
+    [statement] = results[1].matched_statements
+    assert statement.source_policy_id == "AssumeRolePolicy"
+    assert json.loads(statement.policy_text)["Statement"][0]["Principal"] == {
+        "AWS": f"arn:aws:iam::{ACCOUNT}:user/someone"}
