@@ -123,6 +123,7 @@ from .users import (
     list_users,
     put_user_permissions_boundary,
     tag_user,
+    target_user,
     untag_user,
     update_user,
 )

@@ -7,7 +7,13 @@ from django.db.models import QuerySet
 from .. import audit, authz, rows
 from .. import identifiers as ids
 from ..caller import Caller
-from ..errors import DeleteConflict, EntityAlreadyExists, InvalidInput, NoSuchEntity
+from ..errors import (
+    DeleteConflict,
+    EntityAlreadyExists,
+    InvalidInput,
+    NoSuchEntity,
+    ValidationError,
+)
 from ..models import User
 from . import _entity
 from ._common import (
@@ -183,3 +189,18 @@ def put_user_permissions_boundary(caller: Caller, user_name: str, policy_arn: st
 def delete_user_permissions_boundary(caller: Caller, user_name: str) -> User:
     return _entity.delete_boundary(
         caller, find_user(user_name, caller, "iam:DeleteUserPermissionsBoundary"), "User")
+
+
+def target_user(caller: Caller, user_name: str | None, action: str | None = None, *,
+                allow_root: bool = False, **find) -> User:
+    """The user an operation with an optional UserName is about. AWS: an omitted UserName
+    means the calling IAM user, with long-term user credentials only (a role session has no
+    user: ValidationError). `allow_root`: the account's root user may mean itself (GetUser).
+    A named user that does not exist is authorized for `action` first (no existence oracle)."""
+    if user_name:
+        return find_user(user_name, caller, action, **find)
+    user = caller.user
+    if user is None or caller.role is not None or (user.is_root and not allow_root):
+        raise ValidationError("Must specify userName when calling with non-User credentials",
+                              field="user_name")
+    return user

@@ -1,0 +1,198 @@
+"""The entity-kind registry: one description of each IAM entity kind, read by every door.
+
+A kind says what AWS calls it (the noun in its actions: `iam:Tag{noun}`), its ARN shape and id
+prefix, its name rules, which families of operations it has (paths, tags, inline policies,
+managed-policy attachments, a permissions boundary), what blocks its deletion, and its labels in
+the console and the APIs. The console's generic views, the REST routes and the Query API's
+per-kind handlers are generated from it; a kind's domain operations keep AWS's names
+(`tag_user`, `list_role_tags`, `put_user_permissions_boundary`) and are found with `op`.
+
+Adding a kind: a model, its domain operations in `iam.services`, one `Kind(...)` below, and only
+its truly special views (README, "Adding an entity kind").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Model
+
+from . import arns
+from . import identifiers as ids
+from . import models as m
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """One thing that must be removed before an entity can be deleted (AWS DeleteConflict):
+    `present(entity)` says whether the entity still has it."""
+
+    label: str  # "access keys", as the DeleteConflict message names it
+    present: Callable[[Any], bool]
+
+
+def _related(name: str) -> Callable[[Any], bool]:
+    return lambda entity: getattr(entity, name).exists()
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str  # "user": registry key, console/REST URL segment, audit resource_type
+    noun: str  # "User": the noun of its AWS actions and Query API parameters
+    plural: str  # "users": console/REST collection segment
+    label: str  # "User": console and API label
+    label_plural: str  # "Users"
+    model: type[Model]
+    arn_type: str  # ARN resource type: arn:aws:iam::<account>:<arn_type><path><name>
+    id_prefix: str  # first four letters of its unique id (AIDA...)
+    id_field: str  # model field of the unique id ("" when it has none)
+    name_field: str = "name"
+    name_max_key: str = ""  # key of identifiers.NAME_MAX (defaults to `key`)
+    name_param: str = ""  # Query API parameter naming one ("UserName"); default f"{noun}Name"
+    has_path: bool = True
+    has_tags: bool = False
+    has_inline_policies: bool = False
+    has_attachments: bool = False
+    has_boundary: bool = False
+    has_members: bool = False  # a group's users
+    principal: bool = False  # may be named as a Principal in policies (user, role)
+    delete_blockers: tuple[Blocker, ...] = field(default=())
+    inline_model: type[Model] | None = None  # its inline policies' model
+    attachment_model: type[Model] | None = None  # its managed-policy attachments' model
+    owner_field: str = ""  # FK name on inline/attachment models ("user")
+
+    # --- names and ARNs ---------------------------------------------------------------------
+
+    @property
+    def name_max(self) -> int:
+        return ids.NAME_MAX[self.name_max_key or self.key]
+
+    @property
+    def name_parameter(self) -> str:
+        return self.name_param or f"{self.noun}Name"
+
+    def arn(self, name: str, path: str = "/") -> str:
+        return arns.entity(self.arn_type, name, path or "/")
+
+    def parse_arn(self, value: str | None) -> arns.Arn | None:
+        """The parts of an ARN of this kind in this account, or None."""
+        parsed = arns.parse_entity(value, self.arn_type)
+        return parsed if parsed is not None and parsed.is_local else None
+
+    def action(self, template: str) -> str:
+        """`iam:` + the AWS operation of this kind: action("Tag{noun}") == "iam:TagUser"."""
+        return "iam:" + template.format(noun=self.noun)
+
+    # --- its domain operations --------------------------------------------------------------
+
+    def op(self, template: str) -> Callable[..., Any]:
+        """The domain operation named by AWS's operation `template` for this kind, e.g.
+        op("Tag{noun}") is services.tag_user, op("List{noun}Tags") services.list_user_tags."""
+        from . import services
+
+        return getattr(services, _snake(template.format(noun=self.noun)))
+
+    def has_op(self, template: str) -> bool:
+        from . import services
+
+        return hasattr(services, _snake(template.format(noun=self.noun)))
+
+    def find(self, name: str, caller=None, action: str | None = None, **kwargs) -> Any:
+        """The entity named `name` (NoSuchEntity otherwise, authorized first: see
+        services.lookup.authorize_missing)."""
+        return self.op("find_{noun}")(name, caller, action, **kwargs)
+
+    def deletion_blockers(self, entity: Any) -> list[str]:
+        """What still blocks deleting `entity`, in AWS's order (empty: it can be deleted)."""
+        return [b.label for b in self.delete_blockers if b.present(entity)]
+
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+def _snake(name: str) -> str:
+    """"ListUserTags" -> "list_user_tags", "find_{User}" -> "find_user"."""
+    return _CAMEL.sub("_", name).lower().replace("__", "_")
+
+
+USER = Kind(
+    key="user", noun="User", plural="users", label="User", label_plural="Users", model=m.User,
+    arn_type="user", id_prefix="AIDA", id_field="user_id", has_tags=True,
+    has_inline_policies=True, has_attachments=True, has_boundary=True, principal=True,
+    delete_blockers=(
+        Blocker("login profile", lambda user: user.has_usable_password()),
+        Blocker("access keys", _related("access_keys")),
+        Blocker("MFA devices", _related("mfa_devices")),
+        Blocker("inline policies", _related("inline_policies")),
+        Blocker("attached policies", _related("policy_attachments")),
+        Blocker("group memberships", _related("iam_groups")),
+    ),
+    inline_model=m.UserInlinePolicy, attachment_model=m.UserPolicyAttachment, owner_field="user",
+)
+GROUP = Kind(
+    key="group", noun="Group", plural="groups", label="Group", label_plural="Groups",
+    model=m.Group, arn_type="group", id_prefix="AGPA", id_field="group_id",
+    has_inline_policies=True, has_attachments=True, has_members=True,
+    delete_blockers=(
+        Blocker("users", _related("members")),
+        Blocker("inline policies", _related("inline_policies")),
+        Blocker("attached policies", _related("policy_attachments")),
+    ),
+    inline_model=m.GroupInlinePolicy, attachment_model=m.GroupPolicyAttachment,
+    owner_field="group",
+)
+ROLE = Kind(
+    key="role", noun="Role", plural="roles", label="Role", label_plural="Roles", model=m.Role,
+    arn_type="role", id_prefix="AROA", id_field="role_id", has_tags=True,
+    has_inline_policies=True, has_attachments=True, has_boundary=True, principal=True,
+    delete_blockers=(
+        Blocker("inline policies", _related("inline_policies")),
+        Blocker("attached policies", _related("policy_attachments")),
+    ),
+    inline_model=m.RoleInlinePolicy, attachment_model=m.RolePolicyAttachment, owner_field="role",
+)
+POLICY = Kind(
+    key="policy", noun="Policy", plural="policies", label="Policy", label_plural="Policies",
+    model=m.ManagedPolicy, arn_type="policy", id_prefix="ANPA", id_field="policy_id",
+    has_tags=True, name_param="PolicyName",
+)
+MFA_DEVICE = Kind(
+    key="mfa", noun="MFADevice", plural="mfa-devices", label="MFA device",
+    label_plural="MFA devices", model=m.VirtualMFADevice, arn_type="mfa", id_prefix="",
+    id_field="", has_tags=True, name_param="VirtualMFADeviceName",
+)
+
+KINDS: dict[str, Kind] = {k.key: k for k in (USER, GROUP, ROLE, POLICY, MFA_DEVICE)}
+# The identities: what policies are attached to and inline in (users, groups, roles).
+IDENTITIES: dict[str, Kind] = {k: v for k, v in KINDS.items() if v.has_attachments}
+
+
+def get(key: str) -> Kind:
+    """The kind `key` ("user"); KeyError for an unknown one."""
+    return KINDS[key]
+
+
+def by_noun(noun: str) -> Kind:
+    """The kind whose AWS noun is `noun` ("User")."""
+    return next(k for k in KINDS.values() if k.noun == noun)
+
+
+def of(entity: Any) -> Kind:
+    """The kind of a model instance."""
+    return next(k for k in KINDS.values() if isinstance(entity, k.model))
+
+
+def with_(feature: str) -> Iterator[Kind]:
+    """The kinds that have `feature` ("tags", "boundary", "inline_policies", ...)."""
+    return (k for k in KINDS.values() if getattr(k, f"has_{feature}"))
+
+
+def kind_of_arn(value: str | None) -> Kind | None:
+    """The kind of a local entity ARN (user/group/role/policy/mfa), or None."""
+    parsed = arns.parse_entity(value)
+    if parsed is None:
+        return None
+    return next((k for k in KINDS.values() if k.arn_type == parsed.type), None)
