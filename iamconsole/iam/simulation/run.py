@@ -22,7 +22,8 @@ from .. import authz
 from .. import identifiers as ids
 from ..caller import Caller
 from ..errors import InvalidInput, MalformedPolicyDocument, ValidationError
-from ..sts import find_role_by_arn
+from ..models import Role
+from ..sts import find_role_by_arn, find_roles_by_arns
 from .compiled import Compiled, compile_meta
 from .inputs import (
     check_account,
@@ -61,6 +62,7 @@ class Setup:
     principal_account: str
     resource_owner: str | None
     trust: dict[str, Compiled | None] = field(default_factory=dict)
+    trust_roles: dict[str, Role] | None = None  # the target roles, read together (run_all)
 
     def resource_policy_for(self, action: str, resource: str) -> Compiled | None:
         """The resource-based policy that governs `action` on `resource`: for assuming a role
@@ -72,7 +74,7 @@ class Setup:
             # A trust policy given as ResourcePolicy governs only the assuming of roles.
             return None if given is not None and given.policy.kind == "trust" else given
         if resource not in self.trust:
-            self.trust[resource] = trust_policy(given, resource)
+            self.trust[resource] = trust_policy(given, resource, self.trust_roles)
             self._meta_cache = None  # the statements' policies now include this one
         return self.trust[resource] or given
 
@@ -108,6 +110,9 @@ def run_all(setup: Setup, actions: list[str], resources: list[str],
     identity = [c.policy for c in setup.identity]
     boundary = None if setup.boundary is None else [c.policy for c in setup.boundary]
     targets = resources or ["*"]
+    if setup.resource_policy is None and any(a.lower() in TRUST_ACTIONS for a in actions):
+        # The stored trust policies of every target role in one query, not one per role.
+        setup.trust_roles = find_roles_by_arns(r for r in targets if ":role/" in r)
     results: list[EvaluationResult] = []
     for action in actions:
         per_resource = []
@@ -188,10 +193,11 @@ def _one(setup: Setup, identity: list[CompiledPolicy], boundary: list[CompiledPo
     return result
 
 
-def trust_policy(given: Compiled | None, role_arn: str) -> Compiled | None:
+def trust_policy(given: Compiled | None, role_arn: str,
+                 roles: dict[str, Role] | None = None) -> Compiled | None:
     """The trust policy that decides assuming `role_arn`: the simulation's ResourcePolicy
     read as a trust policy when one was given, else the stored one of that role (if it
-    exists here)."""
+    exists here; looked up in `roles` when they were read beforehand)."""
     if given is not None and given.policy.kind == "trust":
         return given
     if given is not None:
@@ -203,7 +209,7 @@ def trust_policy(given: Compiled | None, role_arn: str) -> Compiled | None:
         except MalformedPolicyDocument:
             return None  # not a valid trust policy: evaluated as the resource policy given
     try:
-        role = find_role_by_arn(role_arn)
+        role = roles.get(role_arn) if roles is not None else find_role_by_arn(role_arn)
     except ValidationError:  # not a role ARN after all (e.g. a wildcard)
         return None
     if role is None:
