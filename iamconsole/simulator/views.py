@@ -28,7 +28,7 @@ from iamconsole.iam.simulation import EvaluationResult
 from iamconsole.policy import catalog
 
 from .forms import SimulationForm, WhoCanForm
-from .rendering import StatementRenderer, statement_label
+from .rendering import StatementRenderer, principal_href, statement_label
 
 SIMULATE_ACTIONS = ("iam:SimulatePrincipalPolicy", "iam:SimulateCustomPolicy")
 
@@ -257,7 +257,8 @@ def who_can(request: HttpRequest, caller: Caller) -> HttpResponse:
     statements = StatementRenderer()
     context = {
         "form": form,
-        "rows": [{"row": r, "statements": statements(r.matched_statements)} for r in rows or []],
+        "rows": [{"row": r, "href": principal_href(r.principal_type, r.name),
+                  "statements": statements(r.matched_statements)} for r in rows or []],
         "ran": rows is not None,
         "query": request.GET.urlencode(),
     }
