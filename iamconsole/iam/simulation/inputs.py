@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from iamconsole.policy import Context, catalog
@@ -154,3 +155,35 @@ def check_handling(value: Any) -> str | None:
     return value
 
 
+
+
+@dataclass(frozen=True)
+class Checked:
+    """The parameters both simulations take, validated."""
+
+    actions: list[str]
+    resources: list[str]
+    handling: str | None
+    context: Context  # the ContextEntries given
+    resource_owner: str | None
+
+
+def check_request(action_names: Any, resource_arns: Any, resource_handling_option: Any,
+                  context_entries: Any, resource_owner: Any) -> Checked:
+    """ActionNames, ResourceArns, ResourceHandlingOption, ContextEntries and ResourceOwner,
+    checked in this order (the first bad one is reported)."""
+    return Checked(check_actions(action_names), check_resources(resource_arns),
+                   check_handling(resource_handling_option), check_context(context_entries),
+                   check_account(resource_owner, "resource_owner"))
+
+
+def policy_inputs(texts: Sequence[str] | None) -> list[Compiled]:
+    """PolicyInputList: pasted identity policies."""
+    return input_policies(texts, prefix="PolicyInputList", field_name="policy_input_list",
+                          kind="identity")
+
+
+def boundary_inputs(texts: Sequence[str] | None) -> list[Compiled]:
+    """PermissionsBoundaryPolicyInputList: a pasted boundary (it replaces the principal's)."""
+    return input_policies(texts, prefix="PermissionsBoundaryPolicyInputList",
+                          field_name="permissions_boundary_policy_input_list", kind="boundary")

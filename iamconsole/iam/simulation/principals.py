@@ -11,7 +11,6 @@ from .. import authz
 from .. import identifiers as ids
 from ..caller import Caller
 from ..errors import InvalidInput, NoSuchEntity
-from ..models import Group, Role, User
 from .compiled import source_meta
 from .results import SimulationPolicy
 
@@ -56,7 +55,7 @@ def parse_principal_arn(arn: Any, field_name: str) -> re.Match[str]:
 def find_principal(arn: str, field_name: str = "policy_source_arn") -> Principal:
     match = parse_principal_arn(arn, field_name)
     kind, name, path = match["kind"], match["name"], match["path"]
-    model = {"user": User, "group": Group, "role": Role}[kind]
+    model = authz.POLICY_MODELS[kind].principal
     qs = model.objects.filter(name__ci=name, path=path)
     if kind == "user":
         qs = qs.filter(is_root=False)

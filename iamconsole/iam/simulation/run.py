@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from iamconsole.policy import (
     CompiledPolicy,
@@ -26,13 +27,11 @@ from ..models import Role
 from ..sts import find_role_by_arn, find_roles_by_arns
 from .compiled import Compiled, compile_meta
 from .inputs import (
-    check_account,
-    check_actions,
-    check_context,
-    check_handling,
-    check_resources,
+    Checked,
+    boundary_inputs,
+    check_request,
     compile_resource_policy,
-    input_policies,
+    policy_inputs,
 )
 from .principals import PrincipalPolicies, caller_identity, identity_context, resolve_principal
 from .results import (
@@ -284,24 +283,18 @@ def simulate_principal_policy(
     `policy_source_arn` may be the principal gathered earlier in the request
     (:func:`gather_principal`), whose policies are then not read again."""
     principal = resolve_principal(caller, "iam:SimulatePrincipalPolicy", policy_source_arn)
-    actions = check_actions(action_names)
-    resources = check_resources(resource_arns)
-    handling = check_handling(resource_handling_option)
-    given = check_context(context_entries)
-    owner = check_account(resource_owner, "resource_owner")
+    checked = check_request(action_names, resource_arns, resource_handling_option,
+                            context_entries, resource_owner)
 
     excluded = {str(x) for x in (policy_exclusion_list or ()) if x}
     identity_meta, boundary_meta = principal.identity, principal.boundary
     identity = [compile_meta(m, field_name="policy_source_arn", kind="identity")
                 for m in identity_meta
                 if not excluded.intersection({m.key, m.name, m.arn or m.key})]
-    identity += input_policies(policy_input_list, prefix="PolicyInputList",
-                               field_name="policy_input_list", kind="identity")
-    boundary_inputs = input_policies(
-        permissions_boundary_policy_input_list, prefix="PermissionsBoundaryPolicyInputList",
-        field_name="permissions_boundary_policy_input_list", kind="boundary")
-    if boundary_inputs:
-        boundary: list[Compiled] | None = boundary_inputs
+    identity += policy_inputs(policy_input_list)
+    boundary_given = boundary_inputs(permissions_boundary_policy_input_list)
+    if boundary_given:
+        boundary: list[Compiled] | None = boundary_given
     elif boundary_meta is not None and BOUNDARY_KEY not in excluded:
         boundary = [compile_meta(boundary_meta, field_name="policy_source_arn",
                                  kind="boundary")]
@@ -316,9 +309,7 @@ def simulate_principal_policy(
     if rp is not None and principal_arn is None:
         raise InvalidInput("CallerArn is required with a ResourcePolicy when the policy source "
                            "is a group.", field="caller_arn")
-    setup = Setup(identity, boundary, rp, Context(values).merged(given), principal_arn,
-                  _account_of(principal_arn), owner)
-    return run_all(setup, actions, resources, handling)
+    return _simulate(checked, identity, boundary, rp, principal_arn, values)
 
 
 def simulate_custom_policy(
@@ -340,24 +331,26 @@ def simulate_custom_policy(
     if not policy_input_list:
         raise InvalidInput("PolicyInputList must contain at least one policy.",
                            field="policy_input_list")
-    actions = check_actions(action_names)
-    resources = check_resources(resource_arns)
-    handling = check_handling(resource_handling_option)
-    given = check_context(context_entries)
-    owner = check_account(resource_owner, "resource_owner")
-    identity = input_policies(policy_input_list, prefix="PolicyInputList",
-                              field_name="policy_input_list", kind="identity")
-    boundary = input_policies(
-        permissions_boundary_policy_input_list, prefix="PermissionsBoundaryPolicyInputList",
-        field_name="permissions_boundary_policy_input_list", kind="boundary") or None
+    checked = check_request(action_names, resource_arns, resource_handling_option,
+                            context_entries, resource_owner)
+    identity = policy_inputs(policy_input_list)
+    boundary = boundary_inputs(permissions_boundary_policy_input_list) or None
     rp = compile_resource_policy(resource_policy)
     principal_arn, values = caller_identity(caller_arn)
     if rp is not None and principal_arn is None:
         raise InvalidInput("CallerArn is required when you include a ResourcePolicy.",
                            field="caller_arn")
-    setup = Setup(identity, boundary, rp, Context(values).merged(given), principal_arn,
-                  _account_of(principal_arn), owner)
-    return run_all(setup, actions, resources, handling)
+    return _simulate(checked, identity, boundary, rp, principal_arn, values)
+
+
+def _simulate(checked: Checked, identity: list[Compiled], boundary: list[Compiled] | None,
+              rp: Compiled | None, principal_arn: str | None,
+              identity_keys: dict[str, Any]) -> list[EvaluationResult]:
+    """Both simulations, once their policies and principal are known: the principal's
+    identity keys under the ContextEntries given, every action × resource."""
+    setup = Setup(identity, boundary, rp, Context(identity_keys).merged(checked.context),
+                  principal_arn, _account_of(principal_arn), checked.resource_owner)
+    return run_all(setup, checked.actions, checked.resources, checked.handling)
 
 
 def _account_of(arn: str | None) -> str:
@@ -381,9 +374,7 @@ def get_context_keys_for_principal_policy(
                                   policy_source_arn)
     policies = [compile_meta(m, field_name="policy_source_arn", kind="identity").policy
                 for m in principal.identity]
-    policies += [c.policy for c in input_policies(
-        policy_input_list, prefix="PolicyInputList", field_name="policy_input_list",
-        kind="identity")]
+    policies += [c.policy for c in policy_inputs(policy_input_list)]
     return referenced_context_keys(policies)
 
 
@@ -394,8 +385,6 @@ def get_context_keys_for_custom_policy(caller: Caller,
     if not policy_input_list:
         raise InvalidInput("PolicyInputList must contain at least one policy.",
                            field="policy_input_list")
-    return referenced_context_keys([c.policy for c in input_policies(
-        policy_input_list, prefix="PolicyInputList", field_name="policy_input_list",
-        kind="identity")])
+    return referenced_context_keys([c.policy for c in policy_inputs(policy_input_list)])
 
 

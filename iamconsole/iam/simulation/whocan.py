@@ -14,20 +14,10 @@ from iamconsole.policy import Context, Request, evaluate
 
 from .. import authz
 from .. import identifiers as ids
+from ..authz import POLICY_MODELS
 from ..caller import Caller
 from ..errors import InvalidInput, MalformedPolicyDocument
-from ..models import (
-    Group,
-    GroupInlinePolicy,
-    GroupPolicyAttachment,
-    PolicyVersion,
-    Role,
-    RoleInlinePolicy,
-    RolePolicyAttachment,
-    User,
-    UserInlinePolicy,
-    UserPolicyAttachment,
-)
+from ..models import PolicyVersion
 from .compiled import Compiled, compile_meta
 from .inputs import check_actions, check_context, check_resources
 from .principals import identity_context
@@ -101,13 +91,16 @@ class _Catalogue:
     memberships: dict[int, list[int]]
 
 
-def _load_catalogue() -> tuple[_Catalogue, list[User], list[Role]]:
-    users = list(User.objects.filter(is_root=False).only(
+def _load_catalogue() -> tuple[_Catalogue, list[Any], list[Any]]:
+    """(catalogue, users, roles): the tables authz reads one principal's policies from, read
+    whole."""
+    user_models, group_models, role_models = (POLICY_MODELS[k] for k in ("user", "group", "role"))
+    users = list(user_models.principal.objects.filter(is_root=False).only(
         "id", "name", "path", "user_id", "tags", "is_root", "permissions_boundary_id")
         .order_by("name"))
-    roles = list(Role.objects.only(
+    roles = list(role_models.principal.objects.only(
         "id", "name", "path", "role_id", "tags", "permissions_boundary_id").order_by("name"))
-    groups = dict(Group.objects.values_list("id", "name"))
+    groups = dict(group_models.principal.objects.values_list("id", "name"))
     managed: dict[int, SimulationPolicy] = {}
     rows = PolicyVersion.objects.filter(is_default=True).values_list(
         "policy_id", "number", "document", "policy__name", "policy__path",
@@ -119,32 +112,35 @@ def _load_catalogue() -> tuple[_Catalogue, list[User], list[Role]]:
                                        document=document, arn=arn, policy_id=policy_id,
                                        version_id=f"v{number}")
 
-    def inline(model: Any, fk: str, kind: str, names: dict[int, str]) -> dict[int, list]:
+    def inline(kind: str, names: dict[int, str]) -> dict[int, list]:
         out: dict[int, list[SimulationPolicy]] = {}
-        for owner_id, name, document in model.objects.values_list(fk, "name", "document"):
+        rows = POLICY_MODELS[kind].inline.objects.values_list(f"{kind}_id", "name", "document")
+        for owner_id, name, document in rows:
             owner = f"{kind}/{names.get(owner_id, owner_id)}"
             out.setdefault(owner_id, []).append(SimulationPolicy(
                 key=f"{owner}/{name}", name=name, policy_type=kind, document=document,
                 owner=owner))
         return out
 
-    def attached(model: Any, fk: str) -> dict[int, list[int]]:
+    def attached(kind: str) -> dict[int, list[int]]:
         out: dict[int, list[int]] = {}
-        for owner_id, policy_id in model.objects.values_list(fk, "policy_id"):
+        rows = POLICY_MODELS[kind].attachment.objects.values_list(f"{kind}_id", "policy_id")
+        for owner_id, policy_id in rows:
             out.setdefault(owner_id, []).append(policy_id)
         return out
 
     memberships: dict[int, list[int]] = {}
-    for user_id, group_id in Group.members.through.objects.values_list("user_id", "group_id"):
+    members = group_models.principal.members.through
+    for user_id, group_id in members.objects.values_list("user_id", "group_id"):
         memberships.setdefault(user_id, []).append(group_id)
     catalogue = _Catalogue(
         managed=managed,
-        user_inline=inline(UserInlinePolicy, "user_id", "user", {u.pk: u.name for u in users}),
-        group_inline=inline(GroupInlinePolicy, "group_id", "group", groups),
-        role_inline=inline(RoleInlinePolicy, "role_id", "role", {r.pk: r.name for r in roles}),
-        user_attached=attached(UserPolicyAttachment, "user_id"),
-        group_attached=attached(GroupPolicyAttachment, "group_id"),
-        role_attached=attached(RolePolicyAttachment, "role_id"),
+        user_inline=inline("user", {u.pk: u.name for u in users}),
+        group_inline=inline("group", groups),
+        role_inline=inline("role", {r.pk: r.name for r in roles}),
+        user_attached=attached("user"),
+        group_attached=attached("group"),
+        role_attached=attached("role"),
         memberships=memberships,
     )
     return catalogue, users, roles
