@@ -48,19 +48,23 @@ class ContextRow:
                 "ContextKeyValues": split_values(self.values)}
 
 
-def context_rows(query: QueryDict) -> list[ContextRow]:
-    """The context rows typed (ctx_key, ctx_type, ctx_values; rows without a key dropped)."""
-    rows = [ContextRow(k.strip(), t or "string", v)
-            for k, t, v in zip(query.getlist("ctx_key"), query.getlist("ctx_type"),
-                               query.getlist("ctx_values"), strict=False)]
-    return [r for r in rows if r.key]
+@dataclass
+class QueryForm:
+    """What both pages' forms share: the context rows, whether to run, the errors."""
 
+    context_rows: list[ContextRow] = field(default_factory=list)
+    run: bool = False
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    rows_shown: ClassVar[int] = 1  # at least this many context rows shown, blanks included
 
-class ContextRows:
-    """What both pages' forms do with their context rows."""
-
-    context_rows: list[ContextRow]
-    rows_shown: ClassVar[int]  # at least this many rows on the page, blanks included
+    @classmethod
+    def _read(cls, query: QueryDict, **fields: Any) -> Any:
+        """The form of `fields` plus the shared ones read from the query string (ctx_key,
+        ctx_type, ctx_values rows, keyless rows dropped; run=1)."""
+        rows = [ContextRow(k.strip(), t or "string", v)
+                for k, t, v in zip(query.getlist("ctx_key"), query.getlist("ctx_type"),
+                                   query.getlist("ctx_values"), strict=False)]
+        return cls(**fields, context_rows=[r for r in rows if r.key], run=query.get("run") == "1")
 
     @property
     def context_entries(self) -> list[dict[str, Any]]:
@@ -77,7 +81,7 @@ class ContextRows:
 
 
 @dataclass
-class SimulationForm(ContextRows):
+class SimulationForm(QueryForm):
     """The simulator's inputs as typed (for re-display) and as the domain wants them."""
 
     rows_shown: ClassVar[int] = CONTEXT_ROWS_MIN
@@ -92,13 +96,11 @@ class SimulationForm(ContextRows):
     resource_owner: str = ""
     actions: str = ""
     resources: str = ""
-    context_rows: list[ContextRow] = field(default_factory=list)
-    run: bool = False
-    errors: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def from_query(cls, query: QueryDict) -> SimulationForm:
-        return cls(
+        return cls._read(
+            query,
             principal=query.get("principal", "").strip(),
             listed=query.get("listed") == "1",
             included=query.getlist("policy"),
@@ -109,8 +111,6 @@ class SimulationForm(ContextRows):
             resource_owner=query.get("resource_owner", "").strip(),
             actions=query.get("actions", ""),
             resources=query.get("resources", ""),
-            context_rows=context_rows(query),
-            run=query.get("run") == "1",
         )
 
     # What the domain takes --------------------------------------------------------------
@@ -146,21 +146,16 @@ class SimulationForm(ContextRows):
 
 
 @dataclass
-class WhoCanForm(ContextRows):
+class WhoCanForm(QueryForm):
     rows_shown: ClassVar[int] = 2
 
     action: str = ""
     resource: str = ""
-    context_rows: list[ContextRow] = field(default_factory=list)
-    run: bool = False
-    errors: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def from_query(cls, query: QueryDict) -> WhoCanForm:
-        return cls(action=query.get("action", "").strip(),
-                   resource=query.get("resource", "").strip() or "",
-                   context_rows=context_rows(query),
-                   run=query.get("run") == "1")
+        return cls._read(query, action=query.get("action", "").strip(),
+                         resource=query.get("resource", "").strip() or "")
 
     def add_error(self, field_name: str | None, message: str) -> None:
         name = {"action_names": "action", "resource_arns": "resource",

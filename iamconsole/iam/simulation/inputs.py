@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from iamconsole.policy import Context, catalog
 
@@ -168,13 +168,29 @@ class Checked:
     resource_owner: str | None
 
 
-def check_request(action_names: Any, resource_arns: Any, resource_handling_option: Any,
-                  context_entries: Any, resource_owner: Any) -> Checked:
-    """ActionNames, ResourceArns, ResourceHandlingOption, ContextEntries and ResourceOwner,
-    checked in this order (the first bad one is reported)."""
-    return Checked(check_actions(action_names), check_resources(resource_arns),
-                   check_handling(resource_handling_option), check_context(context_entries),
-                   check_account(resource_owner, "resource_owner"))
+class SimulationOptions(TypedDict, total=False):
+    """The keyword parameters both simulations take: AWS's request parameters in snake_case
+    (each may be None: not given)."""
+
+    resource_arns: Sequence[str] | None
+    permissions_boundary_policy_input_list: Sequence[str] | None  # replaces the principal's
+    resource_policy: str | None
+    resource_owner: str | None  # an account ID (or an ARN naming it)
+    caller_arn: str | None
+    context_entries: Sequence[dict] | None
+    resource_handling_option: str | None  # one of RESOURCE_HANDLING_OPTIONS
+
+
+def check_request(action_names: Any, options: SimulationOptions) -> Checked:
+    """ActionNames, then ResourceArns, ResourceHandlingOption, ContextEntries and
+    ResourceOwner of `options`, checked in this order (the first bad one is reported)."""
+    unknown = sorted(set(options) - set(SimulationOptions.__annotations__))
+    if unknown:
+        raise TypeError(f"unexpected keyword argument {unknown[0]!r}")
+    return Checked(check_actions(action_names), check_resources(options.get("resource_arns")),
+                   check_handling(options.get("resource_handling_option")),
+                   check_context(options.get("context_entries")),
+                   check_account(options.get("resource_owner"), "resource_owner"))
 
 
 def policy_inputs(texts: Sequence[str] | None) -> list[Compiled]:

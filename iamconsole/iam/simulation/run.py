@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Unpack
 
 from iamconsole.policy import (
     CompiledPolicy,
@@ -28,6 +28,7 @@ from ..sts import find_role_by_arn, find_roles_by_arns
 from .compiled import Compiled, compile_meta
 from .inputs import (
     Checked,
+    SimulationOptions,
     boundary_inputs,
     check_request,
     compile_resource_policy,
@@ -264,15 +265,9 @@ def simulate_principal_policy(
     policy_source_arn: str | PrincipalPolicies,
     action_names: Sequence[str],
     *,
-    resource_arns: Sequence[str] | None = None,
     policy_input_list: Sequence[str] | None = None,
-    permissions_boundary_policy_input_list: Sequence[str] | None = None,
     policy_exclusion_list: Iterable[str] | None = None,
-    resource_policy: str | None = None,
-    resource_owner: str | None = None,
-    caller_arn: str | None = None,
-    context_entries: Sequence[dict] | None = None,
-    resource_handling_option: str | None = None,
+    **options: Unpack[SimulationOptions],
 ) -> list[EvaluationResult]:
     """SimulatePrincipalPolicy: the policies of a user (its own, its groups', its boundary), a
     group or a role, plus `policy_input_list`, against every action × resource.
@@ -283,8 +278,7 @@ def simulate_principal_policy(
     `policy_source_arn` may be the principal gathered earlier in the request
     (:func:`gather_principal`), whose policies are then not read again."""
     principal = resolve_principal(caller, "iam:SimulatePrincipalPolicy", policy_source_arn)
-    checked = check_request(action_names, resource_arns, resource_handling_option,
-                            context_entries, resource_owner)
+    checked = check_request(action_names, options)
 
     excluded = {str(x) for x in (policy_exclusion_list or ()) if x}
     identity_meta, boundary_meta = principal.identity, principal.boundary
@@ -292,7 +286,7 @@ def simulate_principal_policy(
                 for m in identity_meta
                 if not excluded.intersection({m.key, m.name, m.arn or m.key})]
     identity += policy_inputs(policy_input_list)
-    boundary_given = boundary_inputs(permissions_boundary_policy_input_list)
+    boundary_given = boundary_inputs(options.get("permissions_boundary_policy_input_list"))
     if boundary_given:
         boundary: list[Compiled] | None = boundary_given
     elif boundary_meta is not None and BOUNDARY_KEY not in excluded:
@@ -300,9 +294,9 @@ def simulate_principal_policy(
                                  kind="boundary")]
     else:
         boundary = None
-    rp = compile_resource_policy(resource_policy)
+    rp = compile_resource_policy(options.get("resource_policy"))
 
-    principal_arn, values = caller_identity(caller_arn)
+    principal_arn, values = caller_identity(options.get("caller_arn"))
     if principal_arn is None and principal.kind != "group":
         principal_arn = principal.entity.arn
         values = identity_context(principal.entity, principal.kind)
@@ -316,14 +310,7 @@ def simulate_custom_policy(
     caller: Caller,
     policy_input_list: Sequence[str],
     action_names: Sequence[str],
-    *,
-    resource_arns: Sequence[str] | None = None,
-    permissions_boundary_policy_input_list: Sequence[str] | None = None,
-    resource_policy: str | None = None,
-    resource_owner: str | None = None,
-    caller_arn: str | None = None,
-    context_entries: Sequence[dict] | None = None,
-    resource_handling_option: str | None = None,
+    **options: Unpack[SimulationOptions],
 ) -> list[EvaluationResult]:
     """SimulateCustomPolicy: pasted identity policies (and optionally a boundary and a
     resource policy) against every action × resource."""
@@ -331,12 +318,11 @@ def simulate_custom_policy(
     if not policy_input_list:
         raise InvalidInput("PolicyInputList must contain at least one policy.",
                            field="policy_input_list")
-    checked = check_request(action_names, resource_arns, resource_handling_option,
-                            context_entries, resource_owner)
+    checked = check_request(action_names, options)
     identity = policy_inputs(policy_input_list)
-    boundary = boundary_inputs(permissions_boundary_policy_input_list) or None
-    rp = compile_resource_policy(resource_policy)
-    principal_arn, values = caller_identity(caller_arn)
+    boundary = boundary_inputs(options.get("permissions_boundary_policy_input_list")) or None
+    rp = compile_resource_policy(options.get("resource_policy"))
+    principal_arn, values = caller_identity(options.get("caller_arn"))
     if rp is not None and principal_arn is None:
         raise InvalidInput("CallerArn is required when you include a ResourcePolicy.",
                            field="caller_arn")
