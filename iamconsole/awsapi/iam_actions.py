@@ -634,22 +634,22 @@ def _excludes(identifier: dict[str, Any], policy: simulation.SimulationPolicy) -
     return True
 
 
-def _exclusion_keys(caller: Caller, p: dict[str, Any]) -> list[str]:
+def _exclusion_keys(principal: simulation.PrincipalPolicies, p: dict[str, Any]) -> list[str]:
     """PolicyExclusionList's PolicyIdentifier structures → the simulator's policy keys."""
     identifiers = p.get("PolicyExclusionList")
     if not identifiers:
         return []
-    policies = simulation.principal_policies(caller, p["PolicySourceArn"])
-    return [policy.key for policy in policies
+    return [policy.key for policy in principal.policies
             if any(_excludes(identifier, policy) for identifier in identifiers)]
 
 
 @action("SimulatePrincipalPolicy")
 def simulate_principal_policy(caller, p):
+    principal = simulation.gather_principal(caller, p["PolicySourceArn"])  # read once
     results = simulation.simulate_principal_policy(
-        caller, p["PolicySourceArn"], p["ActionNames"],
+        caller, principal, p["ActionNames"],
         policy_input_list=p.get("PolicyInputList"),
-        policy_exclusion_list=_exclusion_keys(caller, p), **_simulation_options(p),
+        policy_exclusion_list=_exclusion_keys(principal, p), **_simulation_options(p),
     )
     return _evaluation_results(p, results)
 

@@ -8,10 +8,11 @@ policies and the session policies) are gathered once per request and cached on t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Model
 from django.db.models.functions import Lower
 
 from iamconsole.policy import CompiledPolicy, Context, Decision, Request, compile_policy, evaluate
@@ -101,15 +102,26 @@ _PARTS = {
         id="0", from_="{principal} e", on="e.permissions_boundary_id", policy="{policy}",
         version="{version}") + " WHERE e.id = %s",
 }
-_MODELS = {
-    "user": (UserInlinePolicy, UserPolicyAttachment, User),
-    "role": (RoleInlinePolicy, RolePolicyAttachment, Role),
-    "group": (GroupInlinePolicy, GroupPolicyAttachment, Group),
+
+
+class PolicyModels(NamedTuple):
+    """Where a user's, role's or group's own policies are stored (read here per request, and
+    for every principal at once by the simulator's "who can")."""
+
+    inline: type[Model]
+    attachment: type[Model]
+    principal: type[Model]
+
+
+POLICY_MODELS = {
+    "user": PolicyModels(UserInlinePolicy, UserPolicyAttachment, User),
+    "role": PolicyModels(RoleInlinePolicy, RolePolicyAttachment, Role),
+    "group": PolicyModels(GroupInlinePolicy, GroupPolicyAttachment, Group),
 }
 
 
 def _sources_query(kind: str, pk: int) -> tuple[str, list]:
-    inline, attachment, principal = _MODELS[kind]
+    inline, attachment, principal = POLICY_MODELS[kind]
     quote = connection.ops.quote_name
     names = {
         "inline": quote(inline._meta.db_table), "attachment": quote(attachment._meta.db_table),

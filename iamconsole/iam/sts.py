@@ -28,11 +28,13 @@ import hashlib
 import math
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models.functions import Lower
 
 from iamconsole.policy import compile_policy
 
@@ -350,3 +352,19 @@ def check_session_token_scope(caller: Caller, service: str, operation: str) -> N
             "credentials from GetSessionToken require MFA authentication",
             action=f"iam:{operation}", resource="*",
         ))
+
+
+def find_roles_by_arns(role_arns: Iterable[str]) -> dict[str, Role]:
+    """What :func:`find_role_by_arn` finds for each of `role_arns`, in one query: the roles of
+    this account by ARN (an ARN that is not a role ARN, is another account's or names no role
+    here is left out)."""
+    wanted: dict[str, str] = {}
+    for arn in role_arns:
+        match = _ROLE_ARN.match(arn or "")
+        if match is not None and match["account"] == ids.account_id():
+            wanted[arn] = match["name"].lower()
+    if not wanted:
+        return {}
+    roles = Role.objects.select_related("permissions_boundary").annotate(
+        lname=Lower("name")).filter(lname__in=set(wanted.values()))
+    return {role.arn: role for role in roles if role.arn in wanted}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from django.http import QueryDict
 
@@ -49,8 +49,42 @@ class ContextRow:
 
 
 @dataclass
-class SimulationForm:
+class QueryForm:
+    """What both pages' forms share: the context rows, whether to run, the errors."""
+
+    context_rows: list[ContextRow] = field(default_factory=list)
+    run: bool = False
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    rows_shown: ClassVar[int] = 1  # at least this many context rows shown, blanks included
+
+    @classmethod
+    def _read(cls, query: QueryDict, **fields: Any) -> Any:
+        """The form of `fields` plus the shared ones read from the query string (ctx_key,
+        ctx_type, ctx_values rows, keyless rows dropped; run=1)."""
+        rows = [ContextRow(k.strip(), t or "string", v)
+                for k, t, v in zip(query.getlist("ctx_key"), query.getlist("ctx_type"),
+                                   query.getlist("ctx_values"), strict=False)]
+        return cls(**fields, context_rows=[r for r in rows if r.key], run=query.get("run") == "1")
+
+    @property
+    def context_entries(self) -> list[dict[str, Any]]:
+        return [row.entry() for row in self.context_rows]
+
+    @property
+    def display_rows(self) -> list[ContextRow]:
+        rows = list(self.context_rows)
+        return rows + [ContextRow() for _ in range(max(1, self.rows_shown - len(rows)))]
+
+    @property
+    def context_types(self) -> tuple[str, ...]:
+        return CONTEXT_KEY_TYPES
+
+
+@dataclass
+class SimulationForm(QueryForm):
     """The simulator's inputs as typed (for re-display) and as the domain wants them."""
+
+    rows_shown: ClassVar[int] = CONTEXT_ROWS_MIN
 
     principal: str = ""
     listed: bool = False  # the principal's policies were shown as checkboxes
@@ -62,16 +96,11 @@ class SimulationForm:
     resource_owner: str = ""
     actions: str = ""
     resources: str = ""
-    context_rows: list[ContextRow] = field(default_factory=list)
-    run: bool = False
-    errors: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def from_query(cls, query: QueryDict) -> SimulationForm:
-        rows = [ContextRow(k.strip(), t or "string", v)
-                for k, t, v in zip(query.getlist("ctx_key"), query.getlist("ctx_type"),
-                                   query.getlist("ctx_values"), strict=False)]
-        return cls(
+        return cls._read(
+            query,
             principal=query.get("principal", "").strip(),
             listed=query.get("listed") == "1",
             included=query.getlist("policy"),
@@ -82,8 +111,6 @@ class SimulationForm:
             resource_owner=query.get("resource_owner", "").strip(),
             actions=query.get("actions", ""),
             resources=query.get("resources", ""),
-            context_rows=[r for r in rows if r.key],
-            run=query.get("run") == "1",
         )
 
     # What the domain takes --------------------------------------------------------------
@@ -96,26 +123,13 @@ class SimulationForm:
         return split_lines(self.resources)
 
     @property
-    def context_entries(self) -> list[dict[str, Any]]:
-        return [row.entry() for row in self.context_rows]
-
-    @property
     def boundary_inputs(self) -> list[str] | None:
         return [self.boundary] if self.boundary.strip() else None
 
     # Display ------------------------------------------------------------------------------
     @property
-    def display_rows(self) -> list[ContextRow]:
-        rows = list(self.context_rows)
-        return rows + [ContextRow() for _ in range(max(1, CONTEXT_ROWS_MIN - len(rows)))]
-
-    @property
     def display_policy_inputs(self) -> list[str]:
         return [*self.policy_inputs, ""]
-
-    @property
-    def context_types(self) -> tuple[str, ...]:
-        return CONTEXT_KEY_TYPES
 
     def add_error(self, field_name: str | None, message: str) -> None:
         name = FIELD_FOR.get(field_name or "", field_name or "general")
@@ -132,35 +146,16 @@ class SimulationForm:
 
 
 @dataclass
-class WhoCanForm:
+class WhoCanForm(QueryForm):
+    rows_shown: ClassVar[int] = 2
+
     action: str = ""
     resource: str = ""
-    context_rows: list[ContextRow] = field(default_factory=list)
-    run: bool = False
-    errors: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def from_query(cls, query: QueryDict) -> WhoCanForm:
-        rows = [ContextRow(k.strip(), t or "string", v)
-                for k, t, v in zip(query.getlist("ctx_key"), query.getlist("ctx_type"),
-                                   query.getlist("ctx_values"), strict=False)]
-        return cls(action=query.get("action", "").strip(),
-                   resource=query.get("resource", "").strip() or "",
-                   context_rows=[r for r in rows if r.key],
-                   run=query.get("run") == "1")
-
-    @property
-    def context_entries(self) -> list[dict[str, Any]]:
-        return [row.entry() for row in self.context_rows]
-
-    @property
-    def display_rows(self) -> list[ContextRow]:
-        rows = list(self.context_rows)
-        return rows + [ContextRow() for _ in range(max(1, 2 - len(rows)))]
-
-    @property
-    def context_types(self) -> tuple[str, ...]:
-        return CONTEXT_KEY_TYPES
+        return cls._read(query, action=query.get("action", "").strip(),
+                         resource=query.get("resource", "").strip() or "")
 
     def add_error(self, field_name: str | None, message: str) -> None:
         name = {"action_names": "action", "resource_arns": "resource",

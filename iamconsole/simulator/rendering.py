@@ -23,9 +23,17 @@ def policy_href(statement: SimulatedStatement) -> str:
         return reverse("console:policy_detail", args=[scope, name])
     if statement.owner.count("/") == 1:
         kind, name = statement.owner.split("/")
-        if kind in ("user", "group", "role"):
-            return f"/{kind}s/{quote(name)}/#inline-{quote(statement.source_policy_id)}"
+        if kind in PRINCIPAL_KINDS:
+            return f"{principal_href(kind, name)}#inline-{quote(statement.source_policy_id)}"
     return ""
+
+
+PRINCIPAL_KINDS = ("user", "group", "role")
+
+
+def principal_href(kind: str, name: str) -> str:
+    """The console's page of a user, group or role."""
+    return reverse(f"console:{kind}_detail", args=[name])
 
 
 def statement_label(s: SimulatedStatement) -> str:

@@ -28,7 +28,7 @@ from iamconsole.iam.simulation import EvaluationResult
 from iamconsole.policy import catalog
 
 from .forms import SimulationForm, WhoCanForm
-from .rendering import StatementRenderer, statement_label
+from .rendering import StatementRenderer, principal_href, statement_label
 
 SIMULATE_ACTIONS = ("iam:SimulatePrincipalPolicy", "iam:SimulateCustomPolicy")
 
@@ -78,10 +78,11 @@ def _principal_choices(caller: Caller) -> list[tuple[str, list[tuple[str, str]]]
 def index(request: HttpRequest, caller: Caller) -> HttpResponse:
     _may_simulate(caller)
     form = SimulationForm.from_query(request.GET)
-    policies = _principal_policies(caller, form)
+    principal = _gather(caller, form)
+    policies = principal.policies if principal else []
     results: list[EvaluationResult] | None = None
     if form.run:
-        results = _simulate(caller, form, policies)
+        results = _simulate(caller, form, principal)
     export = request.GET.get("format")
     if export in ("json", "csv"):
         return _export(form, results, export)
@@ -89,7 +90,7 @@ def index(request: HttpRequest, caller: Caller) -> HttpResponse:
         "form": form,
         "policies": policies,
         "included": _included_keys(form, policies),
-        "context_keys": _context_keys(caller, form),
+        "context_keys": _context_keys(caller, form, principal),
         "principals": _principal_choices(caller),
         "results": results,
         "rows": _result_rows(results or []),
@@ -100,16 +101,18 @@ def index(request: HttpRequest, caller: Caller) -> HttpResponse:
     return render(request, template, context)
 
 
-def _principal_policies(caller: Caller, form: SimulationForm) -> list:
+def _gather(caller: Caller, form: SimulationForm) -> simulation.PrincipalPolicies | None:
+    """The chosen principal and its policies, read once for the whole request: listed as
+    checkboxes, run, and asked for their context keys from this one object."""
     if not form.principal:
-        return []
+        return None
     try:
-        return simulation.principal_policies(caller, form.principal)
+        return simulation.gather_principal(caller, form.principal)
     except AccessDenied:
         raise
     except IAMError as exc:
         form.add_error(exc.field or "policy_source_arn", exc.message)
-        return []
+        return None
 
 
 def _included_keys(form: SimulationForm, policies: list) -> set[str]:
@@ -119,7 +122,7 @@ def _included_keys(form: SimulationForm, policies: list) -> set[str]:
 
 
 def _simulate(caller: Caller, form: SimulationForm,
-              policies: list) -> list[EvaluationResult] | None:
+              principal: simulation.PrincipalPolicies | None) -> list[EvaluationResult] | None:
     form.require()
     if form.errors:
         return None
@@ -134,9 +137,10 @@ def _simulate(caller: Caller, form: SimulationForm,
             "context_entries": form.context_entries,
         }
         if form.principal:
+            policies = principal.policies if principal else []
             included = _included_keys(form, policies)
             return simulation.simulate_principal_policy(
-                caller, form.principal, actions,
+                caller, principal or form.principal, actions,
                 policy_input_list=form.policy_inputs or None,
                 policy_exclusion_list=[p.key for p in policies if p.key not in included],
                 **common)
@@ -148,12 +152,13 @@ def _simulate(caller: Caller, form: SimulationForm,
         return None
 
 
-def _context_keys(caller: Caller, form: SimulationForm) -> list[str]:
+def _context_keys(caller: Caller, form: SimulationForm,
+                  principal: simulation.PrincipalPolicies | None) -> list[str]:
     """The context keys the chosen policies reference, offered for the context rows."""
     try:
         if form.principal:
             return simulation.get_context_keys_for_principal_policy(
-                caller, form.principal, form.policy_inputs or None)
+                caller, principal or form.principal, form.policy_inputs or None)
         if form.policy_inputs:
             return simulation.get_context_keys_for_custom_policy(caller, form.policy_inputs)
     except IAMError:
@@ -204,12 +209,13 @@ def _export(form: SimulationForm, results: list[EvaluationResult] | None,
 def principal_policies(request: HttpRequest, caller: Caller) -> HttpResponse:
     """htmx: the chosen principal's policies as checkboxes, and the context keys they use."""
     form = SimulationForm.from_query(request.GET)
-    policies = _principal_policies(caller, form)
+    principal = _gather(caller, form)
+    policies = principal.policies if principal else []
     return render(request, "simulator/_policies.html", {
         "form": form,
         "policies": policies,
         "included": {p.key for p in policies},
-        "context_keys": _context_keys(caller, form) if not form.errors else [],
+        "context_keys": _context_keys(caller, form, principal) if not form.errors else [],
         "oob": True,
     })
 
@@ -251,7 +257,8 @@ def who_can(request: HttpRequest, caller: Caller) -> HttpResponse:
     statements = StatementRenderer()
     context = {
         "form": form,
-        "rows": [{"row": r, "statements": statements(r.matched_statements)} for r in rows or []],
+        "rows": [{"row": r, "href": principal_href(r.principal_type, r.name),
+                  "statements": statements(r.matched_statements)} for r in rows or []],
         "ran": rows is not None,
         "query": request.GET.urlencode(),
     }

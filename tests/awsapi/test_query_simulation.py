@@ -214,3 +214,19 @@ def test_simulation_needs_permission(aws_client, analyst):
                                          ActionNames=["s3:GetObject"])
     assert error(denied)[:2] == ("AccessDenied", 403)
     assert iam.find_user("analyst")  # untouched
+
+
+def test_simulate_principal_policy_reads_the_principals_policies_once(admin_iam, analyst,
+                                                                      monkeypatch):
+    """With a PolicyExclusionList too, the excluded keys and the run share one reading."""
+    from iamconsole.iam import authz
+
+    seen = []
+    real = authz.principal_sources
+    monkeypatch.setattr(authz, "principal_sources",
+                        lambda kind, entity: seen.append((kind, entity.name)) or real(kind, entity))
+    response = admin_iam.simulate_principal_policy(
+        PolicySourceArn=f"arn:aws:iam::{ACCOUNT}:user/analyst", ActionNames=["s3:GetObject"],
+        ResourceArns=[OBJECT], PolicyExclusionList=[{"PolicyType": "user-managed"}])
+    assert response["EvaluationResults"][0]["EvalDecision"] == "allowed"
+    assert seen.count(("user", "analyst")) == 1

@@ -3,7 +3,9 @@ EvaluationResult objects, field for field (EvalActionName, EvalDecision, Matched
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from collections.abc import Callable
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.response import Response
 
@@ -63,31 +65,29 @@ class EvaluationResultsSerializer(serializers.Serializer):
                   "EvalDecision, MatchedStatements, MissingContextValues, …).")
 
 
-def _results(results) -> Response:
-    return Response({"evaluation_results": [r.as_aws_dict() for r in results]})
+def _simulate_view(operation: str, serializer: type[serializers.Serializer], source_field: str,
+                   run: Callable[..., list[simulation.EvaluationResult]]) -> type[IAMView]:
+    """POST the serializer's fields → `run(caller, <source_field>, action_names, **rest)` →
+    the AWS results. One view for both simulations, which differ only by what they name."""
+
+    @extend_schema_view(post=extend_schema(request=serializer,
+                                           responses=EvaluationResultsSerializer,
+                                           summary=operation))
+    class SimulateView(IAMView):
+        iam_actions = {"POST": f"iam:{operation}"}
+
+        def post(self, request):
+            data = valid(serializer, request.data)
+            source = data.pop(source_field)
+            actions = data.pop("action_names")
+            results = run(self.caller, source, actions, **data)
+            return Response({"evaluation_results": [r.as_aws_dict() for r in results]})
+
+    SimulateView.__name__ = SimulateView.__qualname__ = f"{operation.removesuffix('Policy')}View"
+    return SimulateView
 
 
-class SimulatePrincipalView(IAMView):
-    iam_actions = {"POST": "iam:SimulatePrincipalPolicy"}
-
-    @extend_schema(request=SimulatePrincipalSerializer, responses=EvaluationResultsSerializer,
-                   summary="SimulatePrincipalPolicy")
-    def post(self, request):
-        data = valid(SimulatePrincipalSerializer, request.data)
-        source = data.pop("policy_source_arn")
-        actions = data.pop("action_names")
-        return _results(simulation.simulate_principal_policy(self.caller, source, actions,
-                                                             **data))
-
-
-class SimulateCustomView(IAMView):
-    iam_actions = {"POST": "iam:SimulateCustomPolicy"}
-
-    @extend_schema(request=SimulateCustomSerializer, responses=EvaluationResultsSerializer,
-                   summary="SimulateCustomPolicy")
-    def post(self, request):
-        data = valid(SimulateCustomSerializer, request.data)
-        policies = data.pop("policy_input_list")
-        actions = data.pop("action_names")
-        return _results(simulation.simulate_custom_policy(self.caller, policies, actions,
-                                                          **data))
+SimulatePrincipalView = _simulate_view("SimulatePrincipalPolicy", SimulatePrincipalSerializer,
+                                       "policy_source_arn", simulation.simulate_principal_policy)
+SimulateCustomView = _simulate_view("SimulateCustomPolicy", SimulateCustomSerializer,
+                                    "policy_input_list", simulation.simulate_custom_policy)
