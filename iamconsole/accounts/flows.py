@@ -67,7 +67,7 @@ class Outcome:
     """What the sign-in step decided. status: signed_in | mfa_required | failed."""
 
     status: str
-    user: Any = None  # the user (iam.models.User) signed in or awaiting the MFA step
+    user: Any = None  # the user signed in, or awaiting the MFA step
     message: str = ""
     mfa_authenticated: bool = False
 
