@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
 
-from iamconsole.iam import audit, clock, crypto, ratelimit
+from iamconsole.iam import audit, authn, clock, ratelimit
 from iamconsole.iam import services as iam
 from iamconsole.iam.caller import Caller
-from iamconsole.iam.errors import NoSuchEntity
-from iamconsole.iam.models import AccountSettings, User, VirtualMFADevice
-from iamconsole.iam.services.mfa import ROOT_DEVICE_NAME, otpauth_uri
+from iamconsole.iam.services.mfa import has_mfa_device
+from iamconsole.iam.services.passwords import hard_expired, record_password_use
 
 from . import lockout
 
@@ -67,12 +67,12 @@ class Outcome:
     """What the sign-in step decided. status: signed_in | mfa_required | failed."""
 
     status: str
-    user: User | None = None
+    user: Any = None  # the user signed in, or awaiting the MFA step
     message: str = ""
     mfa_authenticated: bool = False
 
 
-def _user_caller(user: User, address: str | None) -> Caller:
+def _user_caller(user, address: str | None) -> Caller:
     return Caller(user=user, auth_method="console", source_ip=address)
 
 
@@ -80,7 +80,7 @@ def _unknown_caller(address: str | None) -> Caller:
     return Caller(auth_method="console", source_ip=address)
 
 
-def _record(user: User | None, user_name: str, address: str | None, action: str, *,
+def _record(user, user_name: str, address: str | None, action: str, *,
             outcome: str, detail: str = "") -> None:
     if user is not None:
         audit.record(_user_caller(user, address), action, resource_type="user",
@@ -91,12 +91,12 @@ def _record(user: User | None, user_name: str, address: str | None, action: str,
                      resource_name=user_name[:512], outcome=outcome, detail=detail)
 
 
-def _known(user_name: str) -> User | None:
+def _known(user_name: str):
     """For the audit log only (never for the answer): the user the attempt named, if any."""
-    return User.objects.filter(name__ci=user_name).first()
+    return authn.user_named(user_name)
 
 
-def _fail(kind: str, user: User | None, user_name: str, address: str | None,
+def _fail(kind: str, user, user_name: str, address: str | None,
           detail: str, message: str) -> Outcome:
     _record(user, user_name, address, SIGN_IN, outcome="failure", detail=detail)
     if lockout.register_failure(kind, user_name, address):
@@ -133,7 +133,7 @@ def password_step(request, user_name: str, password: str) -> Outcome:
         _record(user, user_name, address, SIGN_IN, outcome="failure",
                 detail="password expired (HardExpiry)")
         return Outcome("failed", message=HARD_EXPIRED)
-    has_mfa = user.mfa_devices.exists()
+    has_mfa = has_mfa_device(user)
     if lock.locked:  # bypassable: only with MFA
         if not has_mfa:
             _record(user, user_name, address, SIGN_IN, outcome="failure",
@@ -147,7 +147,7 @@ def password_step(request, user_name: str, password: str) -> Outcome:
     return Outcome("signed_in", user=user)
 
 
-def mfa_step(request, user: User, code: str) -> Outcome:
+def mfa_step(request, user, code: str) -> Outcome:
     address = request.META.get("REMOTE_ADDR") or None
     lock = lockout.state(lockout.MFA, user.name, address)
     if lock.locked and not lock.bypassable:
@@ -166,9 +166,8 @@ def mfa_step(request, user: User, code: str) -> Outcome:
     return Outcome("signed_in", user=user, mfa_authenticated=True)
 
 
-def finish_sign_in(user: User, address: str | None, *, mfa: bool, detail: str = "") -> None:
-    user.password_last_used = clock.now()
-    user.save(update_fields=["password_last_used"])
+def finish_sign_in(user, address: str | None, *, mfa: bool, detail: str = "") -> None:
+    record_password_use(user)
     audit.record(_user_caller(user, address), SIGN_IN, resource_type="user",
                  resource_name=user.name, resource_arn=user.arn,
                  new={"MFAUsed": "Yes" if mfa else "No"}, detail=detail)
@@ -180,71 +179,6 @@ def record_failed_enrollment(caller: Caller, reason: str) -> None:
                  resource_arn=user.arn, outcome="failure", detail=reason)
 
 
-def record_sign_out(user: User, address: str | None) -> None:
+def record_sign_out(user, address: str | None) -> None:
     audit.record(_user_caller(user, address), SIGN_OUT, resource_type="user",
                  resource_name=user.name, resource_arn=user.arn)
-
-
-# --- what a signed-in user must do before anything else ------------------------------------
-
-def hard_expired(user: User) -> bool:
-    policy = iam.account_password_policy()
-    return bool(policy and policy.hard_expiry and not user.is_root and iam.password_expired(user))
-
-
-def password_change_required(user: User) -> bool:
-    """An administrator asked for a new password, or it is older than MaxPasswordAge.
-    The root user is outside the IAM password policy, as in AWS."""
-    if user.is_root:
-        return False
-    return user.password_reset_required or iam.password_expired(user)
-
-
-def mfa_enrollment_required(user: User) -> bool:
-    """The account requires MFA for every console user and this one has no device. The root
-    user is left out: the domain's MFA operations act on IAM users only."""
-    if user.is_root or user.mfa_devices.exists():
-        return False
-    return AccountSettings.load().require_mfa
-
-
-# --- MFA enrollment for the signed-in user ----------------------------------------------
-
-def default_device_name(user: User) -> str:
-    if user.is_root:
-        return ROOT_DEVICE_NAME
-    name, n = user.name, 1
-    while VirtualMFADevice.objects.filter(name__ci=name).exists():
-        n += 1
-        name = f"{user.name}-{n}"[:226]
-    return name
-
-
-def create_device(caller: Caller, device_name: str) -> iam.NewVirtualMFADevice:
-    """CreateVirtualMFADevice for the signed-in user's enrollment. The root user's device has
-    AWS's fixed name; one left unassigned by an enrollment never finished is replaced."""
-    if not caller.user.is_root:
-        return iam.create_virtual_mfa_device(caller, device_name)
-    stale = VirtualMFADevice.objects.filter(name__ci=ROOT_DEVICE_NAME, user=None).first()
-    if stale is not None:
-        iam.delete_virtual_mfa_device(caller, stale.serial_number)
-    return iam.create_virtual_mfa_device(caller, ROOT_DEVICE_NAME)
-
-
-def pending_enrollment(user: User, serial_number: str | None) -> iam.NewVirtualMFADevice | None:
-    """The device this session created and has not enabled yet, with its seed to show again on
-    the enrollment page (until a pair of codes verifies; the secret stays server-side)."""
-    if not serial_number:
-        return None
-    try:
-        device = iam.find_device(serial_number)
-    except NoSuchEntity:
-        return None
-    if device.user_id is not None:
-        return None
-    seed = crypto.decrypt(device.secret_encrypted)
-    return iam.NewVirtualMFADevice(device, seed, otpauth_uri(device.name, seed))
-
-
-def account_requires_mfa() -> bool:
-    return AccountSettings.load().require_mfa

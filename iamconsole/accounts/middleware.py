@@ -30,6 +30,8 @@ from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
 from iamconsole import failures
+from iamconsole.iam.services.mfa import mfa_enrollment_required
+from iamconsole.iam.services.passwords import hard_expired, password_change_required
 
 from . import flows
 from .session import PENDING_MFA
@@ -67,7 +69,7 @@ class SignInStepMiddleware:
         if request.path.startswith(self.always_allowed):
             return self.get_response(request)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and flows.hard_expired(user):
+        if user is not None and user.is_authenticated and hard_expired(user):
             logout(request)
             if request.path.startswith("/api/"):
                 return JsonResponse({"code": "PasswordExpired", "message": flows.HARD_EXPIRED},
@@ -95,9 +97,9 @@ class SignInStepMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return CODE_STEP if request.session.get(PENDING_MFA) else None
-        if flows.password_change_required(user):
+        if password_change_required(user):
             return PASSWORD_STEP
-        if flows.mfa_enrollment_required(user):
+        if mfa_enrollment_required(user):
             return ENROLL_STEP
         return None
 

@@ -19,9 +19,9 @@ SYMBOLS = set("!@#$%^&*()_+-=[]{}|'")  # the symbols AWS's password policy count
 
 class AccountPasswordPolicyValidator:
     def _policy(self):
-        from iamconsole.iam.models import AccountPasswordPolicy
+        from iamconsole.iam.services.passwords import account_password_policy
 
-        return AccountPasswordPolicy.objects.filter(pk=1).first()
+        return account_password_policy()
 
     def validate(self, password: str, user=None) -> None:
         policy = self._policy()
@@ -68,7 +68,9 @@ class AccountPasswordPolicyValidator:
         count = policy.password_reuse_prevention
         if not count or user is None or user.pk is None:
             return []
-        previous = user.password_history.values_list("password", flat=True)[:count]
+        from iamconsole.iam.services.passwords import previous_password_hashes
+
+        previous = previous_password_hashes(user, count)
         if any(check_password(password, encoded) for encoded in previous):
             return [ValidationError(
                 f"The password must not be one of your last {count} passwords.",

@@ -7,6 +7,7 @@ operation, render. Errors from the domain carry a field name and become form err
 from __future__ import annotations
 
 import contextlib
+import functools
 
 from django.conf import settings
 from django.contrib import messages
@@ -20,10 +21,10 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from iamconsole.iam import clock
+from iamconsole.iam import authn, clock
 from iamconsole.iam import services as iam
 from iamconsole.iam.errors import AccessDenied, IAMError, NoSuchEntity
-from iamconsole.iam.models import User
+from iamconsole.iam.services import mfa, passwords
 
 from . import flows
 from .forms import (
@@ -73,6 +74,39 @@ def denied(request, exc: AccessDenied):
     return render(request, "accounts/denied.html", {"error": exc}, status=403)
 
 
+def signed_in_page(view):
+    """A page of the signed-in user (GET shows it, POST acts; never cached): a domain operation
+    that denies the user answers with the 403 page."""
+    @login_required
+    @never_cache
+    @require_http_methods(["GET", "POST"])
+    @functools.wraps(view)
+    def page(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except AccessDenied as exc:
+            return denied(request, exc)
+    return page
+
+
+CODE_FIELDS = {"authenticationCode1": "code1", "authenticationCode2": "code2"}
+
+
+def _two_codes(operation, caller, serial_number: str, form) -> IAMError | None:
+    """EnableMFADevice or ResyncMFADevice (`operation`) of the signed-in user's device with the
+    form's two consecutive codes: None when accepted, else the error, put on the form (a
+    denial propagates: the 403 page)."""
+    try:
+        operation(caller, caller.user.name, serial_number, form.cleaned_data["code1"],
+                  form.cleaned_data["code2"])
+    except AccessDenied:
+        raise
+    except IAMError as exc:
+        _form_error(form, exc, CODE_FIELDS)
+        return exc
+    return None
+
+
 # --- sign-in -----------------------------------------------------------------------------
 
 @sensitive_post_parameters("password")
@@ -104,11 +138,11 @@ def login_view(request):
                   {"form": form, "next": request.GET.get("next", "")})
 
 
-def _pending_user(request) -> tuple[User | None, dict]:
+def _pending_user(request) -> tuple[object | None, dict]:
     pending = request.session.get(PENDING_MFA) or {}
     if not pending or clock.now().timestamp() - pending.get("at", 0) > PENDING_MFA_SECONDS:
         return None, {}
-    return User.objects.filter(pk=pending.get("user_id"), is_active=True).first(), pending
+    return authn.active_user(pending.get("user_id")), pending
 
 
 @csrf_protect
@@ -144,12 +178,10 @@ def logout_view(request):
 # --- password -------------------------------------------------------------------------------
 
 @sensitive_post_parameters("old_password", "new_password1", "new_password2")
-@login_required
-@never_cache
-@require_http_methods(["GET", "POST"])
+@signed_in_page
 def password_change_view(request):
     user = request.user
-    forced = flows.password_change_required(user)
+    forced = passwords.password_change_required(user)
     form = PasswordChangeForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -176,23 +208,21 @@ def _own_devices(request):
         return None
 
 
-@login_required
-@never_cache
-@require_http_methods(["GET", "POST"])
+@signed_in_page
 def mfa_enroll_view(request):
     user = request.user
     caller = caller_from_request(request)
-    pending = flows.pending_enrollment(user, request.session.get(ENROLL_SERIAL))
-    name_form = DeviceNameForm(initial={"device_name": flows.default_device_name(user)})
+    pending = mfa.pending_device(request.session.get(ENROLL_SERIAL))
+    name_form = DeviceNameForm(initial={"device_name": mfa.default_device_name(user)})
     codes_form = TwoCodesForm()
     action = request.POST.get("action")
     if request.method == "POST" and action == "create":
         name_form = DeviceNameForm(request.POST)
         if name_form.is_valid():
             try:
-                new = flows.create_device(caller, name_form.cleaned_data["device_name"])
-            except AccessDenied as exc:
-                return denied(request, exc)
+                new = mfa.create_own_device(caller, name_form.cleaned_data["device_name"])
+            except AccessDenied:
+                raise
             except IAMError as exc:
                 _form_error(name_form, exc, {"virtual_mfa_device_name": "device_name"})
             else:
@@ -201,16 +231,10 @@ def mfa_enroll_view(request):
     elif request.method == "POST" and action == "enable" and pending is not None:
         codes_form = TwoCodesForm(request.POST)
         if codes_form.is_valid():
-            try:
-                iam.enable_mfa_device(caller, user.name, pending.device.serial_number,
-                                      codes_form.cleaned_data["code1"],
-                                      codes_form.cleaned_data["code2"])
-            except AccessDenied as exc:
-                return denied(request, exc)
-            except IAMError as exc:
-                flows.record_failed_enrollment(caller, exc.message)
-                _form_error(codes_form, exc, {"authenticationCode1": "code1",
-                                              "authenticationCode2": "code2"})
+            error = _two_codes(iam.enable_mfa_device, caller, pending.device.serial_number,
+                               codes_form)
+            if error is not None:
+                flows.record_failed_enrollment(caller, error.message)
             else:
                 request.session.pop(ENROLL_SERIAL, None)
                 # Two consecutive codes prove the second factor for this session.
@@ -220,32 +244,22 @@ def mfa_enroll_view(request):
                 return redirect(_next_url(request))
     return render(request, "accounts/mfa_enroll.html", {
         "pending": pending, "name_form": name_form, "codes_form": codes_form,
-        "devices": _own_devices(request), "device_count": user.mfa_devices.count(),
-        "required": flows.mfa_enrollment_required(user),
+        "devices": _own_devices(request), "device_count": mfa.mfa_device_count(user),
+        "required": mfa.mfa_enrollment_required(user),
         "next": request.GET.get("next", ""), "root": user.is_root,
     })
 
 
-@login_required
-@never_cache
-@require_http_methods(["GET", "POST"])
+@signed_in_page
 def mfa_resync_view(request):
     user = request.user
     caller = caller_from_request(request)
-    devices = list(user.mfa_devices.order_by("enabled_at"))
+    devices = mfa.user_mfa_devices(user)
     form = TwoCodesForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         serial = request.POST.get("serial_number") or (devices[0].serial_number if devices
                                                        else "")
-        try:
-            iam.resync_mfa_device(caller, user.name, serial, form.cleaned_data["code1"],
-                                  form.cleaned_data["code2"])
-        except AccessDenied as exc:
-            return denied(request, exc)
-        except IAMError as exc:
-            _form_error(form, exc, {"authenticationCode1": "code1",
-                                    "authenticationCode2": "code2"})
-        else:
+        if _two_codes(iam.resync_mfa_device, caller, serial, form) is None:
             messages.success(request, "Your MFA device is synchronized.")
             return redirect("accounts:mfa_enroll")
     return render(request, "accounts/mfa_resync.html", {"form": form, "devices": devices})
@@ -253,14 +267,9 @@ def mfa_resync_view(request):
 
 # --- account password policy and sign-in settings ----------------------------------------
 
-@login_required
-@never_cache
-@require_http_methods(["GET", "POST"])
+@signed_in_page
 def password_policy_view(request):
-    try:
-        return _password_policy_page(request, caller_from_request(request))
-    except AccessDenied as exc:
-        return denied(request, exc)
+    return _password_policy_page(request, caller_from_request(request))
 
 
 def _password_policy_page(request, caller):
@@ -298,7 +307,7 @@ def _password_policy_page(request, caller):
     if policy_form is None:
         policy_form = PasswordPolicyForm(initial=PasswordPolicyForm.initial_from(policy))
     if settings_form is None:
-        settings_form = AccountSettingsForm(initial={"require_mfa": flows.account_requires_mfa()})
+        settings_form = AccountSettingsForm(initial={"require_mfa": mfa.account_requires_mfa()})
     return render(request, "accounts/password_policy.html", {
         "policy": policy, "policy_form": policy_form, "settings_form": settings_form,
         "policy_dict": iam.policy_dict(policy) if policy else None,

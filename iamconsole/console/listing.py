@@ -1,10 +1,8 @@
 """List pages: search, path and tag filters, sorting and pagination from the query string.
 
-Everything happens in the database (filters, ORDER BY, LIMIT/OFFSET), so a page costs the same
-number of queries with 20 rows or 10,000. The per-row columns (counts, last use: `facts`) are
-computed for the page's rows only, unless the listing is sorted by one of them: OFFSET skips
-rows only after computing their select list, which on page 100 of 10,000 users is 5,000 rows of
-correlated subqueries.
+The filtering, ordering and paging happen in the database (iam.listing), so a page costs the
+same number of queries with 20 rows or 10,000; the per-row columns (`facts`) are computed for
+the page's rows only unless the listing is sorted by one of them.
 """
 
 from __future__ import annotations
@@ -13,12 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.core.exceptions import FieldDoesNotExist
-from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet, TextField
-from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast
+from django.core.paginator import Page
+from django.db.models import QuerySet
 from django.http import HttpRequest
+
+from iamconsole.iam import listing
 
 PER_PAGE = 25
 MAX_PER_PAGE = 200
@@ -62,14 +59,6 @@ class Listing:
         return "none"
 
 
-def _is_field(queryset: QuerySet, name: str) -> bool:
-    try:
-        queryset.model._meta.get_field(name)
-    except FieldDoesNotExist:
-        return False
-    return True
-
-
 def _int(value: str | None, default: int, maximum: int) -> int:
     try:
         return max(1, min(int(value or default), maximum))
@@ -92,43 +81,16 @@ def build_listing(
 
     The path filter is the domain's PathPrefix (callers pass it to list_users etc.)."""
     get = request.GET
-    q = get.get("q", "").strip()
-    if q:
-        from django.db.models import Q
-
-        condition = Q()
-        for field in search_fields:
-            condition |= Q(**{f"{field}__icontains": q})
-        queryset = queryset.filter(condition)
-    tag = get.get("tag", "").strip() if tags else ""
-    if tag:
-        key, sep, value = tag.partition("=")
-        key = key.strip()
-        if sep:
-            queryset = queryset.annotate(
-                _tag_value=Cast(KeyTextTransform(key, "tags"), TextField())
-            ).filter(_tag_value=value.strip())
-        else:
-            queryset = queryset.filter(tags__has_key=key)
+    queryset = listing.search(queryset, get.get("q", "").strip(), search_fields)
+    if tags:
+        queryset = listing.tagged(queryset, get.get("tag", "").strip())
     sort = get.get("sort", default_sort)
     column = sort.lstrip("-")
     if column not in sortable:
         sort, column = default_sort, default_sort.lstrip("-")
-    order = sortable[column]
-    descending = sort.startswith("-")
-    by_fact = facts is not None and not _is_field(queryset, order)
-    if by_fact:
-        queryset = facts(queryset)
-    queryset = queryset.order_by(f"-{order}" if descending else order, "pk")
     per_page = _int(get.get("per_page"), PER_PAGE, MAX_PER_PAGE)
-    if facts is None or by_fact:
-        page = Paginator(queryset, per_page).get_page(get.get("page"))
-    else:
-        page = Paginator(queryset.values_list("pk", flat=True), per_page).get_page(
-            get.get("page"))
-        ids = list(page.object_list)
-        rows = {row.pk: row for row in facts(queryset.filter(pk__in=ids).order_by())}
-        page.object_list = [rows[pk] for pk in ids if pk in rows]
+    page = listing.page(queryset, order=sortable[column], descending=sort.startswith("-"),
+                        per_page=per_page, number=get.get("page"), facts=facts)
     params = {name: get.get(name, "") for name in ("q", "path", "tag", *extra_params)}
     params["sort"] = sort if sort != default_sort else ""
     if per_page != PER_PAGE:

@@ -12,15 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 
+from iamconsole.iam import listing
 from iamconsole.iam import services as iam
 from iamconsole.iam.errors import IAMError
-from iamconsole.iam.models import ManagedPolicy
+from iamconsole.iam.services.policies import policies_with_arns
 
 from .auth import BoundaryRule, boundary_rule, boundary_values, get_caller
 
@@ -85,19 +87,19 @@ def options_url(purpose: str, **params: str) -> str:
     return reverse("console:policy_options") + "?" + urlencode(query)
 
 
-def policy_label(policy: ManagedPolicy) -> str:
+def policy_label(policy: Any) -> str:
     return f"{policy.name} (AWS managed)" if policy.is_aws_managed else policy.name
 
 
-def boundary_label(policy: ManagedPolicy) -> str:
+def boundary_label(policy: Any) -> str:
     return f"{policy.name} ({policy.arn})"
 
 
-def matching(policies: QuerySet[ManagedPolicy], query: str) -> QuerySet[ManagedPolicy]:
-    return policies.filter(name__icontains=query) if query else policies
+def matching(policies: QuerySet, query: str) -> QuerySet:
+    return listing.search(policies, query)
 
 
-def find_policy(arn: str) -> ManagedPolicy | None:
+def find_policy(arn: str) -> Any | None:
     """The managed policy with this ARN, if any (the domain reports an unknown ARN anyway)."""
     try:
         return iam.get_policy_by_arn(arn)
@@ -107,15 +109,13 @@ def find_policy(arn: str) -> ManagedPolicy | None:
 
 # Attach a policy ------------------------------------------------------------------------------
 
-def attach_picker(policies: QuerySet[ManagedPolicy], attached: Iterable[ManagedPolicy], *,
+def attach_picker(policies: QuerySet, attached: Iterable[Any], *,
                   kind: str, name: str, query: str = "", total: int | None = None,
-                  head: list[ManagedPolicy] | None = None) -> Picker:
+                  head: list[Any] | None = None) -> Picker:
     """The policies not attached yet. The permissions tab passes what it has fetched already:
     `total` attachable policies and `head`, the first PICKER_LIMIT + len(attached) by name."""
     attached_ids = {p.pk for p in attached}
-    attachable_qs = matching(policies, query)
-    if attached_ids:
-        attachable_qs = attachable_qs.exclude(pk__in=attached_ids)
+    attachable_qs = listing.excluding(matching(policies, query), attached_ids)
     if head is None:
         head = list(attachable_qs[:PICKER_LIMIT])
     if total is None:
@@ -131,24 +131,9 @@ def attach_picker(policies: QuerySet[ManagedPolicy], attached: Iterable[ManagedP
 
 # Permissions boundaries -----------------------------------------------------------------------
 
-def _named_by_conditions(policies: QuerySet[ManagedPolicy],
-                         values: list[str]) -> list[ManagedPolicy]:
-    """The policies whose exact ARN the caller's conditions name (one query, or none)."""
-    match = Q()
-    for value in values:
-        if "*" in value or "?" in value:
-            continue  # a pattern: the search box finds what it covers
-        try:
-            path, name, aws_managed = iam.parse_policy_arn(value)
-        except IAMError:
-            continue
-        match |= Q(name=name, path=path, is_aws_managed=aws_managed)
-    return list(policies.filter(match)) if match else []
-
-
 def usable_boundaries(request: HttpRequest, rule: BoundaryRule, action: str, resource: str,
-                      policies: QuerySet[ManagedPolicy],
-                      head: list[ManagedPolicy] | None = None) -> list[ManagedPolicy]:
+                      policies: QuerySet,
+                      head: list[Any] | None = None) -> list[Any]:
     """The boundaries the caller may use for `action` among the first PICKER_LIMIT `policies`
     by name, plus those its conditions name (when the decision depends on the boundary)."""
     if not rule.depends and not rule.without:
@@ -159,7 +144,7 @@ def usable_boundaries(request: HttpRequest, rule: BoundaryRule, action: str, res
     if not rule.depends:
         return head
     candidates = {p.pk: p for p in head}
-    named = _named_by_conditions(policies, boundary_values(get_caller(request), action))
+    named = policies_with_arns(policies, boundary_values(get_caller(request), action))
     for policy in named:
         candidates.setdefault(policy.pk, policy)
     usable = [p for p in candidates.values() if rule.allows(request, action, resource, p.arn)]
@@ -168,9 +153,9 @@ def usable_boundaries(request: HttpRequest, rule: BoundaryRule, action: str, res
     return usable
 
 
-def boundary_picker(request: HttpRequest, policies: QuerySet[ManagedPolicy], *, kind: str,
-                    entity, action: str, query: str = "", selected: ManagedPolicy | None = None,
-                    total: int | None = None, head: list[ManagedPolicy] | None = None) -> Picker:
+def boundary_picker(request: HttpRequest, policies: QuerySet, *, kind: str,
+                    entity, action: str, query: str = "", selected: Any | None = None,
+                    total: int | None = None, head: list[Any] | None = None) -> Picker:
     """Set the permissions boundary of an existing user or role: the usable boundaries, and
     the current one (`selected`), always selectable."""
     rule = boundary_rule(request, action, entity.arn)
@@ -190,7 +175,7 @@ def boundary_picker(request: HttpRequest, policies: QuerySet[ManagedPolicy], *, 
     )
 
 
-def create_boundary_picker(request: HttpRequest, policies: QuerySet[ManagedPolicy] | None, *,
+def create_boundary_picker(request: HttpRequest, policies: QuerySet | None, *,
                            kind: str, action: str, resource: str, query: str = "",
                            keep: str = "") -> Picker:
     """The boundary of a new user or role: "No permissions boundary" when allowed, then the
@@ -198,7 +183,7 @@ def create_boundary_picker(request: HttpRequest, policies: QuerySet[ManagedPolic
     submitted form chose (found with the search box), offered again when it exists."""
     rule = boundary_rule(request, action, resource)
     options = [Option("", "No permissions boundary")] if rule.without else []
-    usable: list[ManagedPolicy] = []
+    usable: list[Any] = []
     total = 0
     if policies is not None:
         policies = matching(policies, query)

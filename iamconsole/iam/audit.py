@@ -174,3 +174,14 @@ def lookup_events(
     if until is not None:
         events = events.filter(created_at__lt=until)
     return events.order_by("-created_at", "-id")
+
+
+def no_events() -> QuerySet[AuditEvent]:
+    """An empty lookup (the console's search form with invalid filters)."""
+    return AuditEvent.objects.none()
+
+
+def find_event(caller: Caller, event_id: int) -> AuditEvent | None:
+    """One event of the audit log (cloudtrail:LookupEvents), or None when there is none with
+    this id. The REST door's /audit/<id> can call it too."""
+    return lookup_events(caller).filter(pk=event_id).first()

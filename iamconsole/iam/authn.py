@@ -164,3 +164,20 @@ def authenticate_sigv4(
         access_key_id=creds.access_key_id,
         mfa_authenticated_at=session.mfa_authenticated_at if session is not None else None,
     )
+
+
+# --- console sign-in (the accounts door) -----------------------------------------------------
+
+def user_named(name: str):
+    """The user (the root user too) named `name` in any case, or None: for the audit log of a
+    sign-in attempt and `manage.py changepassword`, never for an answer that would tell."""
+    from .models import User
+
+    return User.objects.filter(name__ci=name).first()
+
+
+def active_user(pk):
+    """The active user with primary key `pk` (a session's pending MFA step), or None."""
+    from .models import User
+
+    return User.objects.filter(pk=pk, is_active=True).first()

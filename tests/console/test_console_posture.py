@@ -6,10 +6,10 @@ import pyotp
 import pytest
 from personas import ADMIN_POLICY, PASSWORD, caller_for, make_user
 
-from iamconsole.console.posture import security_posture
 from iamconsole.iam import clock
 from iamconsole.iam import services as iam
 from iamconsole.iam.models import User
+from iamconsole.iam.posture import security_posture
 from tests.console.console_support import client_for
 
 pytestmark = pytest.mark.django_db

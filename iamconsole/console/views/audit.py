@@ -8,11 +8,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from iamconsole.iam import audit
-from iamconsole.iam.models import AuditEvent
 
 from ..auth import console_view, get_caller
 from ..forms import AuditFilterForm
@@ -25,7 +24,7 @@ def filtered_events(request: HttpRequest, form: AuditFilterForm):
     """The search form's filters over the domain's audit lookup: text as substrings, dates as
     whole days (until is inclusive of its day)."""
     if not form.is_valid():
-        return AuditEvent.objects.none()
+        return audit.no_events()
     data = form.cleaned_data
     result = data["result"]
     return audit.lookup_events(
@@ -55,5 +54,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 
 @console_view(AUDIT_ACTION, "*", methods=("GET",))
 def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    event = get_object_or_404(AuditEvent, pk=pk)
+    event = audit.find_event(get_caller(request), pk)
+    if event is None:
+        raise Http404("No AuditEvent matches the given query.")
     return render(request, "console/audit/detail.html", {"event": event})

@@ -8,9 +8,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from iamconsole.iam import services as iam
+from iamconsole.iam.posture import security_posture
 
 from ..auth import allowed, console_view, get_caller
-from ..posture import security_posture
 from .common import readable
 
 

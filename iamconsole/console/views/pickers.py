@@ -6,19 +6,17 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 
+from iamconsole.iam import kinds
 from iamconsole.iam import services as iam
-from iamconsole.iam.services.policies import policy_arn
-from iamconsole.iam.services.roles import role_arn
-from iamconsole.iam.services.users import user_arn
 
 from .. import pickers
 from ..auth import console_view, get_caller
-from .identity import KINDS
 
-CREATE_RESOURCES = {"user": user_arn("*"), "role": role_arn("*")}
+KINDS = kinds.IDENTITIES
+CREATE_RESOURCES = {"user": kinds.USER.arn("*"), "role": kinds.ROLE.arn("*")}
 
 
-@console_view("iam:ListPolicies", policy_arn("*"), methods=("GET",))
+@console_view("iam:ListPolicies", kinds.POLICY.arn("*"), methods=("GET",))
 def policy_options(request: HttpRequest) -> HttpResponse:
     """GET ?purpose=attach&kind=user&name=alice&q=s3 — the policies alice may get attached;
     purpose=boundary (…&selected=<current boundary ARN>): the boundaries the caller may set on
@@ -39,14 +37,14 @@ def policy_options(request: HttpRequest) -> HttpResponse:
         arn = request.GET.get("selected", "")
         picker = pickers.boundary_picker(
             request, policies, kind=kind, entity=entity,
-            action=f"iam:Put{spec.noun}PermissionsBoundary", query=query,
+            action=spec.action("Put{noun}PermissionsBoundary"), query=query,
             selected=pickers.find_policy(arn) if arn else None)
         if query:  # the matches come first and the first one is picked; the current one stays
             for option in picker.options:
                 option.selected = False
     elif purpose == "create" and kind in CREATE_RESOURCES:
         picker = pickers.create_boundary_picker(
-            request, policies, kind=kind, action=f"iam:Create{KINDS[kind].noun}",
+            request, policies, kind=kind, action=KINDS[kind].action("Create{noun}"),
             resource=CREATE_RESOURCES[kind], query=query)
     else:
         return HttpResponseBadRequest("purpose: attach, boundary (kind user|group|role and name) "

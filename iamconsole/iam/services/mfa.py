@@ -294,3 +294,69 @@ def verify_mfa_code(user: User, code: str) -> VirtualMFADevice | None:
                 return device
             return None  # replay: this code (or a later one) was already used
     return None
+
+
+# --- the signed-in user's own devices (the accounts door) -----------------------------------
+
+def account_requires_mfa() -> bool:
+    """The account's sign-in setting: every console user must have an MFA device."""
+    return AccountSettings.load().require_mfa
+
+
+def has_mfa_device(user: User) -> bool:
+    return user.mfa_devices.exists()
+
+
+def mfa_device_count(user: User) -> int:
+    return user.mfa_devices.count()
+
+
+def user_mfa_devices(user: User) -> list[VirtualMFADevice]:
+    """The user's devices, the first enabled first."""
+    return list(user.mfa_devices.order_by("enabled_at"))
+
+
+def mfa_enrollment_required(user: User) -> bool:
+    """The account requires MFA for every console user and this one has no device. The root
+    user is left out: the MFA operations act on IAM users only."""
+    if user.is_root or has_mfa_device(user):
+        return False
+    return account_requires_mfa()
+
+
+def default_device_name(user: User) -> str:
+    """The name an enrollment proposes: AWS's fixed name for the root user, else the user's
+    name, with -2, -3... while a device has it."""
+    if user.is_root:
+        return ROOT_DEVICE_NAME
+    name, n = user.name, 1
+    while VirtualMFADevice.objects.filter(name__ci=name).exists():
+        n += 1
+        name = f"{user.name}-{n}"[:226]
+    return name
+
+
+def create_own_device(caller: Caller, device_name: str) -> NewVirtualMFADevice:
+    """CreateVirtualMFADevice for the signed-in user's enrollment. The root user's device has
+    AWS's fixed name; one left unassigned by an enrollment never finished is replaced."""
+    if not caller.user.is_root:
+        return create_virtual_mfa_device(caller, device_name)
+    stale = VirtualMFADevice.objects.filter(name__ci=ROOT_DEVICE_NAME, user=None).first()
+    if stale is not None:
+        delete_virtual_mfa_device(caller, stale.serial_number)
+    return create_virtual_mfa_device(caller, ROOT_DEVICE_NAME)
+
+
+def pending_device(serial_number: str | None) -> NewVirtualMFADevice | None:
+    """The device an enrollment created and has not enabled yet, with its seed to show again
+    (until a pair of codes verifies; the secret stays server-side)."""
+    if not serial_number:
+        return None
+    try:
+        device = find_device(serial_number)
+    except NoSuchEntity:
+        return None
+    if device.user_id is not None:
+        return None
+    seed = crypto.decrypt(device.secret_encrypted)
+    return NewVirtualMFADevice(device, seed, otpauth_uri(device.name, seed))

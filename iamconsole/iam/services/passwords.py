@@ -250,3 +250,31 @@ def policy_dict(policy: AccountPasswordPolicy) -> dict:
     if policy.password_reuse_prevention:
         data["PasswordReusePrevention"] = policy.password_reuse_prevention
     return data
+
+
+# --- console sign-in (the accounts door) -----------------------------------------------------
+
+def hard_expired(user: User) -> bool:
+    """The password is past MaxPasswordAge and the policy's HardExpiry forbids changing it at
+    sign-in: an administrator must reset it. The root user is outside the policy."""
+    policy = account_password_policy()
+    return bool(policy and policy.hard_expiry and not user.is_root and password_expired(user))
+
+
+def password_change_required(user: User) -> bool:
+    """An administrator asked for a new password, or it is older than MaxPasswordAge.
+    The root user is outside the IAM password policy, as in AWS."""
+    if user.is_root:
+        return False
+    return user.password_reset_required or password_expired(user)
+
+
+def record_password_use(user: User) -> None:
+    """A console sign-in with the password (PasswordLastUsed of the credential report)."""
+    user.password_last_used = clock.now()
+    user.save(update_fields=["password_last_used"])
+
+
+def previous_password_hashes(user: User, count: int) -> list[str]:
+    """The hashes of the user's last `count` passwords, newest first (PasswordReusePrevention)."""
+    return list(user.password_history.values_list("password", flat=True)[:count])

@@ -355,3 +355,22 @@ def untag_policy(caller: Caller, policy_arn: str, tag_keys: list[str]) -> Manage
 def list_policy_tags(caller: Caller, policy_arn: str) -> dict[str, str]:
     return _entity.list_tags(caller, get_policy_by_arn(policy_arn, caller, "iam:ListPolicyTags"),
                              "Policy")
+
+
+def policies_with_arns(policies: QuerySet[ManagedPolicy], arns) -> list[ManagedPolicy]:
+    """The policies among `policies` whose exact ARN is one of `arns` (one query, or none):
+    patterns ("*", "?") and values that are not policy ARNs of this account are skipped."""
+    from django.db.models import Q
+
+    from .lookup import parse_policy_arn
+
+    match = Q()
+    for value in arns:
+        if "*" in value or "?" in value:
+            continue  # a pattern: a name search finds what it covers
+        try:
+            path, name, aws_managed = parse_policy_arn(value)
+        except (InvalidInput, NoSuchEntity):
+            continue
+        match |= Q(name=name, path=path, is_aws_managed=aws_managed)
+    return list(policies.filter(match)) if match else []

@@ -8,11 +8,10 @@ from django.contrib.auth.management.commands import changepassword
 from django.core.management.base import CommandError
 from django.db import transaction
 
-from iamconsole.iam import audit
+from iamconsole.iam import audit, authn
 from iamconsole.iam import services as iam
 from iamconsole.iam.caller import Caller
 from iamconsole.iam.errors import PasswordPolicyViolation
-from iamconsole.iam.models import User
 
 MAX_TRIES = 3
 
@@ -25,7 +24,7 @@ class Command(changepassword.Command):
         name = options["username"]
         if not name:
             raise CommandError("Name the user whose password to change.")
-        user = User.objects.filter(name__ci=name).first()
+        user = authn.user_named(name)
         if user is None:
             raise CommandError(f"user '{name}' does not exist")
         self.stdout.write(f"Changing password for user '{user.name}'")

@@ -1,7 +1,8 @@
-"""The dashboard's security posture: the findings a credential report would show, as queries.
+"""The security posture: the findings a credential report would show, as queries (the
+console's dashboard renders them; any door may).
 
-Read-only reporting over the IAM tables (no change, no rule any other door needs); each finding
-is one counted query plus one for its first rows.
+Read-only reporting over the IAM tables; each finding is one counted query plus one for its
+first rows.
 """
 
 from __future__ import annotations
@@ -11,11 +12,10 @@ from datetime import timedelta
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.urls import reverse
 
-from iamconsole.iam import clock
-from iamconsole.iam.models import AccessKey, User, VirtualMFADevice
-from iamconsole.iam.services import account_password_policy
+from . import clock
+from .models import AccessKey, User, VirtualMFADevice
+from .services import account_password_policy
 
 KEY_MAX_AGE_DAYS = 90
 UNUSED_DAYS = 90
@@ -28,7 +28,7 @@ class Finding:
     help: str
     count: int
     rows: list  # (user name, detail) pairs
-    link: str = ""  # where the rows lead, when not to each user's credentials tab
+    root: bool = False  # the rows are the root user (no user page: its own MFA page)
 
     @property
     def ok(self) -> bool:
@@ -108,5 +108,5 @@ def security_posture() -> list[Finding]:
                        if u.password_last_used else "never signed in"),
         ),
     ]
-    findings[0].link = reverse("accounts:mfa_enroll")
+    findings[0].root = True
     return findings
