@@ -8,25 +8,28 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from iamconsole.iam import services as iam
-from iamconsole.iam.errors import NoSuchEntity
 
 from .. import serializers as s
 from ..etags import if_match_revision, precondition, revision_etag
 from ..pagination import paginate
 from ..schema import paginated
-from .base import IAMView, filter_by_tag, policy_arn, valid
+from .base import IAMView, policy_arn, valid
 
 
 def _policy_response(policy, code: int = 200) -> Response:
+    """The policy as it is now (read again after a change: revision, counts, default version),
+    its revision as the ETag."""
+    policy = iam.refreshed_policy(policy)
     response = Response(s.PolicySerializer(policy).data, status=code)
     response["ETag"] = revision_etag(policy)
     return response
 
 
-def _fresh(policy):
-    """Re-read after a change (revision, counts, default version)."""
-    return iam.with_counts(type(policy).objects.filter(pk=policy.pk)).prefetch_related(
-        "versions").get()
+def _version_response(version, code: int = 200) -> Response:
+    """A version after a change of its policy, the policy's new revision as the ETag."""
+    response = Response(s.PolicyVersionSerializer(version).data, status=code)
+    response["ETag"] = revision_etag(iam.refreshed_policy(version.policy))
+    return response
 
 
 class PoliciesView(IAMView):
@@ -40,14 +43,7 @@ class PoliciesView(IAMView):
             self.caller, scope=f.get("scope", "All"), only_attached=f.get("only_attached", False),
             path_prefix=f.get("path_prefix"), policy_usage_filter=f.get("policy_usage_filter"),
         ).prefetch_related("versions")
-        policies = filter_by_tag(policies, f.get("tag"))
-        if f.get("arn"):
-            try:
-                path, name, aws_managed = iam.parse_policy_arn(f["arn"])
-            except NoSuchEntity:
-                policies = policies.none()
-            else:
-                policies = policies.filter(name=name, path=path, is_aws_managed=aws_managed)
+        policies = iam.filter_by_policy_arn(iam.filter_by_tag(policies, f.get("tag")), f.get("arn"))
         return paginate(self, policies, s.PolicySerializer)
 
     @extend_schema(request=s.CreatePolicySerializer, responses={201: s.PolicySerializer},
@@ -57,7 +53,7 @@ class PoliciesView(IAMView):
         policy = iam.create_policy(self.caller, data["policy_name"], data["policy_document"],
                                    path=data.get("path"), description=data.get("description"),
                                    tags=data.get("tags"))
-        return _policy_response(_fresh(policy), 201)
+        return _policy_response(policy, 201)
 
 
 class PolicyView(IAMView):
@@ -66,7 +62,7 @@ class PolicyView(IAMView):
 
     @extend_schema(responses=s.PolicySerializer, summary="GetPolicy")
     def get(self, request, policy_id):
-        return _policy_response(_fresh(iam.get_policy(self.caller, policy_arn(policy_id, self))))
+        return _policy_response(iam.get_policy(self.caller, policy_arn(policy_id, self)))
 
     @extend_schema(request=s.UpdatePolicySerializer, responses=s.PolicySerializer,
                    summary="Change the description (If-Match: the policy's ETag)")
@@ -76,7 +72,7 @@ class PolicyView(IAMView):
             policy = iam.update_policy_description(self.caller, policy_arn(policy_id, self),
                                                    data["description"],
                                                    revision=if_match_revision(request))
-        return _policy_response(_fresh(policy))
+        return _policy_response(policy)
 
     @extend_schema(responses={204: None}, summary="DeletePolicy")
     def delete(self, request, policy_id):
@@ -102,9 +98,7 @@ class PolicyVersionsView(IAMView):
                 self.caller, policy_arn(policy_id, self), data["policy_document"],
                 set_as_default=data["set_as_default"], revision=if_match_revision(request),
             )
-        response = Response(s.PolicyVersionSerializer(version).data, status=201)
-        response["ETag"] = revision_etag(_fresh(version.policy))
-        return response
+        return _version_response(version, 201)
 
 
 class PolicyVersionView(IAMView):
@@ -133,9 +127,7 @@ class DefaultVersionView(IAMView):
                 self.caller, policy_arn(policy_id, self), data["version_id"],
                 revision=if_match_revision(request),
             )
-        response = Response(s.PolicyVersionSerializer(version).data)
-        response["ETag"] = revision_etag(_fresh(version.policy))
-        return response
+        return _version_response(version)
 
 
 class PolicyEntitiesView(IAMView):

@@ -294,3 +294,13 @@ def verify_mfa_code(user: User, code: str) -> VirtualMFADevice | None:
                 return device
             return None  # replay: this code (or a later one) was already used
     return None
+
+
+def mfa_serial_number(device: str) -> str:
+    """The serial number of the virtual MFA device `device` names: a serial number (an ARN) is
+    returned as it is; a device name (any case) gives its device's serial number, an unknown
+    name itself (the operation then answers NoSuchEntity as for an unknown serial number)."""
+    if device.startswith("arn:"):
+        return device
+    found = VirtualMFADevice.objects.filter(name__ci=device).first()
+    return found.serial_number if found else device
