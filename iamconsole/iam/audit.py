@@ -22,7 +22,7 @@ from django.db.models import QuerySet
 
 from . import authz
 from .caller import Caller
-from .errors import AccessDenied
+from .errors import AccessDenied, NoSuchEntity
 from .models import AuditEvent
 
 logger = logging.getLogger(__name__)
@@ -174,3 +174,12 @@ def lookup_events(
     if until is not None:
         events = events.filter(created_at__lt=until)
     return events.order_by("-created_at", "-id")
+
+
+def lookup_event(caller: Caller, event_id: int) -> AuditEvent:
+    """One event of the audit log (authorized as lookup_events); NoSuchEntity if there is none
+    with this id."""
+    event = lookup_events(caller).filter(pk=event_id).first()
+    if event is None:
+        raise NoSuchEntity(f"Audit event {event_id} does not exist.")
+    return event

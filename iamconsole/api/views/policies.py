@@ -25,8 +25,13 @@ def _policy_response(policy, code: int = 200) -> Response:
     return response
 
 
-def _version_response(version, code: int = 200) -> Response:
-    """A version after a change of its policy, the policy's new revision as the ETag."""
+def _change_versions(view: IAMView, policy_id: str, operation, *args, code: int = 200,
+                     **kwargs) -> Response:
+    """A change of a policy's versions under If-Match (the policy's ETag; stale → 412): the
+    version it answers, with the policy's new revision as the ETag."""
+    with precondition():
+        version = operation(view.caller, policy_arn(policy_id, view), *args,
+                            revision=if_match_revision(view.request), **kwargs)
     response = Response(s.PolicyVersionSerializer(version).data, status=code)
     response["ETag"] = revision_etag(iam.refreshed_policy(version.policy))
     return response
@@ -93,12 +98,9 @@ class PolicyVersionsView(IAMView):
                    summary="CreatePolicyVersion (If-Match: the policy's ETag)")
     def post(self, request, policy_id):
         data = valid(s.CreatePolicyVersionSerializer, request.data)
-        with precondition():
-            version = iam.create_policy_version(
-                self.caller, policy_arn(policy_id, self), data["policy_document"],
-                set_as_default=data["set_as_default"], revision=if_match_revision(request),
-            )
-        return _version_response(version, 201)
+        return _change_versions(self, policy_id, iam.create_policy_version,
+                                data["policy_document"], set_as_default=data["set_as_default"],
+                                code=201)
 
 
 class PolicyVersionView(IAMView):
@@ -122,12 +124,8 @@ class DefaultVersionView(IAMView):
                    summary="SetDefaultPolicyVersion (If-Match: the policy's ETag)")
     def put(self, request, policy_id):
         data = valid(s.DefaultVersionSerializer, request.data)
-        with precondition():
-            version = iam.set_default_policy_version(
-                self.caller, policy_arn(policy_id, self), data["version_id"],
-                revision=if_match_revision(request),
-            )
-        return _version_response(version)
+        return _change_versions(self, policy_id, iam.set_default_policy_version,
+                                data["version_id"])
 
 
 class PolicyEntitiesView(IAMView):
