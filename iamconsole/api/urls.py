@@ -64,7 +64,7 @@ def _kind_routes(kind: kinds.Kind) -> list:
         path(f"{kind.plural}/", entities.collection_view(kind).as_view(), name=kind.plural),
         path(item, entities.item_view(kind).as_view(), name=kind.key),
         *(path(item + suffix, view.as_view(), name=name)
-          for suffix, view, name in _KIND_EXTRAS[kind.key]),
+          for suffix, view, name in _KIND_EXTRAS.get(kind.key, ())),
         *(path(shared + suffix, view.as_view(kind=kind.key), name=f"{kind.key}-{name}")
           for suffix, view, name, has in _IDENTITY_ROUTES
           if not has or getattr(kind, f"has_{has}")),
