@@ -50,7 +50,7 @@ def iam_action(view, method: str) -> str | None:
     actions = getattr(view, "iam_actions", {}) or {}
     action = actions.get(method.upper())
     if action and "{noun}" in action:
-        action = action.format(noun=view.kind_spec.noun)
+        action = action.format(noun=view.entity_kind.noun)
     return action
 
 

@@ -10,6 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from iamconsole.iam import kinds
 from iamconsole.iam import services as iam
 
 
@@ -55,38 +56,74 @@ class ErrorSerializer(serializers.Serializer):
     findings = serializers.ListField(child=serializers.DictField(), required=False)
 
 
-# --------------------------------------------------------------------------- users
+# --------------------------------------------------------------------------- users, groups, roles
 
 
-class UserSerializer(serializers.Serializer):
-    user_name = serializers.CharField(source="name")
-    path = serializers.CharField()
-    user_id = serializers.CharField()
-    arn = serializers.CharField()
-    create_date = serializers.DateTimeField(source="created_at")
-    password_last_used = serializers.DateTimeField(allow_null=True)
-    permissions_boundary = serializers.SerializerMethodField()
-    tags = serializers.DictField(child=serializers.CharField())
+def name_field(kind: kinds.Kind, **kwargs) -> serializers.CharField:
+    """A name of an entity of `kind` (UserName: 64 characters at most, GroupName: 128)."""
+    return serializers.CharField(max_length=kind.name_max, **kwargs)
+
+
+def path_field() -> serializers.CharField:
+    return serializers.CharField(max_length=512, required=False)
+
+
+def _serializer(name: str, fields: dict[str, serializers.Field],
+                base: type[serializers.Serializer] = serializers.Serializer,
+                ) -> type[serializers.Serializer]:
+    return type(name, (base,), {"__module__": __name__, **fields})
+
+
+def entity_serializer(kind: kinds.Kind) -> type[serializers.Serializer]:
+    """The base of an entity's output: {kind}_name, path, {kind}_id, arn, create_date (what
+    AWS's User, Group and Role shapes begin with); the kind's serializer adds its own."""
+    return _serializer(f"{kind.noun}Base", {
+        f"{kind.key}_name": serializers.CharField(source="name"),
+        "path": serializers.CharField(),
+        kind.id_field: serializers.CharField(),
+        "arn": serializers.CharField(),
+        "create_date": serializers.DateTimeField(source="created_at"),
+    })
+
+
+def create_serializer(kind: kinds.Kind) -> type[serializers.Serializer]:
+    """Create{noun}: its name and path (the kind's serializer adds the rest)."""
+    return _serializer(f"Create{kind.noun}Serializer",
+                       {f"{kind.key}_name": name_field(kind), "path": path_field()})
+
+
+def rename_serializer(kind: kinds.Kind) -> type[serializers.Serializer]:
+    """Update{noun} of a kind that is only renamed and moved: new_{kind}_name, new_path."""
+    return _serializer(f"Update{kind.noun}Serializer", {
+        f"new_{kind.key}_name": name_field(kind, required=False), "new_path": path_field(),
+    })
+
+
+class BoundaryOutput:
+    # `permissions_boundary`: the ARN of the entity's boundary policy, or null. (No docstring:
+    # the schema would describe the serializers with it.)
 
     @extend_schema_field({"type": "string", "nullable": True})  # null: no boundary
     def get_permissions_boundary(self, obj) -> str | None:
         return obj.permissions_boundary.arn if obj.permissions_boundary_id else None
 
 
-class CreateUserSerializer(serializers.Serializer):
-    user_name = serializers.CharField(max_length=64)
-    path = serializers.CharField(max_length=512, required=False)
+class UserSerializer(BoundaryOutput, entity_serializer(kinds.USER)):
+    password_last_used = serializers.DateTimeField(allow_null=True)
+    permissions_boundary = serializers.SerializerMethodField()
+    tags = serializers.DictField(child=serializers.CharField())
+
+
+class CreateUserSerializer(create_serializer(kinds.USER)):
     permissions_boundary = arn_field(required=False, help_text="Managed policy ARN.")
     tags = tag_map(required=False)
 
 
-class UpdateUserSerializer(serializers.Serializer):
-    new_user_name = serializers.CharField(max_length=64, required=False)
-    new_path = serializers.CharField(max_length=512, required=False)
+UpdateUserSerializer = rename_serializer(kinds.USER)
 
 
 class ListFilterSerializer(serializers.Serializer):
-    path_prefix = serializers.CharField(max_length=512, required=False)
+    path_prefix = path_field()
     tag = serializers.CharField(
         max_length=385, required=False,
         help_text="Only entities with this tag: `key` (any value) or `key=value`.",
@@ -106,40 +143,16 @@ class PolicyArnSerializer(serializers.Serializer):
     policy_arn = arn_field()
 
 
-# --------------------------------------------------------------------------- groups
-
-
-class GroupSerializer(serializers.Serializer):
-    group_name = serializers.CharField(source="name")
-    path = serializers.CharField()
-    group_id = serializers.CharField()
-    arn = serializers.CharField()
-    create_date = serializers.DateTimeField(source="created_at")
-
-
-class CreateGroupSerializer(serializers.Serializer):
-    group_name = serializers.CharField(max_length=128)
-    path = serializers.CharField(max_length=512, required=False)
-
-
-class UpdateGroupSerializer(serializers.Serializer):
-    new_group_name = serializers.CharField(max_length=128, required=False)
-    new_path = serializers.CharField(max_length=512, required=False)
+GroupSerializer = _serializer("GroupSerializer", {}, entity_serializer(kinds.GROUP))
+CreateGroupSerializer = create_serializer(kinds.GROUP)
+UpdateGroupSerializer = rename_serializer(kinds.GROUP)
 
 
 class MemberSerializer(serializers.Serializer):
-    user_name = serializers.CharField(max_length=64)
+    user_name = name_field(kinds.USER)
 
 
-# --------------------------------------------------------------------------- roles
-
-
-class RoleSerializer(serializers.Serializer):
-    role_name = serializers.CharField(source="name")
-    path = serializers.CharField()
-    role_id = serializers.CharField()
-    arn = serializers.CharField()
-    create_date = serializers.DateTimeField(source="created_at")
+class RoleSerializer(BoundaryOutput, entity_serializer(kinds.ROLE)):
     description = serializers.CharField()
     max_session_duration = serializers.IntegerField()
     assume_role_policy_document = serializers.CharField()
@@ -148,26 +161,28 @@ class RoleSerializer(serializers.Serializer):
     last_used_date = serializers.DateTimeField(source="last_used_at", allow_null=True)
     last_used_region = serializers.CharField()
 
-    @extend_schema_field({"type": "string", "nullable": True})  # null: no boundary
-    def get_permissions_boundary(self, obj) -> str | None:
-        return obj.permissions_boundary.arn if obj.permissions_boundary_id else None
+
+def _session_duration() -> serializers.IntegerField:
+    return serializers.IntegerField(required=False, min_value=0, max_value=10**6)
+
+
+def _description() -> serializers.CharField:
+    return serializers.CharField(max_length=1000, required=False, allow_blank=True)
 
 
 class CreateRoleSerializer(serializers.Serializer):
-    role_name = serializers.CharField(max_length=64)
+    role_name = name_field(kinds.ROLE)
     assume_role_policy_document = PolicyDocumentField()
-    path = serializers.CharField(max_length=512, required=False)
-    description = serializers.CharField(max_length=1000, required=False, allow_blank=True)
-    max_session_duration = serializers.IntegerField(required=False, min_value=0,
-                                                    max_value=10**6)
+    path = path_field()
+    description = _description()
+    max_session_duration = _session_duration()
     permissions_boundary = arn_field(required=False)
     tags = tag_map(required=False)
 
 
 class UpdateRoleSerializer(serializers.Serializer):
-    description = serializers.CharField(max_length=1000, required=False, allow_blank=True)
-    max_session_duration = serializers.IntegerField(required=False, min_value=0,
-                                                    max_value=10**6)
+    description = _description()
+    max_session_duration = _session_duration()
 
 
 class TrustPolicySerializer(serializers.Serializer):
@@ -205,8 +220,8 @@ class PolicySerializer(serializers.Serializer):
 class CreatePolicySerializer(serializers.Serializer):
     policy_name = serializers.CharField(max_length=128)
     policy_document = PolicyDocumentField()
-    path = serializers.CharField(max_length=512, required=False)
-    description = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    path = path_field()
+    description = _description()
     tags = tag_map(required=False)
 
 

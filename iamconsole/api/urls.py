@@ -5,6 +5,8 @@ from csp.decorators import csp_replace
 from django.urls import path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from iamconsole.iam import kinds
+
 from .converters import (
     ArnConverter,
     EventIdConverter,
@@ -24,25 +26,49 @@ register_converter(ArnConverter, "iam_ref")
 register_converter(EventIdConverter, "iam_event")
 
 
-def _identity_routes(plural: str, kind: str, *, tags: bool, boundary: bool) -> list:
-    base = f"{plural}/<iam_name:name>/"
-    routes = [
-        path(f"{base}attached-policies/", identity.AttachedPoliciesView.as_view(kind=kind),
-             name=f"{kind}-attached-policies"),
-        path(f"{base}attached-policies/<iam_ref:policy>/",
-             identity.AttachedPolicyView.as_view(kind=kind), name=f"{kind}-attached-policy"),
-        path(f"{base}inline-policies/", identity.InlinePoliciesView.as_view(kind=kind),
-             name=f"{kind}-inline-policies"),
-        path(f"{base}inline-policies/<iam_name:policy_name>/",
-             identity.InlinePolicyView.as_view(kind=kind), name=f"{kind}-inline-policy"),
+# What only one kind has, under /<plural>/<name>/: (suffix, view, URL name).
+_KIND_EXTRAS = {
+    "user": [
+        ("groups/", entities.UserGroupsView, "user-groups"),
+        ("access-keys/", credentials.AccessKeysView, "access-keys"),
+        ("access-keys/<iam_id:access_key_id>/", credentials.AccessKeyView, "access-key"),
+        ("login-profile/", credentials.LoginProfileView, "login-profile"),
+        ("mfa-devices/", credentials.MFADevicesView, "mfa-devices"),
+        ("mfa-devices/<iam_ref:serial_number>/", credentials.MFADeviceView, "mfa-device"),
+    ],
+    "group": [
+        ("members/", entities.GroupMembersView, "group-members"),
+        ("members/<iam_name:user_name>/", entities.GroupMemberView, "group-member"),
+    ],
+    "role": [
+        ("trust-policy/", entities.TrustPolicyView, "trust-policy"),
+    ],
+}
+
+# What every identity kind has under /<plural>/<name>/ (`has` names a Kind feature, "" if all).
+_IDENTITY_ROUTES = [
+    ("attached-policies/", identity.AttachedPoliciesView, "attached-policies", ""),
+    ("attached-policies/<iam_ref:policy>/", identity.AttachedPolicyView, "attached-policy", ""),
+    ("inline-policies/", identity.InlinePoliciesView, "inline-policies", ""),
+    ("inline-policies/<iam_name:policy_name>/", identity.InlinePolicyView, "inline-policy", ""),
+    ("tags/", identity.TagsView, "tags", "tags"),
+    ("permissions-boundary/", identity.BoundaryView, "boundary", "boundary"),
+]
+
+
+def _kind_routes(kind: kinds.Kind) -> list:
+    """/<plural>/, /<plural>/<name>/, the kind's own sub-resources, then the shared ones."""
+    item = f"{kind.plural}/<iam_name:{kind.key}_name>/"
+    shared = f"{kind.plural}/<iam_name:name>/"
+    return [
+        path(f"{kind.plural}/", entities.collection_view(kind).as_view(), name=kind.plural),
+        path(item, entities.item_view(kind).as_view(), name=kind.key),
+        *(path(item + suffix, view.as_view(), name=name)
+          for suffix, view, name in _KIND_EXTRAS.get(kind.key, ())),
+        *(path(shared + suffix, view.as_view(kind=kind.key), name=f"{kind.key}-{name}")
+          for suffix, view, name, has in _IDENTITY_ROUTES
+          if not has or getattr(kind, f"has_{has}")),
     ]
-    if tags:
-        routes.append(path(f"{base}tags/", identity.TagsView.as_view(kind=kind),
-                           name=f"{kind}-tags"))
-    if boundary:
-        routes.append(path(f"{base}permissions-boundary/",
-                           identity.BoundaryView.as_view(kind=kind), name=f"{kind}-boundary"))
-    return routes
 
 
 urlpatterns = [
@@ -54,36 +80,8 @@ urlpatterns = [
         SpectacularSwaggerSplitView.as_view(url_name="api:schema", throttle_classes=[])),
         name="docs"),
     path("caller-identity/", account.CallerIdentityView.as_view(), name="caller-identity"),
-    # users
-    path("users/", entities.UsersView.as_view(), name="users"),
-    path("users/<iam_name:user_name>/", entities.UserView.as_view(), name="user"),
-    path("users/<iam_name:user_name>/groups/", entities.UserGroupsView.as_view(),
-         name="user-groups"),
-    path("users/<iam_name:user_name>/access-keys/", credentials.AccessKeysView.as_view(),
-         name="access-keys"),
-    path("users/<iam_name:user_name>/access-keys/<iam_id:access_key_id>/",
-         credentials.AccessKeyView.as_view(), name="access-key"),
-    path("users/<iam_name:user_name>/login-profile/", credentials.LoginProfileView.as_view(),
-         name="login-profile"),
-    path("users/<iam_name:user_name>/mfa-devices/", credentials.MFADevicesView.as_view(),
-         name="mfa-devices"),
-    path("users/<iam_name:user_name>/mfa-devices/<iam_ref:serial_number>/",
-         credentials.MFADeviceView.as_view(), name="mfa-device"),
-    *_identity_routes("users", "user", tags=True, boundary=True),
-    # groups
-    path("groups/", entities.GroupsView.as_view(), name="groups"),
-    path("groups/<iam_name:group_name>/", entities.GroupView.as_view(), name="group"),
-    path("groups/<iam_name:group_name>/members/", entities.GroupMembersView.as_view(),
-         name="group-members"),
-    path("groups/<iam_name:group_name>/members/<iam_name:user_name>/",
-         entities.GroupMemberView.as_view(), name="group-member"),
-    *_identity_routes("groups", "group", tags=False, boundary=False),
-    # roles
-    path("roles/", entities.RolesView.as_view(), name="roles"),
-    path("roles/<iam_name:role_name>/", entities.RoleView.as_view(), name="role"),
-    path("roles/<iam_name:role_name>/trust-policy/", entities.TrustPolicyView.as_view(),
-         name="trust-policy"),
-    *_identity_routes("roles", "role", tags=True, boundary=True),
+    # users, groups, roles
+    *(route for kind in kinds.IDENTITIES.values() for route in _kind_routes(kind)),
     # managed policies
     path("policies/", policies.PoliciesView.as_view(), name="policies"),
     path("policies/<iam_id:policy_id>/", policies.PolicyView.as_view(), name="policy"),

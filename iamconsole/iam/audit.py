@@ -22,7 +22,7 @@ from django.db.models import QuerySet
 
 from . import authz
 from .caller import Caller
-from .errors import AccessDenied
+from .errors import AccessDenied, NoSuchEntity
 from .models import AuditEvent
 
 logger = logging.getLogger(__name__)
@@ -183,5 +183,13 @@ def no_events() -> QuerySet[AuditEvent]:
 
 def find_event(caller: Caller, event_id: int) -> AuditEvent | None:
     """One event of the audit log (cloudtrail:LookupEvents), or None when there is none with
-    this id. The REST door's /audit/<id> can call it too."""
+    this id."""
     return lookup_events(caller).filter(pk=event_id).first()
+
+
+def lookup_event(caller: Caller, event_id: int) -> AuditEvent:
+    """find_event, with NoSuchEntity when there is none with this id (the REST door)."""
+    event = find_event(caller, event_id)
+    if event is None:
+        raise NoSuchEntity(f"Audit event {event_id} does not exist.")
+    return event

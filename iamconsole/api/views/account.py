@@ -9,7 +9,6 @@ from rest_framework.response import Response
 from iamconsole.iam import audit
 from iamconsole.iam import identifiers as ids
 from iamconsole.iam import services as iam
-from iamconsole.iam.errors import NoSuchEntity
 
 from .. import serializers as s
 from ..pagination import paginate
@@ -75,10 +74,7 @@ class AuditEventView(IAMView):
 
     @extend_schema(responses=s.AuditEventSerializer, summary="One audit event")
     def get(self, request, event_id):
-        event = audit_events(self.caller, {}).filter(pk=event_id).first()
-        if event is None:
-            raise NoSuchEntity(f"Audit event {event_id} does not exist.")
-        return Response(s.AuditEventSerializer(event).data)
+        return Response(s.AuditEventSerializer(audit.lookup_event(self.caller, event_id)).data)
 
 
 class CallerIdentityView(IAMView):

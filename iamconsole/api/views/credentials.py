@@ -8,8 +8,6 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from iamconsole.iam import services as iam
-from iamconsole.iam.errors import NoSuchEntity
-from iamconsole.iam.models import VirtualMFADevice
 
 from .. import serializers as s
 from .base import IAMView, valid
@@ -38,10 +36,7 @@ class AccessKeyView(IAMView):
 
     @extend_schema(responses=s.AccessKeySerializer, summary="GetAccessKeyLastUsed")
     def get(self, request, user_name, access_key_id):
-        key = iam.get_access_key_last_used(self.caller, access_key_id)
-        if key.user.name.lower() != user_name.lower():
-            # The key exists but belongs to another user: same answer as an unknown key.
-            raise NoSuchEntity(f"The Access Key with id {access_key_id} cannot be found.")
+        key = iam.get_user_access_key_last_used(self.caller, user_name, access_key_id)
         return Response(s.AccessKeySerializer(key).data)
 
     @extend_schema(request=s.UpdateAccessKeySerializer, responses=s.AccessKeySerializer,
@@ -105,8 +100,5 @@ class MFADeviceView(IAMView):
     @extend_schema(responses={204: None},
                    summary="DeactivateMFADevice (named by serial number or device name)")
     def delete(self, request, user_name, serial_number):
-        if not serial_number.startswith("arn:"):
-            device = VirtualMFADevice.objects.filter(name__ci=serial_number).first()
-            serial_number = device.serial_number if device else serial_number
-        iam.deactivate_mfa_device(self.caller, user_name, serial_number)
+        iam.deactivate_mfa_device(self.caller, user_name, iam.mfa_serial_number(serial_number))
         return Response(status=status.HTTP_204_NO_CONTENT)

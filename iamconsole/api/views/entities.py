@@ -1,19 +1,54 @@
-"""Users, groups and roles themselves: list/create, get/update/delete, group members, trust policy.
+"""Users, groups and roles themselves: one generic collection view (List{noun}s, Create{noun})
+and one generic item view (Get{noun}, Update{noun}, Delete{noun}) per kind of the registry, and
+what only one kind has: a user's groups, a group's members, a role's trust policy.
+
+A kind's request bodies are its serializers' fields, named as the domain operation's keyword
+arguments (`CreateRoleSerializer.max_session_duration` is `create_role(max_session_duration=)`).
 """
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from iamconsole.iam import kinds
 from iamconsole.iam import services as iam
 
 from .. import serializers as s
 from ..etags import if_match_revision, precondition, revision_etag
 from ..pagination import paginate
 from ..schema import paginated
-from .base import IAMView, filter_by_tag, valid
+from .base import IAMView, valid
+
+
+@dataclass(frozen=True)
+class Shapes:
+    """A kind's REST shapes: its output and its Create{noun} / Update{noun} bodies."""
+
+    output: type[serializers.Serializer]
+    create: type[serializers.Serializer]
+    update: type[serializers.Serializer]
+
+
+SHAPES = {
+    "user": Shapes(s.UserSerializer, s.CreateUserSerializer, s.UpdateUserSerializer),
+    "group": Shapes(s.GroupSerializer, s.CreateGroupSerializer, s.UpdateGroupSerializer),
+    "role": Shapes(s.RoleSerializer, s.CreateRoleSerializer, s.UpdateRoleSerializer),
+}
+
+
+def _get_group(caller, group_name: str):
+    group, _members = iam.get_group(caller, group_name)
+    return group
+
+
+# Get{noun} where the domain operation answers more than the entity (GetGroup: its users too).
+_GET = {"group": _get_group}
 
 
 def _with_etag(response: Response, obj) -> Response:
@@ -21,52 +56,95 @@ def _with_etag(response: Response, obj) -> Response:
     return response
 
 
-# --------------------------------------------------------------------------- users
+def _arguments(serializer_class: type[serializers.Serializer], data: dict) -> dict[str, Any]:
+    """Every field of the body as a keyword argument of the domain operation (None: absent)."""
+    return {name: data.get(name) for name in serializer_class().fields}
 
 
-class UsersView(IAMView):
-    iam_actions = {"GET": "iam:ListUsers", "POST": "iam:CreateUser"}
+class EntitiesView(IAMView):
+    # List{noun}s and Create{noun} of `kind` (collection_view(kind) is the kind's). No
+    # docstring: the schema describes an operation with its view's (IAMView's, as before).
 
-    @extend_schema(parameters=[s.ListFilterSerializer], responses=paginated(s.UserSerializer),
-                   summary="ListUsers")
+    kind: kinds.Kind
+
     def get(self, request):
         f = valid(s.ListFilterSerializer, request.query_params)
-        users = iam.list_users(self.caller, path_prefix=f.get("path_prefix"))
-        return paginate(self, filter_by_tag(users, f.get("tag")), s.UserSerializer)
+        entities = self.kind.op("List{noun}s")(self.caller, path_prefix=f.get("path_prefix"))
+        return paginate(self, iam.filter_by_tag(entities, f.get("tag")),
+                        SHAPES[self.kind.key].output)
 
-    @extend_schema(request=s.CreateUserSerializer, responses={201: s.UserSerializer},
-                   summary="CreateUser")
     def post(self, request):
-        data = valid(s.CreateUserSerializer, request.data)
-        user = iam.create_user(self.caller, data["user_name"], path=data.get("path"),
-                               permissions_boundary=data.get("permissions_boundary"),
-                               tags=data.get("tags"))
-        return _with_etag(Response(s.UserSerializer(user).data, status=201), user)
+        shapes = SHAPES[self.kind.key]
+        arguments = _arguments(shapes.create, valid(shapes.create, request.data))
+        name = arguments.pop(f"{self.kind.key}_name")
+        entity = self.kind.op("Create{noun}")(self.caller, name, **arguments)
+        return _with_etag(Response(shapes.output(entity).data, status=201), entity)
 
 
-class UserView(IAMView):
-    iam_actions = {"GET": "iam:GetUser", "PATCH": "iam:UpdateUser", "DELETE": "iam:DeleteUser"}
+class EntityView(IAMView):
+    # Get{noun}, Update{noun} (If-Match) and Delete{noun} of one entity of `kind`, named in
+    # the URL as `<kind>_name` (item_view(kind) is the kind's). No docstring (see above).
 
-    @extend_schema(responses=s.UserSerializer, summary="GetUser")
-    def get(self, request, user_name):
-        user = iam.get_user(self.caller, user_name)
-        return _with_etag(Response(s.UserSerializer(user).data), user)
+    kind: kinds.Kind
 
-    @extend_schema(request=s.UpdateUserSerializer, responses=s.UserSerializer,
-                   summary="UpdateUser (If-Match: the user's ETag)")
-    def patch(self, request, user_name):
-        data = valid(s.UpdateUserSerializer, request.data)
+    def _name(self, kwargs: dict[str, str]) -> str:
+        return kwargs[f"{self.kind.key}_name"]
+
+    def _respond(self, entity) -> Response:
+        return _with_etag(Response(SHAPES[self.kind.key].output(entity).data), entity)
+
+    def get(self, request, **kwargs):
+        get = _GET.get(self.kind.key) or self.kind.op("Get{noun}")
+        return self._respond(get(self.caller, self._name(kwargs)))
+
+    def patch(self, request, **kwargs):
+        update = SHAPES[self.kind.key].update
+        arguments = _arguments(update, valid(update, request.data))
         with precondition():
-            user = iam.update_user(self.caller, user_name,
-                                   new_user_name=data.get("new_user_name"),
-                                   new_path=data.get("new_path"),
-                                   revision=if_match_revision(request))
-        return _with_etag(Response(s.UserSerializer(user).data), user)
+            entity = self.kind.op("Update{noun}")(self.caller, self._name(kwargs), **arguments,
+                                                  revision=if_match_revision(request))
+        return self._respond(entity)
 
-    @extend_schema(responses={204: None}, summary="DeleteUser")
-    def delete(self, request, user_name):
-        iam.delete_user(self.caller, user_name)
+    def delete(self, request, **kwargs):
+        self.kind.op("Delete{noun}")(self.caller, self._name(kwargs))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@cache
+def collection_view(kind: kinds.Kind) -> type[EntitiesView]:
+    """The view of `/<plural>/`: List{noun}s (?path_prefix=, ?tag=) and Create{noun}."""
+    shapes = SHAPES[kind.key]
+    untagged = "" if kind.has_tags else f" ({kind.plural} have no tags: ?tag= matches none)"
+    view = type(f"{kind.label_plural}View", (EntitiesView,), {
+        "__module__": __name__, "kind": kind,
+        "iam_actions": {"GET": kind.action("List{noun}s"), "POST": kind.action("Create{noun}")},
+    })
+    return extend_schema_view(
+        get=extend_schema(parameters=[s.ListFilterSerializer], responses=paginated(shapes.output),
+                          summary=f"List{kind.noun}s{untagged}"),
+        post=extend_schema(request=shapes.create, responses={201: shapes.output},
+                           summary=f"Create{kind.noun}"),
+    )(view)
+
+
+@cache
+def item_view(kind: kinds.Kind) -> type[EntityView]:
+    """The view of `/<plural>/<name>/`: Get{noun}, Update{noun} and Delete{noun}."""
+    shapes = SHAPES[kind.key]
+    view = type(f"{kind.label}View", (EntityView,), {
+        "__module__": __name__, "kind": kind,
+        "iam_actions": {"GET": kind.action("Get{noun}"), "PATCH": kind.action("Update{noun}"),
+                        "DELETE": kind.action("Delete{noun}")},
+    })
+    return extend_schema_view(
+        get=extend_schema(responses=shapes.output, summary=f"Get{kind.noun}"),
+        patch=extend_schema(request=shapes.update, responses=shapes.output,
+                            summary=f"Update{kind.noun} (If-Match: the {kind.key}'s ETag)"),
+        delete=extend_schema(responses={204: None}, summary=f"Delete{kind.noun}"),
+    )(view)
+
+
+# --------------------------------------------------------------------------- one kind only
 
 
 class UserGroupsView(IAMView):
@@ -76,55 +154,6 @@ class UserGroupsView(IAMView):
     def get(self, request, user_name):
         groups = iam.list_groups_for_user(self.caller, user_name)
         return paginate(self, groups, s.GroupSerializer)
-
-
-# --------------------------------------------------------------------------- groups
-
-
-class GroupsView(IAMView):
-    iam_actions = {"GET": "iam:ListGroups", "POST": "iam:CreateGroup"}
-
-    @extend_schema(parameters=[s.ListFilterSerializer], responses=paginated(s.GroupSerializer),
-                   summary="ListGroups (groups have no tags: ?tag= matches none)")
-    def get(self, request):
-        f = valid(s.ListFilterSerializer, request.query_params)
-        groups = iam.list_groups(self.caller, path_prefix=f.get("path_prefix"))
-        if f.get("tag"):
-            groups = groups.none()
-        return paginate(self, groups, s.GroupSerializer)
-
-    @extend_schema(request=s.CreateGroupSerializer, responses={201: s.GroupSerializer},
-                   summary="CreateGroup")
-    def post(self, request):
-        data = valid(s.CreateGroupSerializer, request.data)
-        group = iam.create_group(self.caller, data["group_name"], path=data.get("path"))
-        return _with_etag(Response(s.GroupSerializer(group).data, status=201), group)
-
-
-class GroupView(IAMView):
-    iam_actions = {"GET": "iam:GetGroup", "PATCH": "iam:UpdateGroup",
-                   "DELETE": "iam:DeleteGroup"}
-
-    @extend_schema(responses=s.GroupSerializer, summary="GetGroup")
-    def get(self, request, group_name):
-        group, _members = iam.get_group(self.caller, group_name)
-        return _with_etag(Response(s.GroupSerializer(group).data), group)
-
-    @extend_schema(request=s.UpdateGroupSerializer, responses=s.GroupSerializer,
-                   summary="UpdateGroup (If-Match: the group's ETag)")
-    def patch(self, request, group_name):
-        data = valid(s.UpdateGroupSerializer, request.data)
-        with precondition():
-            group = iam.update_group(self.caller, group_name,
-                                     new_group_name=data.get("new_group_name"),
-                                     new_path=data.get("new_path"),
-                                     revision=if_match_revision(request))
-        return _with_etag(Response(s.GroupSerializer(group).data), group)
-
-    @extend_schema(responses={204: None}, summary="DeleteGroup")
-    def delete(self, request, group_name):
-        iam.delete_group(self.caller, group_name)
-        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class GroupMembersView(IAMView):
@@ -148,56 +177,6 @@ class GroupMemberView(IAMView):
     @extend_schema(responses={204: None}, summary="RemoveUserFromGroup")
     def delete(self, request, group_name, user_name):
         iam.remove_user_from_group(self.caller, group_name, user_name)
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-# --------------------------------------------------------------------------- roles
-
-
-class RolesView(IAMView):
-    iam_actions = {"GET": "iam:ListRoles", "POST": "iam:CreateRole"}
-
-    @extend_schema(parameters=[s.ListFilterSerializer], responses=paginated(s.RoleSerializer),
-                   summary="ListRoles")
-    def get(self, request):
-        f = valid(s.ListFilterSerializer, request.query_params)
-        roles = iam.list_roles(self.caller, path_prefix=f.get("path_prefix"))
-        return paginate(self, filter_by_tag(roles, f.get("tag")), s.RoleSerializer)
-
-    @extend_schema(request=s.CreateRoleSerializer, responses={201: s.RoleSerializer},
-                   summary="CreateRole")
-    def post(self, request):
-        data = valid(s.CreateRoleSerializer, request.data)
-        role = iam.create_role(
-            self.caller, data["role_name"], data["assume_role_policy_document"],
-            path=data.get("path"), description=data.get("description"),
-            max_session_duration=data.get("max_session_duration"),
-            permissions_boundary=data.get("permissions_boundary"), tags=data.get("tags"),
-        )
-        return _with_etag(Response(s.RoleSerializer(role).data, status=201), role)
-
-
-class RoleView(IAMView):
-    iam_actions = {"GET": "iam:GetRole", "PATCH": "iam:UpdateRole", "DELETE": "iam:DeleteRole"}
-
-    @extend_schema(responses=s.RoleSerializer, summary="GetRole")
-    def get(self, request, role_name):
-        role = iam.get_role(self.caller, role_name)
-        return _with_etag(Response(s.RoleSerializer(role).data), role)
-
-    @extend_schema(request=s.UpdateRoleSerializer, responses=s.RoleSerializer,
-                   summary="UpdateRole (If-Match: the role's ETag)")
-    def patch(self, request, role_name):
-        data = valid(s.UpdateRoleSerializer, request.data)
-        with precondition():
-            role = iam.update_role(self.caller, role_name, description=data.get("description"),
-                                   max_session_duration=data.get("max_session_duration"),
-                                   revision=if_match_revision(request))
-        return _with_etag(Response(s.RoleSerializer(role).data), role)
-
-    @extend_schema(responses={204: None}, summary="DeleteRole")
-    def delete(self, request, role_name):
-        iam.delete_role(self.caller, role_name)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

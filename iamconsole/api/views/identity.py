@@ -22,20 +22,20 @@ class TagsView(KindView):
 
     @extend_schema(responses=s.TagsSerializer, summary="List tags")
     def get(self, request, name):
-        return Response({"tags": self.kind_spec.list_tags(self.caller, name)})
+        return Response({"tags": self.op("List{noun}Tags")(self.caller, name)})
 
     @extend_schema(request=s.TagsSerializer, responses=s.TagsSerializer,
                    summary="Add or overwrite tags")
     def post(self, request, name):
         data = valid(s.TagsSerializer, request.data)
-        entity = self.kind_spec.tag(self.caller, name, data["tags"])
+        entity = self.op("Tag{noun}")(self.caller, name, data["tags"])
         return Response({"tags": entity.tags})
 
     @extend_schema(parameters=[s.TagKeysSerializer], responses={200: s.TagsSerializer},
                    summary="Remove tags (?key=a&key=b)")
     def delete(self, request, name):
         data = valid(s.TagKeysSerializer, request.query_params)
-        entity = self.kind_spec.untag(self.caller, name, data["key"])
+        entity = self.op("Untag{noun}")(self.caller, name, data["key"])
         return Response({"tags": entity.tags})
 
 
@@ -90,8 +90,7 @@ class InlinePolicyView(KindView):
         document's ETag, so no write can slip between the check and the change."""
         if "If-Match" not in request.headers:
             return
-        entity = self.kind_spec.find(name)
-        type(entity).objects.select_for_update().filter(pk=entity.pk).first()
+        iam.lock_entity(self.entity_kind.find(name))
         try:
             current = iam.get_inline_policy(self.caller, self.kind, name, policy_name).document
         except NoSuchEntity:
@@ -131,16 +130,16 @@ class BoundaryView(KindView):
 
     @extend_schema(responses=s.BoundarySerializer, summary="The permissions boundary")
     def get(self, request, name):
-        return Response(self._body(self.kind_spec.get(self.caller, name)))
+        return Response(self._body(self.op("Get{noun}")(self.caller, name)))
 
     @extend_schema(request=s.PolicyArnSerializer, responses=s.BoundarySerializer,
                    summary="Set the permissions boundary")
     def put(self, request, name):
         data = valid(s.PolicyArnSerializer, request.data)
-        return Response(self._body(self.kind_spec.put_boundary(self.caller, name,
+        return Response(self._body(self.op("Put{noun}PermissionsBoundary")(self.caller, name,
                                                                data["policy_arn"])))
 
     @extend_schema(responses={204: None}, summary="Remove the permissions boundary")
     def delete(self, request, name):
-        self.kind_spec.delete_boundary(self.caller, name)
+        self.op("Delete{noun}PermissionsBoundary")(self.caller, name)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -8,25 +8,33 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from iamconsole.iam import services as iam
-from iamconsole.iam.errors import NoSuchEntity
 
 from .. import serializers as s
 from ..etags import if_match_revision, precondition, revision_etag
 from ..pagination import paginate
 from ..schema import paginated
-from .base import IAMView, filter_by_tag, policy_arn, valid
+from .base import IAMView, policy_arn, valid
 
 
 def _policy_response(policy, code: int = 200) -> Response:
+    """The policy as it is now (read again after a change: revision, counts, default version),
+    its revision as the ETag."""
+    policy = iam.refreshed_policy(policy)
     response = Response(s.PolicySerializer(policy).data, status=code)
     response["ETag"] = revision_etag(policy)
     return response
 
 
-def _fresh(policy):
-    """Re-read after a change (revision, counts, default version)."""
-    return iam.with_counts(type(policy).objects.filter(pk=policy.pk)).prefetch_related(
-        "versions").get()
+def _change_versions(view: IAMView, policy_id: str, operation, *args, code: int = 200,
+                     **kwargs) -> Response:
+    """A change of a policy's versions under If-Match (the policy's ETag; stale → 412): the
+    version it answers, with the policy's new revision as the ETag."""
+    with precondition():
+        version = operation(view.caller, policy_arn(policy_id, view), *args,
+                            revision=if_match_revision(view.request), **kwargs)
+    response = Response(s.PolicyVersionSerializer(version).data, status=code)
+    response["ETag"] = revision_etag(iam.refreshed_policy(version.policy))
+    return response
 
 
 class PoliciesView(IAMView):
@@ -40,14 +48,7 @@ class PoliciesView(IAMView):
             self.caller, scope=f.get("scope", "All"), only_attached=f.get("only_attached", False),
             path_prefix=f.get("path_prefix"), policy_usage_filter=f.get("policy_usage_filter"),
         ).prefetch_related("versions")
-        policies = filter_by_tag(policies, f.get("tag"))
-        if f.get("arn"):
-            try:
-                path, name, aws_managed = iam.parse_policy_arn(f["arn"])
-            except NoSuchEntity:
-                policies = policies.none()
-            else:
-                policies = policies.filter(name=name, path=path, is_aws_managed=aws_managed)
+        policies = iam.filter_by_policy_arn(iam.filter_by_tag(policies, f.get("tag")), f.get("arn"))
         return paginate(self, policies, s.PolicySerializer)
 
     @extend_schema(request=s.CreatePolicySerializer, responses={201: s.PolicySerializer},
@@ -57,7 +58,7 @@ class PoliciesView(IAMView):
         policy = iam.create_policy(self.caller, data["policy_name"], data["policy_document"],
                                    path=data.get("path"), description=data.get("description"),
                                    tags=data.get("tags"))
-        return _policy_response(_fresh(policy), 201)
+        return _policy_response(policy, 201)
 
 
 class PolicyView(IAMView):
@@ -66,7 +67,7 @@ class PolicyView(IAMView):
 
     @extend_schema(responses=s.PolicySerializer, summary="GetPolicy")
     def get(self, request, policy_id):
-        return _policy_response(_fresh(iam.get_policy(self.caller, policy_arn(policy_id, self))))
+        return _policy_response(iam.get_policy(self.caller, policy_arn(policy_id, self)))
 
     @extend_schema(request=s.UpdatePolicySerializer, responses=s.PolicySerializer,
                    summary="Change the description (If-Match: the policy's ETag)")
@@ -76,7 +77,7 @@ class PolicyView(IAMView):
             policy = iam.update_policy_description(self.caller, policy_arn(policy_id, self),
                                                    data["description"],
                                                    revision=if_match_revision(request))
-        return _policy_response(_fresh(policy))
+        return _policy_response(policy)
 
     @extend_schema(responses={204: None}, summary="DeletePolicy")
     def delete(self, request, policy_id):
@@ -97,14 +98,9 @@ class PolicyVersionsView(IAMView):
                    summary="CreatePolicyVersion (If-Match: the policy's ETag)")
     def post(self, request, policy_id):
         data = valid(s.CreatePolicyVersionSerializer, request.data)
-        with precondition():
-            version = iam.create_policy_version(
-                self.caller, policy_arn(policy_id, self), data["policy_document"],
-                set_as_default=data["set_as_default"], revision=if_match_revision(request),
-            )
-        response = Response(s.PolicyVersionSerializer(version).data, status=201)
-        response["ETag"] = revision_etag(_fresh(version.policy))
-        return response
+        return _change_versions(self, policy_id, iam.create_policy_version,
+                                data["policy_document"], set_as_default=data["set_as_default"],
+                                code=201)
 
 
 class PolicyVersionView(IAMView):
@@ -128,14 +124,8 @@ class DefaultVersionView(IAMView):
                    summary="SetDefaultPolicyVersion (If-Match: the policy's ETag)")
     def put(self, request, policy_id):
         data = valid(s.DefaultVersionSerializer, request.data)
-        with precondition():
-            version = iam.set_default_policy_version(
-                self.caller, policy_arn(policy_id, self), data["version_id"],
-                revision=if_match_revision(request),
-            )
-        response = Response(s.PolicyVersionSerializer(version).data)
-        response["ETag"] = revision_etag(_fresh(version.policy))
-        return response
+        return _change_versions(self, policy_id, iam.set_default_policy_version,
+                                data["version_id"])
 
 
 class PolicyEntitiesView(IAMView):

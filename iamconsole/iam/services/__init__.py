@@ -9,6 +9,7 @@ from .access_keys import (
     create_access_key,
     delete_access_key,
     get_access_key_last_used,
+    get_user_access_key_last_used,
     list_access_keys,
     record_access_key_use,
     update_access_key,
@@ -31,7 +32,7 @@ from .groups import (
     remove_user_from_group,
     update_group,
 )
-from .lookup import authorize_missing, get_policy_by_arn, parse_policy_arn
+from .lookup import authorize_missing, get_policy_by_arn, parse_policy_arn, policy_arn_by_id
 from .mfa import (
     NewVirtualMFADevice,
     create_virtual_mfa_device,
@@ -41,6 +42,7 @@ from .mfa import (
     find_device,
     list_mfa_devices,
     list_virtual_mfa_devices,
+    mfa_serial_number,
     resync_mfa_device,
     verify_mfa_code,
 )
@@ -99,6 +101,7 @@ from .policies import (
     update_policy_description,
     with_counts,
 )
+from .queries import filter_by_policy_arn, filter_by_tag, lock_entity, refreshed_policy
 from .roles import (
     create_role,
     delete_role,

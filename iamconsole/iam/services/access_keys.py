@@ -124,3 +124,13 @@ def record_access_key_use(key: AccessKey | str, service: str, region: str) -> No
         Q(last_used_at=None) | Q(last_used_at__lt=stale_before) | Q(last_used_at__gt=now)
         | ~Q(last_used_service=service) | ~Q(last_used_region=region)
     ).update(last_used_at=now, last_used_service=service, last_used_region=region)
+
+
+def get_user_access_key_last_used(caller: Caller, user_name: str,
+                                  access_key_id: str) -> AccessKey:
+    """GetAccessKeyLastUsed of a key named under its user (`/users/<name>/access-keys/<id>/`):
+    a key that exists but belongs to another user is answered as an unknown key."""
+    key = get_access_key_last_used(caller, access_key_id)
+    if key.user.name.lower() != user_name.lower():
+        raise NoSuchEntity(f"The Access Key with id {access_key_id} cannot be found.")
+    return key

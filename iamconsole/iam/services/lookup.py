@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .. import authz
+from .. import arns, authz
 from .. import identifiers as ids
 from ..caller import Caller
 from ..errors import InvalidInput, NoSuchEntity
@@ -70,3 +70,21 @@ def get_policy_by_arn(arn: str, caller: Caller | None = None, action: str | None
         authorize_missing(caller, action, arn)
         raise NoSuchEntity(f"Policy {arn} does not exist or is not attachable.")
     return policy
+
+
+def policy_arn_by_id(policy_id: str, caller: Caller | None = None, action: str | None = None,
+                     *, or_named: bool = False) -> str:
+    """The ARN of the managed policy whose PolicyId (ANPA…) is `policy_id`. An unknown PolicyId
+    is NoSuchEntity, authorized first for `action` on the ARN a policy named `policy_id` would
+    have (see authorize_missing: a caller without the right gets AccessDenied, found or not).
+    With `or_named`, an unknown PolicyId gives that ARN instead, for an operation that
+    authorizes its own resource before answering NoSuchEntity (detaching a policy: the resource
+    is the user, group or role)."""
+    arn = next((p.arn for p in ManagedPolicy.objects.filter(policy_id=policy_id)), None)
+    if arn is not None:
+        return arn
+    named = arns.policy(policy_id)
+    if or_named:
+        return named
+    authorize_missing(caller, action, named)
+    raise NoSuchEntity(f"Policy {policy_id} does not exist or is not attachable.")

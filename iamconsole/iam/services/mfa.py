@@ -360,3 +360,13 @@ def pending_device(serial_number: str | None) -> NewVirtualMFADevice | None:
         return None
     seed = crypto.decrypt(device.secret_encrypted)
     return NewVirtualMFADevice(device, seed, otpauth_uri(device.name, seed))
+
+
+def mfa_serial_number(device: str) -> str:
+    """The serial number of the virtual MFA device `device` names: a serial number (an ARN) is
+    returned as it is; a device name (any case) gives its device's serial number, an unknown
+    name itself (the operation then answers NoSuchEntity as for an unknown serial number)."""
+    if device.startswith("arn:"):
+        return device
+    found = VirtualMFADevice.objects.filter(name__ci=device).first()
+    return found.serial_number if found else device
