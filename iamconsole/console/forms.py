@@ -95,16 +95,22 @@ class RevisionMixin(forms.Form):
     revision = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class UserCreateForm(ConsoleForm):
+class BoundaryCreateForm(ConsoleForm):
+    """A create form with a permissions boundary picker (users and roles): the subclass
+    declares `permissions_boundary = PolicyChoiceField(...)` where it belongs in its fields."""
+
     aliases = {"policy_arn": "permissions_boundary"}
-    user_name = forms.CharField(max_length=64, label="User name")
-    path = forms.CharField(required=False, initial="/", help_text=PATH_HELP)
-    permissions_boundary = PolicyChoiceField(required=False, label="Permissions boundary")
-    tags = TagsField()
 
     def __init__(self, *args, boundary_picker=None, find_policy=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["permissions_boundary"].offer(boundary_picker, find_policy)
+
+
+class UserCreateForm(BoundaryCreateForm):
+    user_name = forms.CharField(max_length=64, label="User name")
+    path = forms.CharField(required=False, initial="/", help_text=PATH_HELP)
+    permissions_boundary = PolicyChoiceField(required=False, label="Permissions boundary")
+    tags = TagsField()
 
 
 class UserEditForm(ConsoleForm, RevisionMixin):
@@ -145,8 +151,7 @@ DEFAULT_POLICY = """{
 }"""
 
 
-class RoleCreateForm(ConsoleForm):
-    aliases = {"policy_arn": "permissions_boundary"}
+class RoleCreateForm(BoundaryCreateForm):
     role_name = forms.CharField(max_length=64, label="Role name")
     path = forms.CharField(required=False, initial="/", help_text=PATH_HELP)
     description = forms.CharField(required=False, max_length=1000,
@@ -160,10 +165,6 @@ class RoleCreateForm(ConsoleForm):
         help_text="Between 3600 and 43200.")
     permissions_boundary = PolicyChoiceField(required=False, label="Permissions boundary")
     tags = TagsField()
-
-    def __init__(self, *args, boundary_picker=None, find_policy=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["permissions_boundary"].offer(boundary_picker, find_policy)
 
 
 class RoleEditForm(ConsoleForm, RevisionMixin):
@@ -223,10 +224,6 @@ class GroupNameForm(ConsoleForm):
 
 class UserNameForm(ConsoleForm):
     user_name = forms.CharField(label="User name")
-
-
-class AccessKeyStatusForm(ConsoleForm):
-    status = forms.ChoiceField(choices=[("Active", "Active"), ("Inactive", "Inactive")])
 
 
 class AuditFilterForm(forms.Form):
