@@ -8,6 +8,7 @@ import json
 from django import forms
 from django.urls import reverse_lazy
 
+from iamconsole.iam import kinds
 from iamconsole.iam.errors import AccessDenied, ConcurrentModification, IAMError
 
 PATH_HELP = "Optional. Starts and ends with /, e.g. /engineering/."
@@ -113,9 +114,18 @@ class UserCreateForm(BoundaryCreateForm):
     tags = TagsField()
 
 
-class UserEditForm(ConsoleForm, RevisionMixin):
-    new_user_name = forms.CharField(max_length=64, label="User name")
-    new_path = forms.CharField(required=False, label="Path", help_text=PATH_HELP)
+def rename_form(kind) -> type[ConsoleForm]:
+    """The edit form of a kind that is renamed and moved (UpdateUser, UpdateGroup: its new name
+    `new_<kind>_name`, at most the kind's name length, and its new path)."""
+    fields = {
+        f"new_{kind.key}_name": forms.CharField(max_length=kind.name_max,
+                                                label=f"{kind.label} name"),
+        "new_path": forms.CharField(required=False, label="Path", help_text=PATH_HELP),
+    }
+    return type(f"{kind.noun}EditForm", (ConsoleForm, RevisionMixin), fields)
+
+
+UserEditForm = rename_form(kinds.USER)
 
 
 class GroupCreateForm(ConsoleForm):
@@ -123,9 +133,7 @@ class GroupCreateForm(ConsoleForm):
     path = forms.CharField(required=False, initial="/", help_text=PATH_HELP)
 
 
-class GroupEditForm(ConsoleForm, RevisionMixin):
-    new_group_name = forms.CharField(max_length=128, label="Group name")
-    new_path = forms.CharField(required=False, label="Path", help_text=PATH_HELP)
+GroupEditForm = rename_form(kinds.GROUP)
 
 
 DEFAULT_TRUST_POLICY = """{

@@ -63,8 +63,9 @@ class EntityPage:
         """URL arguments of `entity`."""
         return [entity.name]
 
-    def request_args(self, kwargs: dict) -> list[str]:
-        """URL arguments of this request's entity as the request wrote them."""
+    def request_args(self, kwargs: dict, ident: str, entity=None) -> list[str]:
+        """URL arguments of this request's entity as the request wrote them (`entity`: when
+        the view has looked it up)."""
         return [kwargs["name"]]
 
     def resource(self, request: HttpRequest, name: str, **_: Any) -> str:
@@ -143,11 +144,16 @@ class EntityPage:
         raise NotImplementedError
 
     def edit_initial(self, entity) -> dict:
-        raise NotImplementedError
+        """The default edit renames and moves (UpdateUser, UpdateGroup: forms.rename_form)."""
+        return {f"new_{self.kind.key}_name": entity.name, "new_path": entity.path,
+                "revision": entity.revision}
 
     def update(self, caller, ident: str, entity, data: dict):
         """Save the edit; the entity as saved."""
-        raise NotImplementedError
+        new_name = f"new_{self.kind.key}_name"
+        return self.kind.op("Update{noun}")(caller, ident, **{new_name: data[new_name]},
+                                            new_path=data["new_path"] or None,
+                                            revision=data["revision"])
 
     def saved_message(self, entity) -> str:
         return f"Saved {self.kind.label.lower()} {entity.name}."
@@ -183,6 +189,14 @@ def tab_fragment(request: HttpRequest, page: EntityPage, ident: str, tab: str,
     context = {**page.context(entity), "tab": tab, "notice": notice,
                **tab_context(request, page, entity, tab), **extra}
     return render(request, page.tab_template(tab), context)
+
+
+def in_tab(request: HttpRequest, page: EntityPage, ident: str, tab: str, operation,
+           message: str) -> HttpResponse:
+    """An in-place action on one tab of an entity (its members, its credentials...): run the
+    domain operation, re-render the tab (a plain POST: redirect back to it)."""
+    return in_place(request, operation, url=page.tab_url([ident], tab), message=message,
+                    fragment=lambda msg: tab_fragment(request, page, ident, tab, msg))
 
 
 def detail_context(request: HttpRequest, page: EntityPage, entity, tab: str) -> dict:
@@ -313,7 +327,7 @@ def delete_view(page: EntityPage):
                                f"Deleted {kind.label.lower()} {kwargs['name']}.")
         template = ("console/_confirm_delete.html" if request.htmx
                     else "console/confirm_delete.html")
-        args = page.request_args(kwargs)
+        args = page.request_args(kwargs, ident, entity)
         return render(request, template, {
             "object_kind": kind.label.lower(), "object_name": entity.name, "error": error,
             "action_url": page.url("delete", args),
@@ -336,7 +350,7 @@ def tag_view(page: EntityPage):
                   methods=("POST",))
     def entity_tag(request: HttpRequest, **kwargs: str) -> HttpResponse:
         ident = page.ident(kwargs)
-        url = page.tab_url(page.request_args(kwargs), "tags")
+        url = page.tab_url(page.request_args(kwargs, ident), "tags")
         form = TagForm(request.POST)
         if not form.is_valid():
             message = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
@@ -356,7 +370,7 @@ def untag_view(page: EntityPage):
     @console_view(kind.action("Untag{noun}"), page.resource, methods=("POST",))
     def entity_untag(request: HttpRequest, **kwargs: str) -> HttpResponse:
         ident = page.ident(kwargs)
-        url = page.tab_url(page.request_args(kwargs), "tags")
+        url = page.tab_url(page.request_args(kwargs, ident), "tags")
         key = request.POST.get("key", "")
         return in_place(
             request, lambda: kind.op("Untag{noun}")(get_caller(request), ident, [key]),

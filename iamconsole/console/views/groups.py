@@ -11,7 +11,6 @@ from iamconsole.iam import services as iam
 from ..auth import console_view, get_caller
 from ..forms import GroupCreateForm, GroupEditForm, UserNameForm
 from . import entities
-from .common import in_place
 from .identity import entity_arn
 
 
@@ -33,13 +32,6 @@ class GroupPage(entities.EntityPage):
     def create(self, caller, data):
         return iam.create_group(caller, data["group_name"], path=data["path"] or "/")
 
-    def edit_initial(self, group):
-        return {"new_group_name": group.name, "new_path": group.path, "revision": group.revision}
-
-    def update(self, caller, name, group, data):
-        return iam.update_group(caller, name, new_group_name=data["new_group_name"],
-                                new_path=data["new_path"] or None, revision=data["revision"])
-
     def tab_context(self, request, group, tab):
         _, members = iam.get_group(get_caller(request), group.name)
         return {"members": list(members)}
@@ -49,22 +41,19 @@ PAGE = GroupPage()
 group_resource = entity_arn("group")
 
 
-def _members_changed(request: HttpRequest, name: str, operation, message: str) -> HttpResponse:
-    return in_place(request, operation, url=PAGE.tab_url([name], "users"), message=message,
-                    fragment=lambda msg: entities.tab_fragment(request, PAGE, name, "users", msg))
-
-
 @console_view("iam:AddUserToGroup", group_resource, methods=("POST",))
 def group_add_member(request: HttpRequest, name: str) -> HttpResponse:
     form = UserNameForm(request.POST)
     user_name = form.data.get("user_name", "").strip()
-    return _members_changed(
-        request, name, lambda: iam.add_user_to_group(get_caller(request), name, user_name),
+    return entities.in_tab(
+        request, PAGE, name, "users",
+        lambda: iam.add_user_to_group(get_caller(request), name, user_name),
         f"Added {user_name} to {name}.")
 
 
 @console_view("iam:RemoveUserFromGroup", group_resource, methods=("POST",))
 def group_remove_member(request: HttpRequest, name: str, user: str) -> HttpResponse:
-    return _members_changed(
-        request, name, lambda: iam.remove_user_from_group(get_caller(request), name, user),
+    return entities.in_tab(
+        request, PAGE, name, "users",
+        lambda: iam.remove_user_from_group(get_caller(request), name, user),
         f"Removed {user} from {name}.")

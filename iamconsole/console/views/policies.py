@@ -69,8 +69,8 @@ class PolicyPage(entities.EntityPage):
     def args(self, policy):
         return ["aws" if policy.is_aws_managed else "local", policy.name]
 
-    def request_args(self, kwargs):
-        return self.args(self.find(self.ident(kwargs)))
+    def request_args(self, kwargs, arn, policy=None):
+        return self.args(policy or self.find(arn))
 
     def resource(self, request, scope, name, **_):
         return policy_resource(request, scope, name)

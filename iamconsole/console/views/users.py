@@ -14,7 +14,7 @@ from iamconsole.iam.errors import IAMError
 from ..auth import console_view, get_caller, policies_changed
 from ..forms import GroupNameForm, UserCreateForm, UserEditForm
 from . import entities
-from .common import failed, in_place, readable
+from .common import failed, readable
 from .identity import entity_arn
 
 
@@ -36,13 +36,6 @@ class UserPage(entities.EntityPage):
         return iam.create_user(caller, data["user_name"], path=data["path"] or "/",
                                permissions_boundary=data["permissions_boundary"] or None,
                                tags=data["tags"] or None)
-
-    def edit_initial(self, user):
-        return {"new_user_name": user.name, "new_path": user.path, "revision": user.revision}
-
-    def update(self, caller, name, user, data):
-        return iam.update_user(caller, name, new_user_name=data["new_user_name"],
-                               new_path=data["new_path"] or None, revision=data["revision"])
 
     def tab_context(self, request, user, tab):
         caller = get_caller(request)
@@ -85,19 +78,19 @@ def _posted_group_arn(request: HttpRequest, name: str) -> str:
 def user_add_to_group(request: HttpRequest, name: str) -> HttpResponse:
     form = GroupNameForm(request.POST)
     group_name = form.data.get("group_name", "")
-    return in_place(
-        request, lambda: iam.add_user_to_group(get_caller(request), group_name, name),
-        url=_detail_url(name, "groups"), message=f"Added {name} to {group_name}.",
-        fragment=lambda msg: tab_fragment(request, name, "groups", msg))
+    return entities.in_tab(
+        request, PAGE, name, "groups",
+        lambda: iam.add_user_to_group(get_caller(request), group_name, name),
+        f"Added {name} to {group_name}.")
 
 
 @console_view("iam:RemoveUserFromGroup", lambda request, name, group: iam.find_group(group).arn,
               methods=("POST",))
 def user_remove_from_group(request: HttpRequest, name: str, group: str) -> HttpResponse:
-    return in_place(
-        request, lambda: iam.remove_user_from_group(get_caller(request), group, name),
-        url=_detail_url(name, "groups"), message=f"Removed {name} from {group}.",
-        fragment=lambda msg: tab_fragment(request, name, "groups", msg))
+    return entities.in_tab(
+        request, PAGE, name, "groups",
+        lambda: iam.remove_user_from_group(get_caller(request), group, name),
+        f"Removed {name} from {group}.")
 
 
 # Access keys and MFA ------------------------------------------------------------------------
@@ -122,27 +115,27 @@ def access_key_create(request: HttpRequest, name: str) -> HttpResponse:
 @console_view("iam:UpdateAccessKey", user_resource, methods=("POST",))
 def access_key_status(request: HttpRequest, name: str, key_id: str) -> HttpResponse:
     status = request.POST.get("status", "")
-    return in_place(
-        request, lambda: iam.update_access_key(get_caller(request), key_id, status, name),
-        url=_detail_url(name, "credentials"), message=f"Access key {key_id} is now {status}.",
-        fragment=lambda msg: tab_fragment(request, name, "credentials", msg))
+    return entities.in_tab(
+        request, PAGE, name, "credentials",
+        lambda: iam.update_access_key(get_caller(request), key_id, status, name),
+        f"Access key {key_id} is now {status}.")
 
 
 @console_view("iam:DeleteAccessKey", user_resource, methods=("POST",))
 def access_key_delete(request: HttpRequest, name: str, key_id: str) -> HttpResponse:
-    return in_place(
-        request, lambda: iam.delete_access_key(get_caller(request), key_id, name),
-        url=_detail_url(name, "credentials"), message=f"Deleted access key {key_id}.",
-        fragment=lambda msg: tab_fragment(request, name, "credentials", msg))
+    return entities.in_tab(
+        request, PAGE, name, "credentials",
+        lambda: iam.delete_access_key(get_caller(request), key_id, name),
+        f"Deleted access key {key_id}.")
 
 
 @console_view("iam:DeactivateMFADevice", user_resource, methods=("POST",))
 def mfa_deactivate(request: HttpRequest, name: str) -> HttpResponse:
     serial = request.POST.get("serial_number", "")
-    return in_place(
-        request, lambda: iam.deactivate_mfa_device(get_caller(request), name, serial),
-        url=_detail_url(name, "credentials"), message=f"Deactivated MFA device {serial}.",
-        fragment=lambda msg: tab_fragment(request, name, "credentials", msg))
+    return entities.in_tab(
+        request, PAGE, name, "credentials",
+        lambda: iam.deactivate_mfa_device(get_caller(request), name, serial),
+        f"Deactivated MFA device {serial}.")
 
 
 # Console password (login profile) -----------------------------------------------------------
@@ -192,7 +185,7 @@ def _credentials_with_error(request: HttpRequest, name: str, error: str) -> Http
 
 @console_view("iam:DeleteLoginProfile", user_resource, methods=("POST",))
 def login_profile_delete(request: HttpRequest, name: str) -> HttpResponse:
-    return in_place(
-        request, lambda: iam.delete_login_profile(get_caller(request), name),
-        url=_detail_url(name, "credentials"), message="Console access disabled.",
-        fragment=lambda msg: tab_fragment(request, name, "credentials", msg))
+    return entities.in_tab(
+        request, PAGE, name, "credentials",
+        lambda: iam.delete_login_profile(get_caller(request), name),
+        "Console access disabled.")
