@@ -19,7 +19,7 @@ from django.urls import path, reverse
 
 from iamconsole.iam import browse, kinds
 from iamconsole.iam import services as iam
-from iamconsole.iam.errors import IAMError, NoSuchEntity, ValidationError
+from iamconsole.iam.errors import IAMError, ValidationError
 from iamconsole.iam.kinds import Kind
 
 from .. import pickers
@@ -70,10 +70,7 @@ class EntityPage:
 
     def resource(self, request: HttpRequest, name: str, **_: Any) -> str:
         """The ARN an action on the entity is authorized on (see identity.entity_arn)."""
-        try:
-            return self.find(name).arn
-        except NoSuchEntity:
-            return self.kind.arn(name)
+        return identity.entity_arn(self.kind.key)(request, name)
 
     def url(self, what: str, args: list[str] | None = None) -> str:
         return reverse(f"console:{self.kind.key}_{what}", args=args or [])
@@ -197,6 +194,21 @@ def in_tab(request: HttpRequest, page: EntityPage, ident: str, tab: str, operati
     domain operation, re-render the tab (a plain POST: redirect back to it)."""
     return in_place(request, operation, url=page.tab_url([ident], tab), message=message,
                     fragment=lambda msg: tab_fragment(request, page, ident, tab, msg))
+
+
+def tab_action(page: EntityPage, tab: str, action: str, run, message, *, resource=None):
+    """A POST view for one in-place action on a tab of an entity (`in_tab`), authorized as
+    `action` on the entity (or on `resource(request, **url kwargs)`):
+    `run(caller, name, request, **url kwargs)` is the domain operation and
+    `message(request, name, **url kwargs)` what the tab then says."""
+
+    @console_view(action, resource or page.resource, methods=("POST",))
+    def tab_action_view(request: HttpRequest, name: str, **kwargs: str) -> HttpResponse:
+        return in_tab(request, page, name, tab,
+                      lambda: run(get_caller(request), name, request, **kwargs),
+                      message(request, name, **kwargs))
+
+    return tab_action_view
 
 
 def detail_context(request: HttpRequest, page: EntityPage, entity, tab: str) -> dict:

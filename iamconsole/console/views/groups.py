@@ -3,15 +3,14 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 
 from iamconsole.iam import kinds
 from iamconsole.iam import services as iam
 
-from ..auth import console_view, get_caller
+from ..auth import get_caller
 from ..forms import GroupCreateForm, GroupEditForm, UserNameForm
 from . import entities
-from .identity import entity_arn
 
 
 class GroupPage(entities.EntityPage):
@@ -38,22 +37,17 @@ class GroupPage(entities.EntityPage):
 
 
 PAGE = GroupPage()
-group_resource = entity_arn("group")
 
 
-@console_view("iam:AddUserToGroup", group_resource, methods=("POST",))
-def group_add_member(request: HttpRequest, name: str) -> HttpResponse:
-    form = UserNameForm(request.POST)
-    user_name = form.data.get("user_name", "").strip()
-    return entities.in_tab(
-        request, PAGE, name, "users",
-        lambda: iam.add_user_to_group(get_caller(request), name, user_name),
-        f"Added {user_name} to {name}.")
+def _posted_user(request: HttpRequest) -> str:
+    return UserNameForm(request.POST).data.get("user_name", "").strip()
 
 
-@console_view("iam:RemoveUserFromGroup", group_resource, methods=("POST",))
-def group_remove_member(request: HttpRequest, name: str, user: str) -> HttpResponse:
-    return entities.in_tab(
-        request, PAGE, name, "users",
-        lambda: iam.remove_user_from_group(get_caller(request), name, user),
-        f"Removed {user} from {name}.")
+group_add_member = entities.tab_action(
+    PAGE, "users", "iam:AddUserToGroup",
+    lambda caller, name, request: iam.add_user_to_group(caller, name, _posted_user(request)),
+    lambda request, name: f"Added {_posted_user(request)} to {name}.")
+group_remove_member = entities.tab_action(
+    PAGE, "users", "iam:RemoveUserFromGroup",
+    lambda caller, name, request, user: iam.remove_user_from_group(caller, name, user),
+    lambda request, name, user: f"Removed {user} from {name}.")

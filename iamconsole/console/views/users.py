@@ -15,7 +15,6 @@ from ..auth import console_view, get_caller, policies_changed
 from ..forms import GroupNameForm, UserCreateForm, UserEditForm
 from . import entities
 from .common import failed, readable
-from .identity import entity_arn
 
 
 class UserPage(entities.EntityPage):
@@ -55,7 +54,7 @@ class UserPage(entities.EntityPage):
 
 
 PAGE = UserPage()
-user_resource = entity_arn("user")
+user_resource = PAGE.resource
 
 
 def tab_fragment(request: HttpRequest, name: str, tab: str, notice: str = "",
@@ -74,23 +73,20 @@ def _posted_group_arn(request: HttpRequest, name: str) -> str:
     return iam.find_group(group_name).arn if group_name else kinds.GROUP.arn("*")
 
 
-@console_view("iam:AddUserToGroup", _posted_group_arn, methods=("POST",))
-def user_add_to_group(request: HttpRequest, name: str) -> HttpResponse:
-    form = GroupNameForm(request.POST)
-    group_name = form.data.get("group_name", "")
-    return entities.in_tab(
-        request, PAGE, name, "groups",
-        lambda: iam.add_user_to_group(get_caller(request), group_name, name),
-        f"Added {name} to {group_name}.")
+def _posted_group(request: HttpRequest) -> str:
+    return GroupNameForm(request.POST).data.get("group_name", "")
 
 
-@console_view("iam:RemoveUserFromGroup", lambda request, name, group: iam.find_group(group).arn,
-              methods=("POST",))
-def user_remove_from_group(request: HttpRequest, name: str, group: str) -> HttpResponse:
-    return entities.in_tab(
-        request, PAGE, name, "groups",
-        lambda: iam.remove_user_from_group(get_caller(request), group, name),
-        f"Removed {name} from {group}.")
+user_add_to_group = entities.tab_action(
+    PAGE, "groups", "iam:AddUserToGroup",
+    lambda caller, name, request: iam.add_user_to_group(caller, _posted_group(request), name),
+    lambda request, name: f"Added {name} to {_posted_group(request)}.",
+    resource=_posted_group_arn)
+user_remove_from_group = entities.tab_action(
+    PAGE, "groups", "iam:RemoveUserFromGroup",
+    lambda caller, name, request, group: iam.remove_user_from_group(caller, group, name),
+    lambda request, name, group: f"Removed {name} from {group}.",
+    resource=lambda request, name, group: iam.find_group(group).arn)
 
 
 # Access keys and MFA ------------------------------------------------------------------------
@@ -112,30 +108,21 @@ def access_key_create(request: HttpRequest, name: str) -> HttpResponse:
     return response
 
 
-@console_view("iam:UpdateAccessKey", user_resource, methods=("POST",))
-def access_key_status(request: HttpRequest, name: str, key_id: str) -> HttpResponse:
-    status = request.POST.get("status", "")
-    return entities.in_tab(
-        request, PAGE, name, "credentials",
-        lambda: iam.update_access_key(get_caller(request), key_id, status, name),
-        f"Access key {key_id} is now {status}.")
-
-
-@console_view("iam:DeleteAccessKey", user_resource, methods=("POST",))
-def access_key_delete(request: HttpRequest, name: str, key_id: str) -> HttpResponse:
-    return entities.in_tab(
-        request, PAGE, name, "credentials",
-        lambda: iam.delete_access_key(get_caller(request), key_id, name),
-        f"Deleted access key {key_id}.")
-
-
-@console_view("iam:DeactivateMFADevice", user_resource, methods=("POST",))
-def mfa_deactivate(request: HttpRequest, name: str) -> HttpResponse:
-    serial = request.POST.get("serial_number", "")
-    return entities.in_tab(
-        request, PAGE, name, "credentials",
-        lambda: iam.deactivate_mfa_device(get_caller(request), name, serial),
-        f"Deactivated MFA device {serial}.")
+access_key_status = entities.tab_action(
+    PAGE, "credentials", "iam:UpdateAccessKey",
+    lambda caller, name, request, key_id: iam.update_access_key(
+        caller, key_id, request.POST.get("status", ""), name),
+    lambda request, name, key_id:
+        f"Access key {key_id} is now {request.POST.get('status', '')}.")
+access_key_delete = entities.tab_action(
+    PAGE, "credentials", "iam:DeleteAccessKey",
+    lambda caller, name, request, key_id: iam.delete_access_key(caller, key_id, name),
+    lambda request, name, key_id: f"Deleted access key {key_id}.")
+mfa_deactivate = entities.tab_action(
+    PAGE, "credentials", "iam:DeactivateMFADevice",
+    lambda caller, name, request: iam.deactivate_mfa_device(
+        caller, name, request.POST.get("serial_number", "")),
+    lambda request, name: f"Deactivated MFA device {request.POST.get('serial_number', '')}.")
 
 
 # Console password (login profile) -----------------------------------------------------------
@@ -183,9 +170,7 @@ def _credentials_with_error(request: HttpRequest, name: str, error: str) -> Http
     return response
 
 
-@console_view("iam:DeleteLoginProfile", user_resource, methods=("POST",))
-def login_profile_delete(request: HttpRequest, name: str) -> HttpResponse:
-    return entities.in_tab(
-        request, PAGE, name, "credentials",
-        lambda: iam.delete_login_profile(get_caller(request), name),
-        "Console access disabled.")
+login_profile_delete = entities.tab_action(
+    PAGE, "credentials", "iam:DeleteLoginProfile",
+    lambda caller, name, request: iam.delete_login_profile(caller, name),
+    lambda request, name: "Console access disabled.")
