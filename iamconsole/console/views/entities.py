@@ -47,7 +47,7 @@ class EntityPage:
     create_form: Any = None
     edit_form: Any = None
     create_context: dict = {}
-    home_tab = ""  # the tab links to the entity name after a create or delete ("": none)
+    home_tab = ""  # the tab of the entity's page after a create and on Cancel ("": default)
     edit_tab = ""  # the tab a saved edit goes to
     edit_action = "Update{noun}"
     delete_warning = ""
@@ -64,8 +64,8 @@ class EntityPage:
         return [entity.name]
 
     def request_args(self, kwargs: dict, ident: str, entity=None) -> list[str]:
-        """URL arguments of this request's entity as the request wrote them (`entity`: when
-        the view has looked it up)."""
+        """URL arguments of this request's entity: its name as the request wrote it (a policy:
+        its own scope and name; `entity` when the view has looked it up already)."""
         return [kwargs["name"]]
 
     def resource(self, request: HttpRequest, name: str, **_: Any) -> str:
