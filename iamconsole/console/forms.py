@@ -8,6 +8,7 @@ import json
 from django import forms
 from django.urls import reverse_lazy
 
+from iamconsole.iam import kinds
 from iamconsole.iam.errors import AccessDenied, ConcurrentModification, IAMError
 
 PATH_HELP = "Optional. Starts and ends with /, e.g. /engineering/."
@@ -95,21 +96,36 @@ class RevisionMixin(forms.Form):
     revision = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class UserCreateForm(ConsoleForm):
+class BoundaryCreateForm(ConsoleForm):
+    """A create form with a permissions boundary picker (users and roles): the subclass
+    declares `permissions_boundary = PolicyChoiceField(...)` where it belongs in its fields."""
+
     aliases = {"policy_arn": "permissions_boundary"}
-    user_name = forms.CharField(max_length=64, label="User name")
-    path = forms.CharField(required=False, initial="/", help_text=PATH_HELP)
-    permissions_boundary = PolicyChoiceField(required=False, label="Permissions boundary")
-    tags = TagsField()
 
     def __init__(self, *args, boundary_picker=None, find_policy=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["permissions_boundary"].offer(boundary_picker, find_policy)
 
 
-class UserEditForm(ConsoleForm, RevisionMixin):
-    new_user_name = forms.CharField(max_length=64, label="User name")
-    new_path = forms.CharField(required=False, label="Path", help_text=PATH_HELP)
+class UserCreateForm(BoundaryCreateForm):
+    user_name = forms.CharField(max_length=64, label="User name")
+    path = forms.CharField(required=False, initial="/", help_text=PATH_HELP)
+    permissions_boundary = PolicyChoiceField(required=False, label="Permissions boundary")
+    tags = TagsField()
+
+
+def rename_form(kind) -> type[ConsoleForm]:
+    """The edit form of a kind that is renamed and moved (UpdateUser, UpdateGroup: its new name
+    `new_<kind>_name`, at most the kind's name length, and its new path)."""
+    fields = {
+        f"new_{kind.key}_name": forms.CharField(max_length=kind.name_max,
+                                                label=f"{kind.label} name"),
+        "new_path": forms.CharField(required=False, label="Path", help_text=PATH_HELP),
+    }
+    return type(f"{kind.noun}EditForm", (ConsoleForm, RevisionMixin), fields)
+
+
+UserEditForm = rename_form(kinds.USER)
 
 
 class GroupCreateForm(ConsoleForm):
@@ -117,9 +133,7 @@ class GroupCreateForm(ConsoleForm):
     path = forms.CharField(required=False, initial="/", help_text=PATH_HELP)
 
 
-class GroupEditForm(ConsoleForm, RevisionMixin):
-    new_group_name = forms.CharField(max_length=128, label="Group name")
-    new_path = forms.CharField(required=False, label="Path", help_text=PATH_HELP)
+GroupEditForm = rename_form(kinds.GROUP)
 
 
 DEFAULT_TRUST_POLICY = """{
@@ -145,8 +159,7 @@ DEFAULT_POLICY = """{
 }"""
 
 
-class RoleCreateForm(ConsoleForm):
-    aliases = {"policy_arn": "permissions_boundary"}
+class RoleCreateForm(BoundaryCreateForm):
     role_name = forms.CharField(max_length=64, label="Role name")
     path = forms.CharField(required=False, initial="/", help_text=PATH_HELP)
     description = forms.CharField(required=False, max_length=1000,
@@ -160,10 +173,6 @@ class RoleCreateForm(ConsoleForm):
         help_text="Between 3600 and 43200.")
     permissions_boundary = PolicyChoiceField(required=False, label="Permissions boundary")
     tags = TagsField()
-
-    def __init__(self, *args, boundary_picker=None, find_policy=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["permissions_boundary"].offer(boundary_picker, find_policy)
 
 
 class RoleEditForm(ConsoleForm, RevisionMixin):
@@ -223,10 +232,6 @@ class GroupNameForm(ConsoleForm):
 
 class UserNameForm(ConsoleForm):
     user_name = forms.CharField(label="User name")
-
-
-class AccessKeyStatusForm(ConsoleForm):
-    status = forms.ChoiceField(choices=[("Active", "Active"), ("Inactive", "Inactive")])
 
 
 class AuditFilterForm(forms.Form):

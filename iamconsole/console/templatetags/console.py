@@ -74,19 +74,6 @@ def age_days(value) -> int | None:
     return (clock.now() - value).days
 
 
-@register.simple_tag(takes_context=True)
-def url_with(context, **changes) -> str:
-    """The current URL's query string with some parameters changed."""
-    request = context["request"]
-    params = request.GET.copy()
-    for key, value in changes.items():
-        if value in (None, ""):
-            params.pop(key, None)
-        else:
-            params[key] = value
-    return "?" + params.urlencode() if params else "?"
-
-
 @register.simple_tag
 def policy_url(policy) -> str:
     scope = "aws" if policy.is_aws_managed else "local"

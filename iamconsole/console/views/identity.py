@@ -4,17 +4,18 @@ that re-renders the permissions tab in place (a plain POST redirects back to it)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import path, reverse
 
-from iamconsole.iam import identifiers as ids
+from iamconsole.iam import kinds
 from iamconsole.iam import services as iam
 from iamconsole.iam.errors import IAMError, NoSuchEntity
+from iamconsole.iam.kinds import Kind
 
 from .. import pickers
 from ..auth import allowed, console_view, get_caller, may_do_with_some_boundary
@@ -23,37 +24,29 @@ from ..pickers import PICKER_LIMIT
 from ..summary import summarize
 from .common import changed, form_page, in_place, readable
 
-
-@dataclass(frozen=True)
-class Kind:
-    key: str  # user | group | role
-    noun: str  # User | Group | Role (AWS's action names)
-    find: Any
-    has_boundary: bool
-
-    def detail_url(self, name: str, tab: str = "permissions") -> str:
-        return reverse(f"console:{self.key}_detail", args=[name]) + f"?tab={tab}"
-
-    def url(self, what: str, name: str, *extra: str) -> str:
-        return reverse(f"console:{self.key}_{what}", args=[name, *extra])
+# The identities (users, groups, roles) by key; console/views/pickers.py reads it.
+KINDS = kinds.IDENTITIES
 
 
-KINDS = {
-    "user": Kind("user", "User", iam.find_user, True),
-    "group": Kind("group", "Group", iam.find_group, False),
-    "role": Kind("role", "Role", iam.find_role, True),
-}
+def url(kind: Kind, what: str, name: str, *extra: str) -> str:
+    return reverse(f"console:{kind.key}_{what}", args=[name, *extra])
+
+
+def detail_url(kind: Kind, name: str, tab: str = "permissions") -> str:
+    return url(kind, "detail", name) + f"?tab={tab}"
 
 
 def entity_arn(kind: str):
     """The declared resource of an action on one user / group / role. A missing one is
     authorized on the ARN its name would have under the default path, and only then is 404
     (the view's own lookup): no existence oracle (iam.services.lookup.authorize_missing)."""
+    spec = kinds.get(kind)
+
     def resource(request: HttpRequest, name: str, **_: Any) -> str:
         try:
-            return KINDS[kind].find(name).arn
+            return spec.find(name).arn
         except NoSuchEntity:
-            return ids.arn(f"{kind}/{name}")
+            return spec.arn(name)
     return resource
 
 
@@ -61,7 +54,7 @@ def permissions_context(request: HttpRequest, kind: str, entity) -> dict:
     """Everything the permissions tab shows, each read allowed or denied on its own. The
     pickers offer the first PICKER_LIMIT policies by name (a search box finds the others): a
     constant number of queries and of policy evaluations, whatever the number of policies."""
-    spec = KINDS[kind]
+    spec = kinds.get(kind)
     caller = get_caller(request)
     name = entity.name
     attached, attached_denied = readable(
@@ -69,8 +62,8 @@ def permissions_context(request: HttpRequest, kind: str, entity) -> dict:
     inline, inline_denied = readable(lambda: list(iam.list_inline_policies(caller, kind, name)))
     policies, policies_denied = readable(lambda: iam.list_policies(caller, counts=False))
     inline_rows = [
-        {"policy": p, "edit_url": spec.url("inline_edit", name, p.name),
-         "delete_url": spec.url("inline_delete", name, p.name),
+        {"policy": p, "edit_url": url(spec, "inline_edit", name, p.name),
+         "delete_url": url(spec, "inline_delete", name, p.name),
          "summary": summarize(p.document)}
         for p in inline or []
     ]
@@ -79,17 +72,17 @@ def permissions_context(request: HttpRequest, kind: str, entity) -> dict:
         via_groups, _ = readable(lambda: list(
             iam.list_groups_for_user(caller, name)
             .prefetch_related("policy_attachments__policy", "inline_policies")))
-    boundary_action = f"iam:Put{spec.noun}PermissionsBoundary"
+    boundary_action = spec.action("Put{noun}PermissionsBoundary")
     can = {
         "simulate": allowed(request, "iam:SimulatePrincipalPolicy", entity.arn),
-        "attach": allowed(request, f"iam:Attach{spec.noun}Policy", entity.arn),
-        "detach": allowed(request, f"iam:Detach{spec.noun}Policy", entity.arn),
-        "put_inline": allowed(request, f"iam:Put{spec.noun}Policy", entity.arn),
-        "delete_inline": allowed(request, f"iam:Delete{spec.noun}Policy", entity.arn),
+        "attach": allowed(request, spec.action("Attach{noun}Policy"), entity.arn),
+        "detach": allowed(request, spec.action("Detach{noun}Policy"), entity.arn),
+        "put_inline": allowed(request, spec.action("Put{noun}Policy"), entity.arn),
+        "delete_inline": allowed(request, spec.action("Delete{noun}Policy"), entity.arn),
         "put_boundary": spec.has_boundary and may_do_with_some_boundary(
             request, boundary_action, entity.arn),
         "delete_boundary": spec.has_boundary and allowed(
-            request, f"iam:Delete{spec.noun}PermissionsBoundary", entity.arn,
+            request, spec.action("Delete{noun}PermissionsBoundary"), entity.arn,
             {"iam:PermissionsBoundary": entity.permissions_boundary.arn}
             if getattr(entity, "permissions_boundary_id", None) else None),
     }
@@ -115,19 +108,20 @@ def permissions_context(request: HttpRequest, kind: str, entity) -> dict:
         "attach_picker": attach_picker, "boundary_picker": boundary_picker,
         "policies_denied": policies_denied,
         "urls": {
-            "attach": spec.url("attach_policy", name), "detach": spec.url("detach_policy", name),
-            "inline_new": spec.url("inline_new", name),
-            "boundary": spec.url("boundary", name) if spec.has_boundary else "",
-            "boundary_remove": spec.url("boundary_remove", name) if spec.has_boundary else "",
+            "attach": url(spec, "attach_policy", name),
+            "detach": url(spec, "detach_policy", name),
+            "inline_new": url(spec, "inline_new", name),
+            "boundary": url(spec, "boundary", name) if spec.has_boundary else "",
+            "boundary_remove": url(spec, "boundary_remove", name) if spec.has_boundary else "",
         },
         "can": can,
-        "simulator_url": "/simulator/?" + urlencode({"principal": entity.arn}),
+        "simulator_url": reverse("simulator:index") + "?" + urlencode({"principal": entity.arn}),
     }
 
 
 def permissions_fragment(request: HttpRequest, kind: str, name: str,
                          notice: str = "") -> HttpResponse:
-    entity = KINDS[kind].find(name)
+    entity = kinds.get(kind).find(name)
     context = {**permissions_context(request, kind, entity), "notice": notice}
     return render(request, "console/identity/_permissions.html", context)
 
@@ -142,80 +136,81 @@ def _boundary_context(request: HttpRequest, caller) -> list[dict | None]:
     return [{"iam:PermissionsBoundary": arn}] if arn else [None]
 
 
-def attach_view(kind: str):
-    spec = KINDS[kind]
-
-    @console_view(f"iam:Attach{spec.noun}Policy", entity_arn(kind),
-                  contexts=_policy_arn_context, methods=("POST",))
-    def attach_policy(request: HttpRequest, name: str) -> HttpResponse:
-        form = PolicyArnForm(request.POST)
-        arn = request.POST.get("policy_arn", "") if form.is_valid() else ""
-        return in_place(
-            request, lambda: iam.attach_policy(get_caller(request), kind, name, arn),
-            url=spec.detail_url(name), message=f"Attached {arn.rsplit('/', 1)[-1]}.",
-            fragment=lambda msg: permissions_fragment(request, kind, name, msg))
-
-    return attach_policy
+def _posted_arn(request: HttpRequest) -> str:
+    return request.POST.get("policy_arn", "")
 
 
-def detach_view(kind: str):
-    spec = KINDS[kind]
-
-    @console_view(f"iam:Detach{spec.noun}Policy", entity_arn(kind),
-                  contexts=_policy_arn_context, methods=("POST",))
-    def detach_policy(request: HttpRequest, name: str) -> HttpResponse:
-        arn = request.POST.get("policy_arn", "")
-        return in_place(
-            request, lambda: iam.detach_policy(get_caller(request), kind, name, arn),
-            url=spec.detail_url(name), message=f"Detached {arn.rsplit('/', 1)[-1]}.",
-            fragment=lambda msg: permissions_fragment(request, kind, name, msg))
-
-    return detach_policy
+def _valid_arn(request: HttpRequest) -> str:
+    return _posted_arn(request) if PolicyArnForm(request.POST).is_valid() else ""
 
 
-def boundary_view(kind: str):
-    spec = KINDS[kind]
-
-    @console_view(f"iam:Put{spec.noun}PermissionsBoundary", entity_arn(kind),
-                  contexts=_boundary_context, methods=("POST",))
-    def put_boundary(request: HttpRequest, name: str) -> HttpResponse:
-        arn = request.POST.get("policy_arn", "")
-        operation = (iam.put_user_permissions_boundary if kind == "user"
-                     else iam.put_role_permissions_boundary)
-        return in_place(
-            request, lambda: operation(get_caller(request), name, arn),
-            url=spec.detail_url(name), message="Permissions boundary set.",
-            fragment=lambda msg: permissions_fragment(request, kind, name, msg))
-
-    return put_boundary
+def _policy_name(arn: str) -> str:
+    return arn.rsplit("/", 1)[-1]
 
 
-def boundary_remove_view(kind: str):
-    spec = KINDS[kind]
-
-    def current_boundary(request, caller):
-        entity = spec.find(request.resolver_match.kwargs["name"])
-        boundary = entity.permissions_boundary
+def _current_boundary(kind: Kind):
+    def contexts(request: HttpRequest, caller) -> list[dict | None]:
+        boundary = kind.find(request.resolver_match.kwargs["name"]).permissions_boundary
         return [{"iam:PermissionsBoundary": boundary.arn} if boundary else None]
+    return contexts
 
-    @console_view(f"iam:Delete{spec.noun}PermissionsBoundary", entity_arn(kind),
-                  contexts=current_boundary, methods=("POST",))
-    def delete_boundary(request: HttpRequest, name: str) -> HttpResponse:
-        operation = (iam.delete_user_permissions_boundary if kind == "user"
-                     else iam.delete_role_permissions_boundary)
+
+def _permission_view(kind: str, template: str, run: Callable[..., Any],
+                     message: Callable[..., str], contexts: Callable[[Kind], Any]):
+    """An htmx action on the permissions of one user / group / role: run the domain operation
+    `run(caller, kind, name, request, **url kwargs)`, re-render the permissions tab."""
+    spec = kinds.get(kind)
+
+    @console_view(spec.action(template), entity_arn(kind), contexts=contexts(spec),
+                  methods=("POST",))
+    def permission_action(request: HttpRequest, name: str, **kwargs: str) -> HttpResponse:
         return in_place(
-            request, lambda: operation(get_caller(request), name),
-            url=spec.detail_url(name), message="Permissions boundary removed.",
+            request, lambda: run(get_caller(request), spec, name, request, **kwargs),
+            url=detail_url(spec, name), message=message(request, **kwargs),
             fragment=lambda msg: permissions_fragment(request, kind, name, msg))
 
-    return delete_boundary
+    return permission_action
+
+
+# Each: the AWS operation (authorized on the entity), the domain call, its message, and (of the
+# kind) the condition keys of the request.
+PERMISSION_ACTIONS: dict[str, tuple[str, Callable[..., Any], Callable[..., str], Any]] = {
+    "attach": ("Attach{noun}Policy",
+               lambda caller, kind, name, request: iam.attach_policy(
+                   caller, kind.key, name, _valid_arn(request)),
+               lambda request: f"Attached {_policy_name(_valid_arn(request))}.",
+               lambda kind: _policy_arn_context),
+    "detach": ("Detach{noun}Policy",
+               lambda caller, kind, name, request: iam.detach_policy(
+                   caller, kind.key, name, _posted_arn(request)),
+               lambda request: f"Detached {_policy_name(_posted_arn(request))}.",
+               lambda kind: _policy_arn_context),
+    "boundary": ("Put{noun}PermissionsBoundary",
+                 lambda caller, kind, name, request: kind.op("Put{noun}PermissionsBoundary")(
+                     caller, name, _posted_arn(request)),
+                 lambda request: "Permissions boundary set.", lambda kind: _boundary_context),
+    "boundary_remove": ("Delete{noun}PermissionsBoundary",
+                        lambda caller, kind, name, request: kind.op(
+                            "Delete{noun}PermissionsBoundary")(caller, name),
+                        lambda request: "Permissions boundary removed.", _current_boundary),
+    "inline_delete": ("Delete{noun}Policy",
+                      lambda caller, kind, name, request, policy_name: iam.delete_inline_policy(
+                          caller, kind.key, name, policy_name),
+                      lambda request, policy_name: f"Deleted inline policy {policy_name}.",
+                      lambda kind: None),
+}
+
+
+def permission_view(kind: str, what: str):
+    template, run, message, contexts = PERMISSION_ACTIONS[what]
+    return _permission_view(kind, template, run, message, contexts)
 
 
 def inline_edit_view(kind: str):
     """Add (policy_name None) or edit an inline policy in the policy editor."""
-    spec = KINDS[kind]
+    spec = kinds.get(kind)
 
-    @console_view(f"iam:Put{spec.noun}Policy", entity_arn(kind))
+    @console_view(spec.action("Put{noun}Policy"), entity_arn(kind))
     def edit_inline_policy(request: HttpRequest, name: str,
                            policy_name: str | None = None) -> HttpResponse:
         caller = get_caller(request)
@@ -236,7 +231,7 @@ def inline_edit_view(kind: str):
                 except IAMError as exc:
                     form.apply_error(exc)
                 else:
-                    return changed(request, spec.detail_url(name),
+                    return changed(request, detail_url(spec, name),
                                    f"Saved inline policy {form.cleaned_data['policy_name']}.")
         else:
             form = InlinePolicyForm(initial=initial or None)
@@ -244,21 +239,30 @@ def inline_edit_view(kind: str):
             form.fields["policy_name"].disabled = True
         return form_page(request, "console/identity/inline_form.html", {
             "kind": spec, "entity": entity, "policy_name": policy_name,
-            "back_url": spec.detail_url(name), "doc_kind": "identity",
+            "back_url": detail_url(spec, name), "doc_kind": "identity",
         }, form)
 
     return edit_inline_policy
 
 
-def inline_delete_view(kind: str):
-    spec = KINDS[kind]
-
-    @console_view(f"iam:Delete{spec.noun}Policy", entity_arn(kind), methods=("POST",))
-    def delete_inline_policy(request: HttpRequest, name: str, policy_name: str) -> HttpResponse:
-        return in_place(
-            request,
-            lambda: iam.delete_inline_policy(get_caller(request), kind, name, policy_name),
-            url=spec.detail_url(name), message=f"Deleted inline policy {policy_name}.",
-            fragment=lambda msg: permissions_fragment(request, kind, name, msg))
-
-    return delete_inline_policy
+def urls(kind: Kind, one: str) -> list:
+    """The permission routes of an identity kind; `one` is its entity's URL ("users/<name>")."""
+    key = kind.key
+    routes = [
+        path(f"{one}/policies/attach/", permission_view(key, "attach"),
+             name=f"{key}_attach_policy"),
+        path(f"{one}/policies/detach/", permission_view(key, "detach"),
+             name=f"{key}_detach_policy"),
+        path(f"{one}/inline/new/", inline_edit_view(key), name=f"{key}_inline_new"),
+        path(f"{one}/inline/<str:policy_name>/edit/", inline_edit_view(key),
+             name=f"{key}_inline_edit"),
+        path(f"{one}/inline/<str:policy_name>/delete/", permission_view(key, "inline_delete"),
+             name=f"{key}_inline_delete"),
+    ]
+    if kind.has_boundary:
+        routes += [
+            path(f"{one}/boundary/", permission_view(key, "boundary"), name=f"{key}_boundary"),
+            path(f"{one}/boundary/remove/", permission_view(key, "boundary_remove"),
+                 name=f"{key}_boundary_remove"),
+        ]
+    return routes

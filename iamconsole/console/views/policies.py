@@ -7,36 +7,25 @@ from __future__ import annotations
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from iamconsole.iam import identifiers as ids
+from iamconsole.iam import arns, browse, kinds
 from iamconsole.iam import services as iam
-from iamconsole.iam.errors import IAMError, NoSuchEntity, ValidationError
-from iamconsole.iam.models import ManagedPolicy
-from iamconsole.iam.services.policies import policy_arn
+from iamconsole.iam.errors import IAMError, NoSuchEntity
 from iamconsole.policy import KINDS, validate_policy
 
-from ..auth import allowed, console_view, get_caller
-from ..forms import PolicyCreateForm, PolicyDescriptionForm, PolicyVersionForm, TagForm
-from ..listing import build_listing
+from ..auth import console_view, get_caller
+from ..forms import PolicyCreateForm, PolicyDescriptionForm, PolicyVersionForm
 from ..summary import summarize
-from .common import changed, failed, form_page, in_place, readable
+from . import entities
+from .common import changed, form_page, in_place, readable
 
-TABS = [("document", "Permissions"), ("versions", "Versions"), ("entities", "Entities attached"),
-        ("tags", "Tags")]
-SORTS = {"name": "name", "type": "is_aws_managed", "attachments": "attachment_count",
-         "created": "created_at", "updated": "updated_at"}
 SCOPES = {"all": "All", "aws": "AWS", "local": "Local"}
 
 
 def arn_for(scope: str, name: str) -> str:
     """The ARN behind a console URL /policies/<aws|local>/<name>/ (404 when there is none)."""
-    policy = ManagedPolicy.objects.filter(name__ci=name,
-                                          is_aws_managed=(scope == "aws")).first()
-    if policy is None or scope not in ("aws", "local"):
-        raise NoSuchEntity(f"Policy {name} does not exist.")
-    return policy.arn
+    return browse.policy_at(scope, name).arn
 
 
 def policy_resource(request: HttpRequest, scope: str, name: str, **_) -> str:
@@ -47,94 +36,106 @@ def policy_resource(request: HttpRequest, scope: str, name: str, **_) -> str:
     except NoSuchEntity:
         if scope not in ("aws", "local"):
             raise
-        return policy_arn(name) if scope == "local" else ids.arn(f"policy/{name}", account="aws")
+        return arns.policy(name, aws_managed=scope == "aws")
+
+
+class PolicyPage(entities.EntityPage):
+    """Managed policies: addressed by scope (aws | local) and name, named by ARN in the domain;
+    AWS managed ones are read-only."""
+
+    kind = kinds.POLICY
+    var = "policy"
+    tabs = (("document", "Permissions"), ("versions", "Versions"),
+            ("entities", "Entities attached"), ("tags", "Tags"))
+    sorts = {"name": "name", "type": "is_aws_managed", "attachments": "attachment_count",
+             "created": "created_at", "updated": "updated_at"}
+    search_fields = ("name", "description")
+    list_params = ("scope", "attached", "usage")
+    list_action = "iam:ListPolicies"
+    list_template = "console/policies/list.html"
+    edit_template = "console/policies/edit_form.html"
+    create_form = PolicyCreateForm
+    edit_form = PolicyDescriptionForm
+    create_context = {"doc_kind": "identity"}
+    home_tab = edit_tab = "document"
+    # AWS has no UpdatePolicy: the description is edited with CreatePolicyVersion's authority.
+    edit_action = "CreatePolicyVersion"
+    delete_warning = "Detach the policy everywhere and delete its other versions first."
+    path_arg = "<str:scope>/<str:name>"
+
+    def ident(self, kwargs):
+        return arn_for(kwargs["scope"], kwargs["name"])
+
+    def args(self, policy):
+        return ["aws" if policy.is_aws_managed else "local", policy.name]
+
+    def request_args(self, kwargs, arn, policy=None):
+        return self.args(policy or self.find(arn))
+
+    def resource(self, request, scope, name, **_):
+        return policy_resource(request, scope, name)
+
+    def list(self, caller, request, path_prefix):
+        get = request.GET
+        return iam.list_policies(
+            caller, path_prefix=path_prefix, scope=SCOPES.get(get.get("scope", "all"), "All"),
+            only_attached=get.get("attached") == "1",
+            policy_usage_filter=get.get("usage", "") or None, counts=False)
+
+    def list_context(self, request):
+        return {"scope": request.GET.get("scope", "all")}
+
+    def load(self, caller, arn):
+        return iam.get_policy(caller, arn)
+
+    def find(self, arn):
+        return iam.get_policy_by_arn(arn)
+
+    def taggable(self, policy):
+        return not policy.is_aws_managed
+
+    def create(self, caller, data):
+        return iam.create_policy(caller, data["policy_name"], data["policy_document"],
+                                 path=data["path"] or "/", description=data["description"],
+                                 tags=data["tags"] or None)
+
+    def edit_initial(self, policy):
+        return {"description": policy.description, "revision": policy.revision}
+
+    def update(self, caller, arn, policy, data):
+        iam.update_policy_description(caller, arn, data["description"],
+                                      revision=data["revision"])
+        return policy
+
+    def saved_message(self, policy):
+        return "Description saved."
+
+    def tab_context(self, request, policy, tab):
+        caller = get_caller(request)
+        if tab == "document":
+            version, denied = readable(lambda: iam.get_policy_version(
+                caller, policy.arn, iam.default_version(policy).version_id))
+            return {"version": version, "version_denied": denied,
+                    "summary": summarize(version.document) if version else None}
+        if tab == "versions":
+            versions, denied = readable(
+                lambda: list(iam.list_policy_versions(caller, policy.arn)))
+            return {"versions": versions, "versions_denied": denied, "max_versions": 5}
+        if tab == "entities":
+            entities, denied = readable(lambda: iam.list_entities_for_policy(caller, policy.arn))
+            return {"entities": entities, "entities_denied": denied}
+        return {}
+
+
+PAGE = PolicyPage()
 
 
 def detail_url(policy, tab: str = "document") -> str:
-    scope = "aws" if policy.is_aws_managed else "local"
-    return reverse("console:policy_detail", args=[scope, policy.name]) + f"?tab={tab}"
+    return PAGE.tab_url(PAGE.args(policy), tab)
 
 
-@console_view("iam:ListPolicies", policy_arn("*"), methods=("GET",))
-def policy_list(request: HttpRequest) -> HttpResponse:
-    caller = get_caller(request)
-    scope = request.GET.get("scope", "all")
-    usage = request.GET.get("usage", "")
-    path_error = ""
-    options = {"scope": SCOPES.get(scope, "All"),
-               "only_attached": request.GET.get("attached") == "1",
-               "policy_usage_filter": usage or None, "counts": False}
-    try:
-        qs = iam.list_policies(caller, path_prefix=request.GET.get("path") or "/", **options)
-    except ValidationError as exc:
-        path_error, qs = exc.message, iam.list_policies(caller, **options)
-    listing = build_listing(request, qs, sortable=SORTS, tags=True,
-                            search_fields=("name", "description"),
-                            extra_params=("scope", "attached", "usage"),
-                            facts=iam.with_counts)
-    context = {"listing": listing, "path_error": path_error, "scope": scope,
-               "can_create": allowed(request, "iam:CreatePolicy", policy_arn("*"))}
-    if request.htmx and request.htmx.target == "results":
-        return render(request, "console/policies/_table.html", context)
-    return render(request, "console/policies/list.html", context)
-
-
-@console_view("iam:CreatePolicy", policy_arn("*"))
-def policy_create(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        form = PolicyCreateForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                policy = iam.create_policy(
-                    get_caller(request), data["policy_name"], data["policy_document"],
-                    path=data["path"] or "/", description=data["description"],
-                    tags=data["tags"] or None)
-            except IAMError as exc:
-                form.apply_error(exc)
-            else:
-                return changed(request, detail_url(policy), f"Created policy {policy.name}.")
-    else:
-        form = PolicyCreateForm()
-    return form_page(request, "console/policies/form.html",
-                     {"creating": True, "doc_kind": "identity"}, form)
-
-
-@console_view("iam:GetPolicy", policy_resource, methods=("GET",))
-def policy_detail(request: HttpRequest, scope: str, name: str) -> HttpResponse:
-    policy = iam.get_policy(get_caller(request), arn_for(scope, name))
-    tab = request.GET.get("tab", "document")
-    if tab not in dict(TABS):
-        tab = "document"
-    context = {"policy": policy, "tab": tab, "tabs": TABS, **tab_context(request, policy, tab)}
-    context["tab_template"] = f"console/policies/_tab_{tab}.html"
-    if request.htmx and request.htmx.target == "tabbed":
-        return render(request, "console/_tabbed.html", context)
-    return render(request, "console/policies/detail.html", context)
-
-
-def tab_context(request: HttpRequest, policy, tab: str) -> dict:
-    caller = get_caller(request)
-    if tab == "document":
-        version, denied = readable(lambda: iam.get_policy_version(
-            caller, policy.arn, iam.default_version(policy).version_id))
-        return {"version": version, "version_denied": denied,
-                "summary": summarize(version.document) if version else None}
-    if tab == "versions":
-        versions, denied = readable(lambda: list(iam.list_policy_versions(caller, policy.arn)))
-        return {"versions": versions, "versions_denied": denied, "max_versions": 5}
-    if tab == "entities":
-        entities, denied = readable(lambda: iam.list_entities_for_policy(caller, policy.arn))
-        return {"entities": entities, "entities_denied": denied}
-    return {}
-
-
-def tab_fragment(request: HttpRequest, policy_arn_: str, tab: str,
-                 notice: str = "") -> HttpResponse:
-    policy = iam.get_policy_by_arn(policy_arn_)
-    context = {"policy": policy, "tab": tab, "notice": notice,
-               **tab_context(request, policy, tab)}
-    return render(request, f"console/policies/_tab_{tab}.html", context)
+def tab_fragment(request: HttpRequest, arn: str, tab: str, notice: str = "") -> HttpResponse:
+    return entities.tab_fragment(request, PAGE, arn, tab, notice)
 
 
 @console_view("iam:GetPolicyVersion", policy_resource, methods=("GET",))
@@ -196,83 +197,6 @@ def policy_version_delete(request: HttpRequest, scope: str, name: str,
         request, lambda: iam.delete_policy_version(get_caller(request), arn, version_id),
         url=detail_url(policy, "versions"), message=f"Deleted version {version_id}.",
         fragment=lambda msg: tab_fragment(request, arn, "versions", msg))
-
-
-@console_view("iam:CreatePolicyVersion", policy_resource)
-def policy_edit(request: HttpRequest, scope: str, name: str) -> HttpResponse:
-    """Edit the description (AWS has no UpdatePolicy; the domain uses CreatePolicyVersion's
-    authority for it)."""
-    caller = get_caller(request)
-    policy = iam.get_policy(caller, arn_for(scope, name))
-    if request.method == "POST":
-        form = PolicyDescriptionForm(request.POST)
-        if form.is_valid():
-            try:
-                iam.update_policy_description(caller, policy.arn,
-                                              form.cleaned_data["description"],
-                                              revision=form.cleaned_data["revision"])
-            except IAMError as exc:
-                form.apply_error(exc)
-            else:
-                return changed(request, detail_url(policy), "Description saved.")
-    else:
-        form = PolicyDescriptionForm(initial={"description": policy.description,
-                                              "revision": policy.revision})
-    return form_page(request, "console/policies/edit_form.html", {"policy": policy}, form)
-
-
-@console_view("iam:DeletePolicy", policy_resource)
-def policy_delete(request: HttpRequest, scope: str, name: str) -> HttpResponse:
-    arn = arn_for(scope, name)
-    policy = iam.get_policy_by_arn(arn)
-    error = ""
-    if request.method == "POST":
-        try:
-            iam.delete_policy(get_caller(request), arn)
-        except IAMError as exc:
-            if exc.code == "AccessDenied":
-                raise
-            error = exc.message
-        else:
-            return changed(request, reverse("console:policy_list"), f"Deleted policy {name}.")
-    template = "console/_confirm_delete.html" if request.htmx else "console/confirm_delete.html"
-    return render(request, template, {
-        "object_kind": "policy", "object_name": policy.name, "error": error,
-        "action_url": reverse("console:policy_delete", args=[scope, policy.name]),
-        "cancel_url": detail_url(policy),
-        "warning": "Detach the policy everywhere and delete its other versions first.",
-    }, status=409 if error else 200)
-
-
-def _tag_context(request, caller):
-    key = request.POST.get("key", "")
-    return [{"aws:TagKeys": [key], f"aws:RequestTag/{key}": request.POST.get("value", "")}]
-
-
-@console_view("iam:TagPolicy", policy_resource, contexts=_tag_context, methods=("POST",))
-def policy_tag(request: HttpRequest, scope: str, name: str) -> HttpResponse:
-    arn = arn_for(scope, name)
-    policy = iam.get_policy_by_arn(arn)
-    form = TagForm(request.POST)
-    if not form.is_valid():
-        message = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
-        return failed(request, ValidationError(message), detail_url(policy, "tags"))
-    key, value = form.cleaned_data["key"], form.cleaned_data["value"]
-    return in_place(
-        request, lambda: iam.tag_policy(get_caller(request), arn, {key: value}),
-        url=detail_url(policy, "tags"), message=f"Tag {key} saved.",
-        fragment=lambda msg: tab_fragment(request, arn, "tags", msg))
-
-
-@console_view("iam:UntagPolicy", policy_resource, methods=("POST",))
-def policy_untag(request: HttpRequest, scope: str, name: str) -> HttpResponse:
-    arn = arn_for(scope, name)
-    policy = iam.get_policy_by_arn(arn)
-    key = request.POST.get("key", "")
-    return in_place(
-        request, lambda: iam.untag_policy(get_caller(request), arn, [key]),
-        url=detail_url(policy, "tags"), message=f"Tag {key} removed.",
-        fragment=lambda msg: tab_fragment(request, arn, "tags", msg))
 
 
 # The validator reads no account data: it only parses the text it is sent, so it needs a

@@ -1,0 +1,77 @@
+"""Reads behind browsing entities in the console: the per-row columns of the entity lists and a
+managed policy by its console address (/policies/<aws|local>/<name>/).
+
+The columns are correlated subqueries added to a list's queryset: computed for the rows a query
+returns (the page's, see console/listing.py), so a page of 25 users is one query whatever the
+account's size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
+
+from .errors import NoSuchEntity
+from .models import (
+    AccessKey,
+    Group,
+    GroupInlinePolicy,
+    GroupPolicyAttachment,
+    ManagedPolicy,
+    RoleInlinePolicy,
+    RolePolicyAttachment,
+    User,
+    UserInlinePolicy,
+    UserPolicyAttachment,
+    VirtualMFADevice,
+)
+from .services._common import related_count
+from .services.policies import with_counts
+
+
+def user_rows(qs: QuerySet) -> QuerySet:
+    """Users with group_count, policy_count (attached + inline), key_count, has_mfa and
+    oldest_key (the creation time of the oldest active access key)."""
+    return qs.annotate(
+        group_count=related_count(Group.members.through, "user"),
+        policy_count=related_count(UserPolicyAttachment, "user")
+        + related_count(UserInlinePolicy, "user"),
+        key_count=related_count(AccessKey, "user"),
+        has_mfa=Exists(VirtualMFADevice.objects.filter(user=OuterRef("pk"))),
+        oldest_key=Subquery(AccessKey.objects.filter(user=OuterRef("pk"), status="Active")
+                            .order_by("created_at").values("created_at")[:1]),
+    )
+
+
+def group_rows(qs: QuerySet) -> QuerySet:
+    """Groups with user_count and policy_count (attached + inline)."""
+    return qs.annotate(
+        user_count=related_count(User.iam_groups.through, "group"),
+        policy_count=related_count(GroupPolicyAttachment, "group")
+        + related_count(GroupInlinePolicy, "group"),
+    )
+
+
+def role_rows(qs: QuerySet) -> QuerySet:
+    """Roles with policy_count (attached + inline)."""
+    return qs.annotate(policy_count=related_count(RolePolicyAttachment, "role")
+                       + related_count(RoleInlinePolicy, "role"))
+
+
+# The list columns of each kind (iam.kinds key); policies: their attachment counts.
+ROWS: dict[str, Callable[[QuerySet], QuerySet]] = {
+    "user": user_rows, "group": group_rows, "role": role_rows, "policy": with_counts,
+}
+
+
+def policy_at(scope: str, name: str) -> ManagedPolicy:
+    """The managed policy a console address names: scope "aws" (AWS managed) or "local"
+    (customer managed) and its name, ignoring case; NoSuchEntity otherwise."""
+    policy = None
+    if scope in ("aws", "local"):
+        policy = ManagedPolicy.objects.filter(name__ci=name,
+                                              is_aws_managed=(scope == "aws")).first()
+    if policy is None:
+        raise NoSuchEntity(f"Policy {name} does not exist.")
+    return policy
