@@ -4,19 +4,24 @@ Each handler calls ONE domain operation (`iamconsole.iam.services`, `.simulation
 and shapes its result with `shapes`; params are exactly what the boto3 caller passed (parsed and
 validated against botocore's model by `protocol.parse_request`). Operations of the model that
 are not in ACTIONS answer InvalidAction (see views).
+
+The operations every kind has in the same form (`Tag{noun}`, `Delete{noun}`, `Attach{noun}Policy`,
+...) are registered once per kind of the registry (`iam.kinds`) by `per_kind`; only what really
+differs per kind (CreateUser vs CreateRole, GetGroup with its members...) is written out.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Callable
-from fnmatch import fnmatchcase
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from iamconsole.iam import reports, simulation
+from iamconsole.iam import kinds, policy_exclusions, reports, simulation
 from iamconsole.iam import services as iam
 from iamconsole.iam.caller import Caller
 from iamconsole.iam.errors import InvalidInput
+from iamconsole.iam.kinds import Kind
 
 from . import shapes
 from .pagination import page, paginate
@@ -34,17 +39,64 @@ def action(*names: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def _own_name(caller: Caller, params: dict[str, Any]) -> str:
-    """AWS: an omitted UserName means the calling IAM user."""
-    if params.get("UserName"):
-        return params["UserName"]
-    if caller.user is None or caller.role is not None or caller.user.is_root:
-        raise InvalidInput("Must specify userName when calling with non-User credentials")
-    return caller.user.name
+def per_kind(template: str, feature: str | None = None, *,
+             of: Iterable[Kind] | None = None) -> Callable:
+    """Registers `func(kind, caller, params)` as AWS's operation `template` of each kind: those
+    of `of`, else the kinds (with `feature`: "tags", "boundary") whose domain has the operation
+    (Kind.has_op). per_kind("Tag{noun}", "tags") -> TagUser, TagRole, TagPolicy."""
+    if of is None:
+        of = [kind for kind in (kinds.with_(feature) if feature else kinds.KINDS.values())
+              if kind.has_op(template)]
+    chosen = list(of)
+
+    def register(func: Callable[..., dict[str, Any] | None]) -> Callable:
+        for kind in chosen:
+            ACTIONS[template.format(noun=kind.noun)] = functools.partial(func, kind)
+        return func
+
+    return register
+
+
+def _named(kind: Kind, p: dict[str, Any]) -> str:
+    """The request's reference to the entity: its name (UserName...) or its ARN (PolicyArn)."""
+    return p[kind.ref_parameter]
 
 
 def _tags_result(params: dict[str, Any], mapping: dict[str, str]) -> dict[str, Any]:
     return paginate(params, shapes.tag_list(mapping), "Tags", lambda t: t)
+
+
+# Every kind: deletion, tags, permissions boundary ----------------------------------------------
+
+
+@per_kind("Delete{noun}")
+def delete_entity(kind, caller, p):
+    kind.op("Delete{noun}")(caller, _named(kind, p))
+
+
+@per_kind("Tag{noun}", "tags")
+def tag_entity(kind, caller, p):
+    kind.op("Tag{noun}")(caller, _named(kind, p), p["Tags"])
+
+
+@per_kind("Untag{noun}", "tags")
+def untag_entity(kind, caller, p):
+    kind.op("Untag{noun}")(caller, _named(kind, p), p["TagKeys"])
+
+
+@per_kind("List{noun}Tags", "tags")
+def list_entity_tags(kind, caller, p):
+    return _tags_result(p, kind.op("List{noun}Tags")(caller, _named(kind, p)))
+
+
+@per_kind("Put{noun}PermissionsBoundary", "boundary")
+def put_permissions_boundary(kind, caller, p):
+    kind.op("Put{noun}PermissionsBoundary")(caller, _named(kind, p), p["PermissionsBoundary"])
+
+
+@per_kind("Delete{noun}PermissionsBoundary", "boundary")
+def delete_permissions_boundary(kind, caller, p):
+    kind.op("Delete{noun}PermissionsBoundary")(caller, _named(kind, p))
 
 
 # Users -------------------------------------------------------------------------------------------
@@ -72,36 +124,6 @@ def list_users(caller, p):
 def update_user(caller, p):
     iam.update_user(caller, p["UserName"], new_user_name=p.get("NewUserName"),
                     new_path=p.get("NewPath"))
-
-
-@action("DeleteUser")
-def delete_user(caller, p):
-    iam.delete_user(caller, p["UserName"])
-
-
-@action("TagUser")
-def tag_user(caller, p):
-    iam.tag_user(caller, p["UserName"], p["Tags"])
-
-
-@action("UntagUser")
-def untag_user(caller, p):
-    iam.untag_user(caller, p["UserName"], p["TagKeys"])
-
-
-@action("ListUserTags")
-def list_user_tags(caller, p):
-    return _tags_result(p, iam.list_user_tags(caller, p["UserName"]))
-
-
-@action("PutUserPermissionsBoundary")
-def put_user_permissions_boundary(caller, p):
-    iam.put_user_permissions_boundary(caller, p["UserName"], p["PermissionsBoundary"])
-
-
-@action("DeleteUserPermissionsBoundary")
-def delete_user_permissions_boundary(caller, p):
-    iam.delete_user_permissions_boundary(caller, p["UserName"])
 
 
 # Groups ------------------------------------------------------------------------------------------
@@ -136,11 +158,6 @@ def list_groups_for_user(caller, p):
 def update_group(caller, p):
     iam.update_group(caller, p["GroupName"], new_group_name=p.get("NewGroupName"),
                      new_path=p.get("NewPath"))
-
-
-@action("DeleteGroup")
-def delete_group(caller, p):
-    iam.delete_group(caller, p["GroupName"])
 
 
 @action("AddUserToGroup")
@@ -194,36 +211,6 @@ def update_assume_role_policy(caller, p):
     iam.update_assume_role_policy(caller, p["RoleName"], p["PolicyDocument"])
 
 
-@action("DeleteRole")
-def delete_role(caller, p):
-    iam.delete_role(caller, p["RoleName"])
-
-
-@action("TagRole")
-def tag_role(caller, p):
-    iam.tag_role(caller, p["RoleName"], p["Tags"])
-
-
-@action("UntagRole")
-def untag_role(caller, p):
-    iam.untag_role(caller, p["RoleName"], p["TagKeys"])
-
-
-@action("ListRoleTags")
-def list_role_tags(caller, p):
-    return _tags_result(p, iam.list_role_tags(caller, p["RoleName"]))
-
-
-@action("PutRolePermissionsBoundary")
-def put_role_permissions_boundary(caller, p):
-    iam.put_role_permissions_boundary(caller, p["RoleName"], p["PermissionsBoundary"])
-
-
-@action("DeleteRolePermissionsBoundary")
-def delete_role_permissions_boundary(caller, p):
-    iam.delete_role_permissions_boundary(caller, p["RoleName"])
-
-
 # Managed policies and versions --------------------------------------------------------------------
 
 
@@ -244,14 +231,10 @@ def list_policies(caller, p):
     policies = iam.list_policies(
         caller, scope=p.get("Scope", "All"), only_attached=p.get("OnlyAttached", False),
         path_prefix=p.get("PathPrefix"), policy_usage_filter=p.get("PolicyUsageFilter"),
-    ).prefetch_related("versions")
+        with_versions=True,
+    )
     return paginate(p, policies, "Policies",
                     lambda pol: shapes.policy_shape(pol, with_tags=False))
-
-
-@action("DeletePolicy")
-def delete_policy(caller, p):
-    iam.delete_policy(caller, p["PolicyArn"])
 
 
 @action("CreatePolicyVersion")
@@ -285,122 +268,61 @@ def set_default_policy_version(caller, p):
 
 @action("ListEntitiesForPolicy")
 def list_entities_for_policy(caller, p):
-    entities = iam.list_entities_for_policy(caller, p["PolicyArn"])
-    wanted = p.get("EntityFilter")
-    prefix = p.get("PathPrefix") or "/"
-    rows = [(kind, e) for kind, items in (("User", entities.users), ("Group", entities.groups),
-                                          ("Role", entities.roles))
-            if wanted in (None, kind) for e in items if e.path.startswith(prefix)]
+    entities = iam.list_entities_for_policy(caller, p["PolicyArn"],
+                                            entity_filter=p.get("EntityFilter"),
+                                            path_prefix=p.get("PathPrefix"))
+    identities = kinds.IDENTITIES.values()
+    rows = [(kind, e) for kind in identities for e in getattr(entities, kind.plural)]
     selected, meta = page(p, rows)
     return {
-        "PolicyUsers": [{"UserName": e.name, "UserId": e.user_id}
-                        for kind, e in selected if kind == "User"],
-        "PolicyGroups": [{"GroupName": e.name, "GroupId": e.group_id}
-                         for kind, e in selected if kind == "Group"],
-        "PolicyRoles": [{"RoleName": e.name, "RoleId": e.role_id}
-                        for kind, e in selected if kind == "Role"],
+        **{f"Policy{kind.label_plural}": [shapes.policy_entity_shape(kind, e)
+                                          for of, e in selected if of is kind]
+           for kind in identities},
         **meta,
     }
 
 
-@action("TagPolicy")
-def tag_policy(caller, p):
-    iam.tag_policy(caller, p["PolicyArn"], p["Tags"])
-
-
-@action("UntagPolicy")
-def untag_policy(caller, p):
-    iam.untag_policy(caller, p["PolicyArn"], p["TagKeys"])
-
-
-@action("ListPolicyTags")
-def list_policy_tags(caller, p):
-    return _tags_result(p, iam.list_policy_tags(caller, p["PolicyArn"]))
-
-
 # Attached and inline policies of users, groups and roles (one handler per verb, three kinds) ------
 
-_KIND_OF = {"User": "user", "Group": "group", "Role": "role"}
+
+@per_kind("Attach{noun}Policy", of=kinds.IDENTITIES.values())
+def attach_policy(kind, caller, p):
+    iam.attach_policy(caller, kind.key, _named(kind, p), p["PolicyArn"])
 
 
-def _kind(operation: str) -> tuple[str, str]:
-    noun = next(n for n in _KIND_OF if n in operation)
-    return _KIND_OF[noun], f"{noun}Name"
+@per_kind("Detach{noun}Policy", of=kinds.IDENTITIES.values())
+def detach_policy(kind, caller, p):
+    iam.detach_policy(caller, kind.key, _named(kind, p), p["PolicyArn"])
 
 
-def _per_kind(template: str) -> list[str]:
-    return [template.format(noun) for noun in _KIND_OF]
+@per_kind("ListAttached{noun}Policies", of=kinds.IDENTITIES.values())
+def list_attached_policies(kind, caller, p):
+    policies = iam.list_attached_policies(caller, kind.key, _named(kind, p),
+                                          path_prefix=p.get("PathPrefix"))
+    return paginate(p, policies, "AttachedPolicies", shapes.attached_shape)
 
 
-def _attach(operation: str) -> Handler:
-    kind, name = _kind(operation)
-    detach = operation.startswith("Detach")
-
-    def handler(caller, p):
-        (iam.detach_policy if detach else iam.attach_policy)(caller, kind, p[name],
-                                                             p["PolicyArn"])
-
-    return handler
+@per_kind("Put{noun}Policy", of=kinds.IDENTITIES.values())
+def put_inline_policy(kind, caller, p):
+    iam.put_inline_policy(caller, kind.key, _named(kind, p), p["PolicyName"],
+                          p["PolicyDocument"])
 
 
-def _list_attached(operation: str) -> Handler:
-    kind, name = _kind(operation)
-
-    def handler(caller, p):
-        policies = iam.list_attached_policies(caller, kind, p[name])
-        if p.get("PathPrefix"):
-            policies = policies.filter(path__startswith=p["PathPrefix"])
-        return paginate(p, policies, "AttachedPolicies", shapes.attached_shape)
-
-    return handler
+@per_kind("Get{noun}Policy", of=kinds.IDENTITIES.values())
+def get_inline_policy(kind, caller, p):
+    inline = iam.get_inline_policy(caller, kind.key, _named(kind, p), p["PolicyName"])
+    return shapes.inline_document_shape(kind, inline)
 
 
-def _put_inline(operation: str) -> Handler:
-    kind, name = _kind(operation)
-
-    def handler(caller, p):
-        iam.put_inline_policy(caller, kind, p[name], p["PolicyName"], p["PolicyDocument"])
-
-    return handler
+@per_kind("Delete{noun}Policy", of=kinds.IDENTITIES.values())
+def delete_inline_policy(kind, caller, p):
+    iam.delete_inline_policy(caller, kind.key, _named(kind, p), p["PolicyName"])
 
 
-def _get_inline(operation: str) -> Handler:
-    kind, name = _kind(operation)
-
-    def handler(caller, p):
-        inline = iam.get_inline_policy(caller, kind, p[name], p["PolicyName"])
-        return shapes.inline_document_shape(kind, getattr(inline, kind).name, inline)
-
-    return handler
-
-
-def _delete_inline(operation: str) -> Handler:
-    kind, name = _kind(operation)
-
-    def handler(caller, p):
-        iam.delete_inline_policy(caller, kind, p[name], p["PolicyName"])
-
-    return handler
-
-
-def _list_inline(operation: str) -> Handler:
-    kind, name = _kind(operation)
-
-    def handler(caller, p):
-        policies = iam.list_inline_policies(caller, kind, p[name])
-        return paginate(p, policies, "PolicyNames", lambda inline: inline.name)
-
-    return handler
-
-
-for _template, _factory in (
-    ("Attach{}Policy", _attach), ("Detach{}Policy", _attach),
-    ("ListAttached{}Policies", _list_attached), ("Put{}Policy", _put_inline),
-    ("Get{}Policy", _get_inline), ("Delete{}Policy", _delete_inline),
-    ("List{}Policies", _list_inline),
-):
-    for _operation in _per_kind(_template):
-        ACTIONS[_operation] = _factory(_operation)
+@per_kind("List{noun}Policies", of=kinds.IDENTITIES.values())
+def list_inline_policies(kind, caller, p):
+    policies = iam.list_inline_policies(caller, kind.key, _named(kind, p))
+    return paginate(p, policies, "PolicyNames", lambda inline: inline.name)
 
 
 # Access keys -------------------------------------------------------------------------------------
@@ -426,7 +348,7 @@ def delete_access_key(caller, p):
 
 @action("ListAccessKeys")
 def list_access_keys(caller, p):
-    keys = iam.list_access_keys(caller, p.get("UserName")).select_related("user")
+    keys = iam.list_access_keys(caller, p.get("UserName"))
     return paginate(p, keys, "AccessKeyMetadata",
                     lambda k: shapes.access_key_shape(k, k.user.name))
 
@@ -446,14 +368,14 @@ def get_access_key_last_used(caller, p):
 
 @action("CreateLoginProfile")
 def create_login_profile(caller, p):
-    user = iam.create_login_profile(caller, _own_name(caller, p), p.get("Password") or "",
+    user = iam.create_login_profile(caller, p.get("UserName"), p.get("Password") or "",
                                     password_reset_required=p.get("PasswordResetRequired", False))
     return {"LoginProfile": shapes.login_profile_shape(user)}
 
 
 @action("GetLoginProfile")
 def get_login_profile(caller, p):
-    user = iam.get_login_profile(caller, _own_name(caller, p))
+    user = iam.get_login_profile(caller, p.get("UserName"))
     return {"LoginProfile": shapes.login_profile_shape(user)}
 
 
@@ -465,7 +387,7 @@ def update_login_profile(caller, p):
 
 @action("DeleteLoginProfile")
 def delete_login_profile(caller, p):
-    iam.delete_login_profile(caller, _own_name(caller, p))
+    iam.delete_login_profile(caller, p.get("UserName"))
 
 
 @action("ChangePassword")
@@ -518,7 +440,7 @@ def resync_mfa_device(caller, p):
 
 @action("DeactivateMFADevice")
 def deactivate_mfa_device(caller, p):
-    iam.deactivate_mfa_device(caller, _own_name(caller, p), p["SerialNumber"])
+    iam.deactivate_mfa_device(caller, p.get("UserName"), p["SerialNumber"])
 
 
 @action("DeleteVirtualMFADevice")
@@ -528,7 +450,7 @@ def delete_virtual_mfa_device(caller, p):
 
 @action("ListMFADevices")
 def list_mfa_devices(caller, p):
-    devices = iam.list_mfa_devices(caller, p.get("UserName")).select_related("user")
+    devices = iam.list_mfa_devices(caller, p.get("UserName"))
     return paginate(p, devices, "MFADevices", shapes.mfa_device_shape)
 
 
@@ -608,48 +530,13 @@ def _evaluation_results(p: dict[str, Any], results: list) -> dict[str, Any]:
     return paginate(p, results, "EvaluationResults", lambda r: r.as_aws_dict())
 
 
-_INLINE_TYPES = ("user", "group", "role")
-
-
-def _excludes(identifier: dict[str, Any], policy: simulation.SimulationPolicy) -> bool:
-    """Whether one PolicyIdentifier (all its given fields) names the principal's policy."""
-    kind = identifier.get("PolicyType")
-    if kind == "permission-boundary":
-        if policy.kind != "boundary":
-            return False
-    elif kind == "inline":
-        if policy.kind != "identity" or policy.policy_type not in _INLINE_TYPES:
-            return False
-    elif kind is not None and (policy.kind != "identity" or policy.policy_type != kind):
-        return False
-    arn = identifier.get("PolicyArn")
-    if arn is not None and not (policy.arn and fnmatchcase(policy.arn, arn)):
-        return False
-    inline = identifier.get("InlinePolicyIdentifier")
-    if inline is not None:
-        owner_kind, _, owner_name = policy.owner.partition("/")
-        return (policy.policy_type in _INLINE_TYPES and policy.name == inline["PolicyName"]
-                and owner_kind == inline["AttachmentType"]
-                and fnmatchcase(owner_name, inline["AttachmentName"]))
-    return True
-
-
-def _exclusion_keys(caller: Caller, p: dict[str, Any]) -> list[str]:
-    """PolicyExclusionList's PolicyIdentifier structures → the simulator's policy keys."""
-    identifiers = p.get("PolicyExclusionList")
-    if not identifiers:
-        return []
-    policies = simulation.principal_policies(caller, p["PolicySourceArn"])
-    return [policy.key for policy in policies
-            if any(_excludes(identifier, policy) for identifier in identifiers)]
-
-
 @action("SimulatePrincipalPolicy")
 def simulate_principal_policy(caller, p):
     results = simulation.simulate_principal_policy(
         caller, p["PolicySourceArn"], p["ActionNames"],
         policy_input_list=p.get("PolicyInputList"),
-        policy_exclusion_list=_exclusion_keys(caller, p), **_simulation_options(p),
+        policy_exclusion_list=policy_exclusions.exclusion_keys(
+            caller, p["PolicySourceArn"], p.get("PolicyExclusionList")), **_simulation_options(p),
     )
     return _evaluation_results(p, results)
 
