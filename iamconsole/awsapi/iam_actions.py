@@ -99,6 +99,61 @@ def delete_permissions_boundary(kind, caller, p):
     kind.op("Delete{noun}PermissionsBoundary")(caller, _named(kind, p))
 
 
+# Operations that pass their parameters to one domain operation and answer nothing -----------
+
+
+def _passing(domain_operation: Callable[..., Any], *params: str) -> Handler:
+    """A handler calling `domain_operation(caller, *params)`, None for an omitted optional
+    parameter (parse_request has refused a request without a required one)."""
+
+    def handler(caller, p):
+        domain_operation(caller, *(p.get(name) for name in params))
+
+    return handler
+
+
+ACTIONS.update({
+    "AddUserToGroup": _passing(iam.add_user_to_group, "GroupName", "UserName"),
+    "RemoveUserFromGroup": _passing(iam.remove_user_from_group, "GroupName", "UserName"),
+    "UpdateAssumeRolePolicy": _passing(iam.update_assume_role_policy, "RoleName",
+                                       "PolicyDocument"),
+    "DeletePolicyVersion": _passing(iam.delete_policy_version, "PolicyArn", "VersionId"),
+    "SetDefaultPolicyVersion": _passing(iam.set_default_policy_version, "PolicyArn",
+                                        "VersionId"),
+    "UpdateAccessKey": _passing(iam.update_access_key, "AccessKeyId", "Status", "UserName"),
+    "DeleteAccessKey": _passing(iam.delete_access_key, "AccessKeyId", "UserName"),
+    "DeleteLoginProfile": _passing(iam.delete_login_profile, "UserName"),
+    "ChangePassword": _passing(iam.change_password, "OldPassword", "NewPassword"),
+    "EnableMFADevice": _passing(iam.enable_mfa_device, "UserName", "SerialNumber",
+                                "AuthenticationCode1", "AuthenticationCode2"),
+    "ResyncMFADevice": _passing(iam.resync_mfa_device, "UserName", "SerialNumber",
+                                "AuthenticationCode1", "AuthenticationCode2"),
+    "DeactivateMFADevice": _passing(iam.deactivate_mfa_device, "UserName", "SerialNumber"),
+    "DeleteVirtualMFADevice": _passing(iam.delete_virtual_mfa_device, "SerialNumber"),
+    "CreateAccountAlias": _passing(iam.create_account_alias, "AccountAlias"),
+    "DeleteAccountAlias": _passing(iam.delete_account_alias, "AccountAlias"),
+    "DeleteAccountPasswordPolicy": _passing(iam.delete_account_password_policy),
+})
+
+
+# Users, groups and roles: listing, renaming ---------------------------------------------------
+
+
+@per_kind("List{noun}s", of=kinds.IDENTITIES.values())
+def list_identities(kind, caller, p):
+    """ListUsers, ListGroups, ListRoles: the list shapes leave out boundary, tags, last use."""
+    entities = kind.op("List{noun}s")(caller, path_prefix=p.get("PathPrefix"))
+    return paginate(p, entities, f"{kind.noun}s",
+                    lambda entity: shapes.identity_shape(kind, entity, full=False))
+
+
+@per_kind("Update{noun}", of=(kinds.USER, kinds.GROUP))
+def rename_identity(kind, caller, p):
+    """UpdateUser, UpdateGroup: a new name and path (UpdateRole changes other things)."""
+    kind.op("Update{noun}")(caller, _named(kind, p), new_path=p.get("NewPath"),
+                            **{f"new_{kind.key}_name": p.get(f"New{kind.noun}Name")})
+
+
 # Users -------------------------------------------------------------------------------------------
 
 
@@ -112,18 +167,6 @@ def create_user(caller, p):
 @action("GetUser")
 def get_user(caller, p):
     return {"User": shapes.user_shape(iam.get_user(caller, p.get("UserName")))}
-
-
-@action("ListUsers")
-def list_users(caller, p):
-    users = iam.list_users(caller, path_prefix=p.get("PathPrefix"))
-    return paginate(p, users, "Users", lambda u: shapes.user_shape(u, full=False))
-
-
-@action("UpdateUser")
-def update_user(caller, p):
-    iam.update_user(caller, p["UserName"], new_user_name=p.get("NewUserName"),
-                    new_path=p.get("NewPath"))
 
 
 # Groups ------------------------------------------------------------------------------------------
@@ -142,32 +185,10 @@ def get_group(caller, p):
             **paginate(p, members, "Users", lambda u: shapes.user_shape(u, full=False))}
 
 
-@action("ListGroups")
-def list_groups(caller, p):
-    groups = iam.list_groups(caller, path_prefix=p.get("PathPrefix"))
-    return paginate(p, groups, "Groups", shapes.group_shape)
-
-
 @action("ListGroupsForUser")
 def list_groups_for_user(caller, p):
     groups = iam.list_groups_for_user(caller, p["UserName"])
     return paginate(p, groups, "Groups", shapes.group_shape)
-
-
-@action("UpdateGroup")
-def update_group(caller, p):
-    iam.update_group(caller, p["GroupName"], new_group_name=p.get("NewGroupName"),
-                     new_path=p.get("NewPath"))
-
-
-@action("AddUserToGroup")
-def add_user_to_group(caller, p):
-    iam.add_user_to_group(caller, p["GroupName"], p["UserName"])
-
-
-@action("RemoveUserFromGroup")
-def remove_user_from_group(caller, p):
-    iam.remove_user_from_group(caller, p["GroupName"], p["UserName"])
 
 
 # Roles -------------------------------------------------------------------------------------------
@@ -188,12 +209,6 @@ def get_role(caller, p):
     return {"Role": shapes.role_shape(iam.get_role(caller, p["RoleName"]))}
 
 
-@action("ListRoles")
-def list_roles(caller, p):
-    roles = iam.list_roles(caller, path_prefix=p.get("PathPrefix"))
-    return paginate(p, roles, "Roles", lambda r: shapes.role_shape(r, full=False))
-
-
 @action("UpdateRole")
 def update_role(caller, p):
     iam.update_role(caller, p["RoleName"], description=p.get("Description"),
@@ -204,11 +219,6 @@ def update_role(caller, p):
 def update_role_description(caller, p):
     role = iam.update_role(caller, p["RoleName"], description=p["Description"])
     return {"Role": shapes.role_shape(role)}
-
-
-@action("UpdateAssumeRolePolicy")
-def update_assume_role_policy(caller, p):
-    iam.update_assume_role_policy(caller, p["RoleName"], p["PolicyDocument"])
 
 
 # Managed policies and versions --------------------------------------------------------------------
@@ -254,16 +264,6 @@ def get_policy_version(caller, p):
 def list_policy_versions(caller, p):
     versions = iam.list_policy_versions(caller, p["PolicyArn"])
     return paginate(p, versions, "Versions", lambda v: shapes.version_shape(v, document=False))
-
-
-@action("DeletePolicyVersion")
-def delete_policy_version(caller, p):
-    iam.delete_policy_version(caller, p["PolicyArn"], p["VersionId"])
-
-
-@action("SetDefaultPolicyVersion")
-def set_default_policy_version(caller, p):
-    iam.set_default_policy_version(caller, p["PolicyArn"], p["VersionId"])
 
 
 @action("ListEntitiesForPolicy")
@@ -336,16 +336,6 @@ def create_access_key(caller, p):
                           "SecretAccessKey": new.secret_access_key}}
 
 
-@action("UpdateAccessKey")
-def update_access_key(caller, p):
-    iam.update_access_key(caller, p["AccessKeyId"], p["Status"], p.get("UserName"))
-
-
-@action("DeleteAccessKey")
-def delete_access_key(caller, p):
-    iam.delete_access_key(caller, p["AccessKeyId"], p.get("UserName"))
-
-
 @action("ListAccessKeys")
 def list_access_keys(caller, p):
     keys = iam.list_access_keys(caller, p.get("UserName"))
@@ -385,16 +375,6 @@ def update_login_profile(caller, p):
                              password_reset_required=p.get("PasswordResetRequired"))
 
 
-@action("DeleteLoginProfile")
-def delete_login_profile(caller, p):
-    iam.delete_login_profile(caller, p.get("UserName"))
-
-
-@action("ChangePassword")
-def change_password(caller, p):
-    iam.change_password(caller, p["OldPassword"], p["NewPassword"])
-
-
 def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
@@ -410,11 +390,6 @@ def get_account_password_policy(caller, p):
     return {"PasswordPolicy": shapes.password_policy_shape(policy)}
 
 
-@action("DeleteAccountPasswordPolicy")
-def delete_account_password_policy(caller, p):
-    iam.delete_account_password_policy(caller)
-
-
 # Virtual MFA -------------------------------------------------------------------------------------
 
 
@@ -424,28 +399,6 @@ def create_virtual_mfa_device(caller, p):
                                         tags=p.get("Tags"))
     return {"VirtualMFADevice": shapes.virtual_mfa_shape(new.device, seed=new.base32_seed,
                                                          qr_png=new.qr_png)}
-
-
-@action("EnableMFADevice")
-def enable_mfa_device(caller, p):
-    iam.enable_mfa_device(caller, p["UserName"], p["SerialNumber"], p["AuthenticationCode1"],
-                          p["AuthenticationCode2"])
-
-
-@action("ResyncMFADevice")
-def resync_mfa_device(caller, p):
-    iam.resync_mfa_device(caller, p["UserName"], p["SerialNumber"], p["AuthenticationCode1"],
-                          p["AuthenticationCode2"])
-
-
-@action("DeactivateMFADevice")
-def deactivate_mfa_device(caller, p):
-    iam.deactivate_mfa_device(caller, p.get("UserName"), p["SerialNumber"])
-
-
-@action("DeleteVirtualMFADevice")
-def delete_virtual_mfa_device(caller, p):
-    iam.delete_virtual_mfa_device(caller, p["SerialNumber"])
 
 
 @action("ListMFADevices")
@@ -461,16 +414,6 @@ def list_virtual_mfa_devices(caller, p):
 
 
 # Account -----------------------------------------------------------------------------------------
-
-
-@action("CreateAccountAlias")
-def create_account_alias(caller, p):
-    iam.create_account_alias(caller, p["AccountAlias"])
-
-
-@action("DeleteAccountAlias")
-def delete_account_alias(caller, p):
-    iam.delete_account_alias(caller, p["AccountAlias"])
 
 
 @action("ListAccountAliases")

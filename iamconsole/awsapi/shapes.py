@@ -59,8 +59,8 @@ def user_shape(user: Entity, *, full: bool = True) -> dict[str, Any]:
             "PasswordLastUsed": user.password_last_used}
 
 
-def group_shape(group: Entity) -> dict[str, Any]:
-    return entity_shape(kinds.GROUP, group)
+def group_shape(group: Entity, *, full: bool = True) -> dict[str, Any]:
+    return entity_shape(kinds.GROUP, group, full=full)
 
 
 def role_last_used(role: Entity) -> dict[str, Any]:
@@ -76,6 +76,14 @@ def role_shape(role: Entity, *, full: bool = True) -> dict[str, Any]:
         "MaxSessionDuration": role.max_session_duration,
         "RoleLastUsed": role_last_used(role) if full else None,
     }
+
+
+_IDENTITY_SHAPES = {"user": user_shape, "group": group_shape, "role": role_shape}
+
+
+def identity_shape(kind: Kind, entity: Entity, *, full: bool = True) -> dict[str, Any]:
+    """AWS's User, Group or Role of an entity of `kind`."""
+    return _IDENTITY_SHAPES[kind.key](entity, full=full)
 
 
 def policy_entity_shape(kind: Kind, entity: Entity) -> dict[str, str]:
