@@ -4,19 +4,24 @@ Each handler calls ONE domain operation (`iamconsole.iam.services`, `.simulation
 and shapes its result with `shapes`; params are exactly what the boto3 caller passed (parsed and
 validated against botocore's model by `protocol.parse_request`). Operations of the model that
 are not in ACTIONS answer InvalidAction (see views).
+
+The operations every kind has in the same form (`Tag{noun}`, `Delete{noun}`, `Attach{noun}Policy`,
+...) are registered once per kind of the registry (`iam.kinds`) by `per_kind`; only what really
+differs per kind (CreateUser vs CreateRole, GetGroup with its members...) is written out.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Callable
-from fnmatch import fnmatchcase
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from iamconsole.iam import reports, simulation
+from iamconsole.iam import kinds, reports, simulation
 from iamconsole.iam import services as iam
 from iamconsole.iam.caller import Caller
 from iamconsole.iam.errors import InvalidInput
+from iamconsole.iam.kinds import Kind
 
 from . import shapes
 from .pagination import page, paginate
@@ -34,17 +39,119 @@ def action(*names: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def _own_name(caller: Caller, params: dict[str, Any]) -> str:
-    """AWS: an omitted UserName means the calling IAM user."""
-    if params.get("UserName"):
-        return params["UserName"]
-    if caller.user is None or caller.role is not None or caller.user.is_root:
-        raise InvalidInput("Must specify userName when calling with non-User credentials")
-    return caller.user.name
+def per_kind(template: str, feature: str | None = None, *,
+             of: Iterable[Kind] | None = None) -> Callable:
+    """Registers `func(kind, caller, params)` as AWS's operation `template` of each kind: those
+    of `of`, else the kinds (with `feature`: "tags", "boundary") whose domain has the operation
+    (Kind.has_op). per_kind("Tag{noun}", "tags") -> TagUser, TagRole, TagPolicy."""
+    if of is None:
+        of = [kind for kind in (kinds.with_(feature) if feature else kinds.KINDS.values())
+              if kind.has_op(template)]
+    chosen = list(of)
+
+    def register(func: Callable[..., dict[str, Any] | None]) -> Callable:
+        for kind in chosen:
+            ACTIONS[template.format(noun=kind.noun)] = functools.partial(func, kind)
+        return func
+
+    return register
+
+
+def _named(kind: Kind, p: dict[str, Any]) -> str:
+    """The request's reference to the entity: its name (UserName...) or its ARN (PolicyArn)."""
+    return p[kind.ref_parameter]
 
 
 def _tags_result(params: dict[str, Any], mapping: dict[str, str]) -> dict[str, Any]:
     return paginate(params, shapes.tag_list(mapping), "Tags", lambda t: t)
+
+
+# Every kind: deletion, tags, permissions boundary ----------------------------------------------
+
+
+@per_kind("Delete{noun}")
+def delete_entity(kind, caller, p):
+    kind.op("Delete{noun}")(caller, _named(kind, p))
+
+
+@per_kind("Tag{noun}", "tags")
+def tag_entity(kind, caller, p):
+    kind.op("Tag{noun}")(caller, _named(kind, p), p["Tags"])
+
+
+@per_kind("Untag{noun}", "tags")
+def untag_entity(kind, caller, p):
+    kind.op("Untag{noun}")(caller, _named(kind, p), p["TagKeys"])
+
+
+@per_kind("List{noun}Tags", "tags")
+def list_entity_tags(kind, caller, p):
+    return _tags_result(p, kind.op("List{noun}Tags")(caller, _named(kind, p)))
+
+
+@per_kind("Put{noun}PermissionsBoundary", "boundary")
+def put_permissions_boundary(kind, caller, p):
+    kind.op("Put{noun}PermissionsBoundary")(caller, _named(kind, p), p["PermissionsBoundary"])
+
+
+@per_kind("Delete{noun}PermissionsBoundary", "boundary")
+def delete_permissions_boundary(kind, caller, p):
+    kind.op("Delete{noun}PermissionsBoundary")(caller, _named(kind, p))
+
+
+# Operations that pass their parameters to one domain operation and answer nothing -----------
+
+
+def _passing(domain_operation: Callable[..., Any], *params: str) -> Handler:
+    """A handler calling `domain_operation(caller, *params)`, None for an omitted optional
+    parameter (parse_request has refused a request without a required one)."""
+
+    def handler(caller, p):
+        domain_operation(caller, *(p.get(name) for name in params))
+
+    return handler
+
+
+ACTIONS.update({
+    "AddUserToGroup": _passing(iam.add_user_to_group, "GroupName", "UserName"),
+    "RemoveUserFromGroup": _passing(iam.remove_user_from_group, "GroupName", "UserName"),
+    "UpdateAssumeRolePolicy": _passing(iam.update_assume_role_policy, "RoleName",
+                                       "PolicyDocument"),
+    "DeletePolicyVersion": _passing(iam.delete_policy_version, "PolicyArn", "VersionId"),
+    "SetDefaultPolicyVersion": _passing(iam.set_default_policy_version, "PolicyArn",
+                                        "VersionId"),
+    "UpdateAccessKey": _passing(iam.update_access_key, "AccessKeyId", "Status", "UserName"),
+    "DeleteAccessKey": _passing(iam.delete_access_key, "AccessKeyId", "UserName"),
+    "DeleteLoginProfile": _passing(iam.delete_login_profile, "UserName"),
+    "ChangePassword": _passing(iam.change_password, "OldPassword", "NewPassword"),
+    "EnableMFADevice": _passing(iam.enable_mfa_device, "UserName", "SerialNumber",
+                                "AuthenticationCode1", "AuthenticationCode2"),
+    "ResyncMFADevice": _passing(iam.resync_mfa_device, "UserName", "SerialNumber",
+                                "AuthenticationCode1", "AuthenticationCode2"),
+    "DeactivateMFADevice": _passing(iam.deactivate_mfa_device, "UserName", "SerialNumber"),
+    "DeleteVirtualMFADevice": _passing(iam.delete_virtual_mfa_device, "SerialNumber"),
+    "CreateAccountAlias": _passing(iam.create_account_alias, "AccountAlias"),
+    "DeleteAccountAlias": _passing(iam.delete_account_alias, "AccountAlias"),
+    "DeleteAccountPasswordPolicy": _passing(iam.delete_account_password_policy),
+})
+
+
+# Users, groups and roles: listing, renaming ---------------------------------------------------
+
+
+@per_kind("List{noun}s", of=kinds.IDENTITIES.values())
+def list_identities(kind, caller, p):
+    """ListUsers, ListGroups, ListRoles: the list shapes leave out boundary, tags, last use."""
+    entities = kind.op("List{noun}s")(caller, path_prefix=p.get("PathPrefix"))
+    return paginate(p, entities, f"{kind.noun}s",
+                    lambda entity: shapes.identity_shape(kind, entity, full=False))
+
+
+@per_kind("Update{noun}", of=(kinds.USER, kinds.GROUP))
+def rename_identity(kind, caller, p):
+    """UpdateUser, UpdateGroup: a new name and path (UpdateRole changes other things)."""
+    kind.op("Update{noun}")(caller, _named(kind, p), new_path=p.get("NewPath"),
+                            **{f"new_{kind.key}_name": p.get(f"New{kind.noun}Name")})
 
 
 # Users -------------------------------------------------------------------------------------------
@@ -60,48 +167,6 @@ def create_user(caller, p):
 @action("GetUser")
 def get_user(caller, p):
     return {"User": shapes.user_shape(iam.get_user(caller, p.get("UserName")))}
-
-
-@action("ListUsers")
-def list_users(caller, p):
-    users = iam.list_users(caller, path_prefix=p.get("PathPrefix"))
-    return paginate(p, users, "Users", lambda u: shapes.user_shape(u, full=False))
-
-
-@action("UpdateUser")
-def update_user(caller, p):
-    iam.update_user(caller, p["UserName"], new_user_name=p.get("NewUserName"),
-                    new_path=p.get("NewPath"))
-
-
-@action("DeleteUser")
-def delete_user(caller, p):
-    iam.delete_user(caller, p["UserName"])
-
-
-@action("TagUser")
-def tag_user(caller, p):
-    iam.tag_user(caller, p["UserName"], p["Tags"])
-
-
-@action("UntagUser")
-def untag_user(caller, p):
-    iam.untag_user(caller, p["UserName"], p["TagKeys"])
-
-
-@action("ListUserTags")
-def list_user_tags(caller, p):
-    return _tags_result(p, iam.list_user_tags(caller, p["UserName"]))
-
-
-@action("PutUserPermissionsBoundary")
-def put_user_permissions_boundary(caller, p):
-    iam.put_user_permissions_boundary(caller, p["UserName"], p["PermissionsBoundary"])
-
-
-@action("DeleteUserPermissionsBoundary")
-def delete_user_permissions_boundary(caller, p):
-    iam.delete_user_permissions_boundary(caller, p["UserName"])
 
 
 # Groups ------------------------------------------------------------------------------------------
@@ -120,37 +185,10 @@ def get_group(caller, p):
             **paginate(p, members, "Users", lambda u: shapes.user_shape(u, full=False))}
 
 
-@action("ListGroups")
-def list_groups(caller, p):
-    groups = iam.list_groups(caller, path_prefix=p.get("PathPrefix"))
-    return paginate(p, groups, "Groups", shapes.group_shape)
-
-
 @action("ListGroupsForUser")
 def list_groups_for_user(caller, p):
     groups = iam.list_groups_for_user(caller, p["UserName"])
     return paginate(p, groups, "Groups", shapes.group_shape)
-
-
-@action("UpdateGroup")
-def update_group(caller, p):
-    iam.update_group(caller, p["GroupName"], new_group_name=p.get("NewGroupName"),
-                     new_path=p.get("NewPath"))
-
-
-@action("DeleteGroup")
-def delete_group(caller, p):
-    iam.delete_group(caller, p["GroupName"])
-
-
-@action("AddUserToGroup")
-def add_user_to_group(caller, p):
-    iam.add_user_to_group(caller, p["GroupName"], p["UserName"])
-
-
-@action("RemoveUserFromGroup")
-def remove_user_from_group(caller, p):
-    iam.remove_user_from_group(caller, p["GroupName"], p["UserName"])
 
 
 # Roles -------------------------------------------------------------------------------------------
@@ -171,12 +209,6 @@ def get_role(caller, p):
     return {"Role": shapes.role_shape(iam.get_role(caller, p["RoleName"]))}
 
 
-@action("ListRoles")
-def list_roles(caller, p):
-    roles = iam.list_roles(caller, path_prefix=p.get("PathPrefix"))
-    return paginate(p, roles, "Roles", lambda r: shapes.role_shape(r, full=False))
-
-
 @action("UpdateRole")
 def update_role(caller, p):
     iam.update_role(caller, p["RoleName"], description=p.get("Description"),
@@ -187,41 +219,6 @@ def update_role(caller, p):
 def update_role_description(caller, p):
     role = iam.update_role(caller, p["RoleName"], description=p["Description"])
     return {"Role": shapes.role_shape(role)}
-
-
-@action("UpdateAssumeRolePolicy")
-def update_assume_role_policy(caller, p):
-    iam.update_assume_role_policy(caller, p["RoleName"], p["PolicyDocument"])
-
-
-@action("DeleteRole")
-def delete_role(caller, p):
-    iam.delete_role(caller, p["RoleName"])
-
-
-@action("TagRole")
-def tag_role(caller, p):
-    iam.tag_role(caller, p["RoleName"], p["Tags"])
-
-
-@action("UntagRole")
-def untag_role(caller, p):
-    iam.untag_role(caller, p["RoleName"], p["TagKeys"])
-
-
-@action("ListRoleTags")
-def list_role_tags(caller, p):
-    return _tags_result(p, iam.list_role_tags(caller, p["RoleName"]))
-
-
-@action("PutRolePermissionsBoundary")
-def put_role_permissions_boundary(caller, p):
-    iam.put_role_permissions_boundary(caller, p["RoleName"], p["PermissionsBoundary"])
-
-
-@action("DeleteRolePermissionsBoundary")
-def delete_role_permissions_boundary(caller, p):
-    iam.delete_role_permissions_boundary(caller, p["RoleName"])
 
 
 # Managed policies and versions --------------------------------------------------------------------
@@ -244,14 +241,10 @@ def list_policies(caller, p):
     policies = iam.list_policies(
         caller, scope=p.get("Scope", "All"), only_attached=p.get("OnlyAttached", False),
         path_prefix=p.get("PathPrefix"), policy_usage_filter=p.get("PolicyUsageFilter"),
-    ).prefetch_related("versions")
+        with_versions=True,
+    )
     return paginate(p, policies, "Policies",
                     lambda pol: shapes.policy_shape(pol, with_tags=False))
-
-
-@action("DeletePolicy")
-def delete_policy(caller, p):
-    iam.delete_policy(caller, p["PolicyArn"])
 
 
 @action("CreatePolicyVersion")
@@ -273,134 +266,63 @@ def list_policy_versions(caller, p):
     return paginate(p, versions, "Versions", lambda v: shapes.version_shape(v, document=False))
 
 
-@action("DeletePolicyVersion")
-def delete_policy_version(caller, p):
-    iam.delete_policy_version(caller, p["PolicyArn"], p["VersionId"])
-
-
-@action("SetDefaultPolicyVersion")
-def set_default_policy_version(caller, p):
-    iam.set_default_policy_version(caller, p["PolicyArn"], p["VersionId"])
-
-
 @action("ListEntitiesForPolicy")
 def list_entities_for_policy(caller, p):
-    entities = iam.list_entities_for_policy(caller, p["PolicyArn"])
-    wanted = p.get("EntityFilter")
-    prefix = p.get("PathPrefix") or "/"
-    rows = [(kind, e) for kind, items in (("User", entities.users), ("Group", entities.groups),
-                                          ("Role", entities.roles))
-            if wanted in (None, kind) for e in items if e.path.startswith(prefix)]
+    entities = iam.list_entities_for_policy(caller, p["PolicyArn"],
+                                            entity_filter=p.get("EntityFilter"),
+                                            path_prefix=p.get("PathPrefix"))
+    identities = kinds.IDENTITIES.values()
+    rows = [(kind, e) for kind in identities for e in getattr(entities, kind.plural)]
     selected, meta = page(p, rows)
     return {
-        "PolicyUsers": [{"UserName": e.name, "UserId": e.user_id}
-                        for kind, e in selected if kind == "User"],
-        "PolicyGroups": [{"GroupName": e.name, "GroupId": e.group_id}
-                         for kind, e in selected if kind == "Group"],
-        "PolicyRoles": [{"RoleName": e.name, "RoleId": e.role_id}
-                        for kind, e in selected if kind == "Role"],
+        **{f"Policy{kind.label_plural}": [shapes.policy_entity_shape(kind, e)
+                                          for of, e in selected if of is kind]
+           for kind in identities},
         **meta,
     }
 
 
-@action("TagPolicy")
-def tag_policy(caller, p):
-    iam.tag_policy(caller, p["PolicyArn"], p["Tags"])
-
-
-@action("UntagPolicy")
-def untag_policy(caller, p):
-    iam.untag_policy(caller, p["PolicyArn"], p["TagKeys"])
-
-
-@action("ListPolicyTags")
-def list_policy_tags(caller, p):
-    return _tags_result(p, iam.list_policy_tags(caller, p["PolicyArn"]))
-
-
 # Attached and inline policies of users, groups and roles (one handler per verb, three kinds) ------
 
-_KIND_OF = {"User": "user", "Group": "group", "Role": "role"}
+
+@per_kind("Attach{noun}Policy", of=kinds.IDENTITIES.values())
+def attach_policy(kind, caller, p):
+    iam.attach_policy(caller, kind.key, _named(kind, p), p["PolicyArn"])
 
 
-def _kind(operation: str) -> tuple[str, str]:
-    noun = next(n for n in _KIND_OF if n in operation)
-    return _KIND_OF[noun], f"{noun}Name"
+@per_kind("Detach{noun}Policy", of=kinds.IDENTITIES.values())
+def detach_policy(kind, caller, p):
+    iam.detach_policy(caller, kind.key, _named(kind, p), p["PolicyArn"])
 
 
-def _per_kind(template: str) -> list[str]:
-    return [template.format(noun) for noun in _KIND_OF]
+@per_kind("ListAttached{noun}Policies", of=kinds.IDENTITIES.values())
+def list_attached_policies(kind, caller, p):
+    policies = iam.list_attached_policies(caller, kind.key, _named(kind, p),
+                                          path_prefix=p.get("PathPrefix"))
+    return paginate(p, policies, "AttachedPolicies", shapes.attached_shape)
 
 
-def _attach(operation: str) -> Handler:
-    kind, name = _kind(operation)
-    detach = operation.startswith("Detach")
-
-    def handler(caller, p):
-        (iam.detach_policy if detach else iam.attach_policy)(caller, kind, p[name],
-                                                             p["PolicyArn"])
-
-    return handler
+@per_kind("Put{noun}Policy", of=kinds.IDENTITIES.values())
+def put_inline_policy(kind, caller, p):
+    iam.put_inline_policy(caller, kind.key, _named(kind, p), p["PolicyName"],
+                          p["PolicyDocument"])
 
 
-def _list_attached(operation: str) -> Handler:
-    kind, name = _kind(operation)
-
-    def handler(caller, p):
-        policies = iam.list_attached_policies(caller, kind, p[name])
-        if p.get("PathPrefix"):
-            policies = policies.filter(path__startswith=p["PathPrefix"])
-        return paginate(p, policies, "AttachedPolicies", shapes.attached_shape)
-
-    return handler
+@per_kind("Get{noun}Policy", of=kinds.IDENTITIES.values())
+def get_inline_policy(kind, caller, p):
+    inline = iam.get_inline_policy(caller, kind.key, _named(kind, p), p["PolicyName"])
+    return shapes.inline_document_shape(kind, inline)
 
 
-def _put_inline(operation: str) -> Handler:
-    kind, name = _kind(operation)
-
-    def handler(caller, p):
-        iam.put_inline_policy(caller, kind, p[name], p["PolicyName"], p["PolicyDocument"])
-
-    return handler
+@per_kind("Delete{noun}Policy", of=kinds.IDENTITIES.values())
+def delete_inline_policy(kind, caller, p):
+    iam.delete_inline_policy(caller, kind.key, _named(kind, p), p["PolicyName"])
 
 
-def _get_inline(operation: str) -> Handler:
-    kind, name = _kind(operation)
-
-    def handler(caller, p):
-        inline = iam.get_inline_policy(caller, kind, p[name], p["PolicyName"])
-        return shapes.inline_document_shape(kind, getattr(inline, kind).name, inline)
-
-    return handler
-
-
-def _delete_inline(operation: str) -> Handler:
-    kind, name = _kind(operation)
-
-    def handler(caller, p):
-        iam.delete_inline_policy(caller, kind, p[name], p["PolicyName"])
-
-    return handler
-
-
-def _list_inline(operation: str) -> Handler:
-    kind, name = _kind(operation)
-
-    def handler(caller, p):
-        policies = iam.list_inline_policies(caller, kind, p[name])
-        return paginate(p, policies, "PolicyNames", lambda inline: inline.name)
-
-    return handler
-
-
-for _template, _factory in (
-    ("Attach{}Policy", _attach), ("Detach{}Policy", _attach),
-    ("ListAttached{}Policies", _list_attached), ("Put{}Policy", _put_inline),
-    ("Get{}Policy", _get_inline), ("Delete{}Policy", _delete_inline),
-    ("List{}Policies", _list_inline),
-):
-    for _operation in _per_kind(_template):
-        ACTIONS[_operation] = _factory(_operation)
+@per_kind("List{noun}Policies", of=kinds.IDENTITIES.values())
+def list_inline_policies(kind, caller, p):
+    policies = iam.list_inline_policies(caller, kind.key, _named(kind, p))
+    return paginate(p, policies, "PolicyNames", lambda inline: inline.name)
 
 
 # Access keys -------------------------------------------------------------------------------------
@@ -414,19 +336,9 @@ def create_access_key(caller, p):
                           "SecretAccessKey": new.secret_access_key}}
 
 
-@action("UpdateAccessKey")
-def update_access_key(caller, p):
-    iam.update_access_key(caller, p["AccessKeyId"], p["Status"], p.get("UserName"))
-
-
-@action("DeleteAccessKey")
-def delete_access_key(caller, p):
-    iam.delete_access_key(caller, p["AccessKeyId"], p.get("UserName"))
-
-
 @action("ListAccessKeys")
 def list_access_keys(caller, p):
-    keys = iam.list_access_keys(caller, p.get("UserName")).select_related("user")
+    keys = iam.list_access_keys(caller, p.get("UserName"))
     return paginate(p, keys, "AccessKeyMetadata",
                     lambda k: shapes.access_key_shape(k, k.user.name))
 
@@ -446,14 +358,14 @@ def get_access_key_last_used(caller, p):
 
 @action("CreateLoginProfile")
 def create_login_profile(caller, p):
-    user = iam.create_login_profile(caller, _own_name(caller, p), p.get("Password") or "",
+    user = iam.create_login_profile(caller, p.get("UserName"), p.get("Password") or "",
                                     password_reset_required=p.get("PasswordResetRequired", False))
     return {"LoginProfile": shapes.login_profile_shape(user)}
 
 
 @action("GetLoginProfile")
 def get_login_profile(caller, p):
-    user = iam.get_login_profile(caller, _own_name(caller, p))
+    user = iam.get_login_profile(caller, p.get("UserName"))
     return {"LoginProfile": shapes.login_profile_shape(user)}
 
 
@@ -461,16 +373,6 @@ def get_login_profile(caller, p):
 def update_login_profile(caller, p):
     iam.update_login_profile(caller, p["UserName"], password=p.get("Password"),
                              password_reset_required=p.get("PasswordResetRequired"))
-
-
-@action("DeleteLoginProfile")
-def delete_login_profile(caller, p):
-    iam.delete_login_profile(caller, _own_name(caller, p))
-
-
-@action("ChangePassword")
-def change_password(caller, p):
-    iam.change_password(caller, p["OldPassword"], p["NewPassword"])
 
 
 def _snake(name: str) -> str:
@@ -488,11 +390,6 @@ def get_account_password_policy(caller, p):
     return {"PasswordPolicy": shapes.password_policy_shape(policy)}
 
 
-@action("DeleteAccountPasswordPolicy")
-def delete_account_password_policy(caller, p):
-    iam.delete_account_password_policy(caller)
-
-
 # Virtual MFA -------------------------------------------------------------------------------------
 
 
@@ -504,31 +401,9 @@ def create_virtual_mfa_device(caller, p):
                                                          qr_png=new.qr_png)}
 
 
-@action("EnableMFADevice")
-def enable_mfa_device(caller, p):
-    iam.enable_mfa_device(caller, p["UserName"], p["SerialNumber"], p["AuthenticationCode1"],
-                          p["AuthenticationCode2"])
-
-
-@action("ResyncMFADevice")
-def resync_mfa_device(caller, p):
-    iam.resync_mfa_device(caller, p["UserName"], p["SerialNumber"], p["AuthenticationCode1"],
-                          p["AuthenticationCode2"])
-
-
-@action("DeactivateMFADevice")
-def deactivate_mfa_device(caller, p):
-    iam.deactivate_mfa_device(caller, _own_name(caller, p), p["SerialNumber"])
-
-
-@action("DeleteVirtualMFADevice")
-def delete_virtual_mfa_device(caller, p):
-    iam.delete_virtual_mfa_device(caller, p["SerialNumber"])
-
-
 @action("ListMFADevices")
 def list_mfa_devices(caller, p):
-    devices = iam.list_mfa_devices(caller, p.get("UserName")).select_related("user")
+    devices = iam.list_mfa_devices(caller, p.get("UserName"))
     return paginate(p, devices, "MFADevices", shapes.mfa_device_shape)
 
 
@@ -539,16 +414,6 @@ def list_virtual_mfa_devices(caller, p):
 
 
 # Account -----------------------------------------------------------------------------------------
-
-
-@action("CreateAccountAlias")
-def create_account_alias(caller, p):
-    iam.create_account_alias(caller, p["AccountAlias"])
-
-
-@action("DeleteAccountAlias")
-def delete_account_alias(caller, p):
-    iam.delete_account_alias(caller, p["AccountAlias"])
 
 
 @action("ListAccountAliases")
@@ -608,48 +473,14 @@ def _evaluation_results(p: dict[str, Any], results: list) -> dict[str, Any]:
     return paginate(p, results, "EvaluationResults", lambda r: r.as_aws_dict())
 
 
-_INLINE_TYPES = ("user", "group", "role")
-
-
-def _excludes(identifier: dict[str, Any], policy: simulation.SimulationPolicy) -> bool:
-    """Whether one PolicyIdentifier (all its given fields) names the principal's policy."""
-    kind = identifier.get("PolicyType")
-    if kind == "permission-boundary":
-        if policy.kind != "boundary":
-            return False
-    elif kind == "inline":
-        if policy.kind != "identity" or policy.policy_type not in _INLINE_TYPES:
-            return False
-    elif kind is not None and (policy.kind != "identity" or policy.policy_type != kind):
-        return False
-    arn = identifier.get("PolicyArn")
-    if arn is not None and not (policy.arn and fnmatchcase(policy.arn, arn)):
-        return False
-    inline = identifier.get("InlinePolicyIdentifier")
-    if inline is not None:
-        owner_kind, _, owner_name = policy.owner.partition("/")
-        return (policy.policy_type in _INLINE_TYPES and policy.name == inline["PolicyName"]
-                and owner_kind == inline["AttachmentType"]
-                and fnmatchcase(owner_name, inline["AttachmentName"]))
-    return True
-
-
-def _exclusion_keys(principal: simulation.PrincipalPolicies, p: dict[str, Any]) -> list[str]:
-    """PolicyExclusionList's PolicyIdentifier structures → the simulator's policy keys."""
-    identifiers = p.get("PolicyExclusionList")
-    if not identifiers:
-        return []
-    return [policy.key for policy in principal.policies
-            if any(_excludes(identifier, policy) for identifier in identifiers)]
-
-
 @action("SimulatePrincipalPolicy")
 def simulate_principal_policy(caller, p):
     principal = simulation.gather_principal(caller, p["PolicySourceArn"])  # read once
     results = simulation.simulate_principal_policy(
         caller, principal, p["ActionNames"],
         policy_input_list=p.get("PolicyInputList"),
-        policy_exclusion_list=_exclusion_keys(principal, p), **_simulation_options(p),
+        policy_exclusion_list=simulation.exclusion_keys(principal, p.get("PolicyExclusionList")),
+        **_simulation_options(p),
     )
     return _evaluation_results(p, results)
 

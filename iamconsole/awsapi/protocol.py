@@ -3,7 +3,8 @@
 Pure Python: no Django import. The views decode the form, call :func:`parse_request`, run the
 operation and answer with :func:`serialize_result` or :func:`serialize_error`.
 
-Decisions (AWS behaviour where known, see /work/shared/reference/aws_query_api.md):
+Decisions (AWS behaviour where known, see the project's AWS Query API wire reference,
+shared/reference/aws_query_api.md):
 
 * ``Action`` missing or empty -> ``MissingAction`` 400.
 * ``Action`` unknown (case-sensitive, as AWS), or ``Version`` missing / not the service's API
@@ -17,6 +18,9 @@ Decisions (AWS behaviour where known, see /work/shared/reference/aws_query_api.m
   Values of ``sensitive`` shapes (passwords...) are never echoed: ``Value at 'password' ...``.
 * Unknown parameters are ignored; defaults (``Path='/'``, ``MaxItems=100``...) are NOT filled in:
   params are exactly what the boto3 caller passed.
+* Errors: an error's HTTP status and fault side travel with it (``QueryError`` here, the domain's
+  ``iam.errors`` with their AWS codes, ``iam.authn.AuthenticationFailed``); this module keeps no
+  table of codes.
 """
 
 from __future__ import annotations
@@ -40,8 +44,6 @@ __all__ = [
     "MAX_FIELDS",
     "QueryError",
     "decode_form",
-    "error_sender_fault",
-    "error_status",
     "parse_request",
     "serialize_error",
     "serialize_result",
@@ -50,31 +52,6 @@ __all__ = [
 
 API_VERSIONS: dict[str, str] = {"iam": "2010-05-08", "sts": "2011-06-15"}
 POLICY_DOCUMENT_SHAPE = "policyDocumentType"
-
-# HTTP status of common (unmodeled) Query API errors: AWS Common Errors + reference section 2.
-_COMMON_ERROR_STATUS: dict[str, int] = {
-    "AccessDenied": 403,
-    "AccessDeniedException": 403,
-    "ExpiredToken": 403,
-    "IncompleteSignature": 400,
-    "InternalFailure": 500,
-    "InvalidAction": 400,
-    "InvalidClientTokenId": 403,
-    "InvalidParameterCombination": 400,
-    "InvalidParameterValue": 400,
-    "InvalidQueryParameter": 400,
-    "MalformedQueryString": 404,
-    "MissingAction": 400,
-    "MissingAuthenticationToken": 403,
-    "MissingParameter": 400,
-    "NotAuthorized": 400,
-    "OptInRequired": 403,
-    "RequestExpired": 400,
-    "ServiceUnavailable": 503,
-    "SignatureDoesNotMatch": 403,
-    "Throttling": 400,
-    "ValidationError": 400,
-}
 
 _INT_RE = re.compile(r"[+-]?[0-9]+", re.ASCII)
 _INT_BOUNDS = {"integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
@@ -103,33 +80,6 @@ def service_model(name: str) -> ServiceModel:
         raise ValueError(f"unsupported service {name!r}") from None
     model = Loader().load_service_model(name, "service-2", api_version)
     return ServiceModel(model, service_name=name)
-
-
-@functools.cache
-def _error_table(service: str) -> dict[str, tuple[int, bool]]:
-    table: dict[str, tuple[int, bool]] = {}
-    for shape in service_model(service).error_shapes:
-        meta = shape.metadata.get("error") or {}
-        code = meta.get("code", shape.name)
-        status = int(meta.get("httpStatusCode", 400))
-        table[code] = (status, bool(meta.get("senderFault", status < 500)))
-    return table
-
-
-def error_status(service: str, code: str) -> int:
-    """HTTP status of an error code: the model's ``httpStatusCode``, else common ones, else 400."""
-    modeled = _error_table(service).get(code)
-    if modeled is not None:
-        return modeled[0]
-    return _COMMON_ERROR_STATUS.get(code, 400)
-
-
-def error_sender_fault(service: str, code: str) -> bool:
-    """Whether the error is the caller's fault (``<Type>Sender``) or ours (``Receiver``)."""
-    modeled = _error_table(service).get(code)
-    if modeled is not None:
-        return modeled[1]
-    return error_status(service, code) < 500
 
 
 def _namespace(service: str) -> str:
@@ -378,14 +328,19 @@ class _Parser:
         self.check_collection(result, shape, path)
         return result
 
-    def check_collection(self, value: Any, shape: Shape, path: str) -> None:
+    def check_bounds(self, value: Any, size: float, shape: Shape, path: str, what: str,
+                     sensitive: bool = False) -> None:
+        """The model's min/max on `size`, the value's `what` ("length" or "value")."""
         meta = shape.metadata
-        if "min" in meta and len(value) < meta["min"]:
+        if "min" in meta and size < meta["min"]:
             self.error(value, path,
-                       f"Member must have length greater than or equal to {meta['min']}")
-        if "max" in meta and len(value) > meta["max"]:
+                       f"Member must have {what} greater than or equal to {meta['min']}", sensitive)
+        if "max" in meta and size > meta["max"]:
             self.error(value, path,
-                       f"Member must have length less than or equal to {meta['max']}")
+                       f"Member must have {what} less than or equal to {meta['max']}", sensitive)
+
+    def check_collection(self, value: Any, shape: Shape, path: str) -> None:
+        self.check_bounds(value, len(value), shape, path, "length")
 
     # -- scalars -----------------------------------------------------------------------------
 
@@ -438,13 +393,7 @@ class _Parser:
     def check_string(self, value: str, shape: Shape, path: str) -> None:
         meta = shape.metadata
         sensitive = bool(meta.get("sensitive"))
-        length = _java_len(value)
-        if "min" in meta and length < meta["min"]:
-            self.error(value, path,
-                       f"Member must have length greater than or equal to {meta['min']}", sensitive)
-        if "max" in meta and length > meta["max"]:
-            self.error(value, path,
-                       f"Member must have length less than or equal to {meta['max']}", sensitive)
+        self.check_bounds(value, _java_len(value), shape, path, "length", sensitive)
         pattern = meta.get("pattern")
         if pattern and not _compile_pattern(pattern).fullmatch(value):
             self.error(value, path,
@@ -455,14 +404,8 @@ class _Parser:
                        f"Member must satisfy enum value set: [{', '.join(enum)}]", sensitive)
 
     def check_range(self, value: float, shape: Shape, path: str) -> None:
-        meta = shape.metadata
-        sensitive = bool(meta.get("sensitive"))
-        if "min" in meta and value < meta["min"]:
-            self.error(value, path,
-                       f"Member must have value greater than or equal to {meta['min']}", sensitive)
-        if "max" in meta and value > meta["max"]:
-            self.error(value, path,
-                       f"Member must have value less than or equal to {meta['max']}", sensitive)
+        self.check_bounds(value, value, shape, path, "value",
+                          bool(shape.metadata.get("sensitive")))
 
 
 def _parse_timestamp(raw: str) -> dt.datetime | None:

@@ -1,6 +1,7 @@
-"""Model objects → the dicts botocore's IAM/STS output shapes describe (keys as boto3 returns
-them). Shared by every action handler so each shape is written once; `protocol.serialize_result`
-turns them into XML (and refuses unknown keys, so a typo here fails loudly in the tests).
+"""The domain's entities → the dicts botocore's IAM/STS output shapes describe (keys as boto3
+returns them). Shared by every action handler so each shape is written once;
+`protocol.serialize_result` turns them into XML (and refuses unknown keys, so a typo here fails
+loudly in the tests).
 
 Optional members are None when absent: the serializer leaves them out, as AWS does.
 """
@@ -9,21 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from iamconsole.iam import kinds
 from iamconsole.iam import services as iam
-from iamconsole.iam.models import (
-    AccessKey,
-    AccountPasswordPolicy,
-    Group,
-    ManagedPolicy,
-    PolicyVersion,
-    Role,
-    User,
-    VirtualMFADevice,
-)
+from iamconsole.iam.kinds import Kind
 from iamconsole.iam.sts import SessionCredentials
 
+# The domain's entities (users, roles, policies, access keys...) are read by attribute only:
+# no door imports iam.models.
+Entity = Any
 
-def tags(entity: Any) -> list[dict[str, str]] | None:
+
+def tags(entity: Entity) -> list[dict[str, str]] | None:
     return entity.tag_list or None
 
 
@@ -31,61 +28,77 @@ def tag_list(mapping: dict[str, str]) -> list[dict[str, str]]:
     return [{"Key": k, "Value": v} for k, v in mapping.items()]
 
 
-def boundary(entity: User | Role) -> dict[str, str] | None:
+def boundary(entity: Entity) -> dict[str, str] | None:
     if entity.permissions_boundary_id is None:
         return None
     return {"PermissionsBoundaryType": "Policy",
             "PermissionsBoundaryArn": entity.permissions_boundary.arn}
 
 
-def user_shape(user: User, *, full: bool = True) -> dict[str, Any]:
-    """AWS's User. ListUsers / GetGroup leave out PermissionsBoundary and Tags (full=False)."""
-    return {
-        "Path": user.path,
-        "UserName": user.name,
-        "UserId": user.user_id,
-        "Arn": user.arn,
-        "CreateDate": user.created_at,
-        "PasswordLastUsed": user.password_last_used,
-        "PermissionsBoundary": boundary(user) if full else None,
-        "Tags": tags(user) if full else None,
+def entity_shape(kind: Kind, entity: Entity, *, full: bool = True) -> dict[str, Any]:
+    """The members AWS's User, Group and Role (and their *Detail) share: Path, {noun}Name,
+    {noun}Id, Arn, CreateDate, and with `full` the PermissionsBoundary and Tags of a kind that
+    has them (lists leave them out: full=False)."""
+    shape = {
+        "Path": entity.path,
+        f"{kind.noun}Name": entity.name,
+        f"{kind.noun}Id": getattr(entity, kind.id_field),
+        "Arn": entity.arn,
+        "CreateDate": entity.created_at,
     }
+    if kind.has_boundary:
+        shape["PermissionsBoundary"] = boundary(entity) if full else None
+    if kind.has_tags:
+        shape["Tags"] = tags(entity) if full else None
+    return shape
 
 
-def group_shape(group: Group) -> dict[str, Any]:
-    return {"Path": group.path, "GroupName": group.name, "GroupId": group.group_id,
-            "Arn": group.arn, "CreateDate": group.created_at}
+def user_shape(user: Entity, *, full: bool = True) -> dict[str, Any]:
+    """AWS's User. ListUsers / GetGroup leave out PermissionsBoundary and Tags (full=False)."""
+    return {**entity_shape(kinds.USER, user, full=full),
+            "PasswordLastUsed": user.password_last_used}
 
 
-def role_last_used(role: Role) -> dict[str, Any]:
+def group_shape(group: Entity, *, full: bool = True) -> dict[str, Any]:
+    return entity_shape(kinds.GROUP, group, full=full)
+
+
+def role_last_used(role: Entity) -> dict[str, Any]:
     return {"LastUsedDate": role.last_used_at, "Region": role.last_used_region or None}
 
 
-def role_shape(role: Role, *, full: bool = True) -> dict[str, Any]:
+def role_shape(role: Entity, *, full: bool = True) -> dict[str, Any]:
     """AWS's Role. ListRoles leaves out PermissionsBoundary, Tags and RoleLastUsed."""
     return {
-        "Path": role.path,
-        "RoleName": role.name,
-        "RoleId": role.role_id,
-        "Arn": role.arn,
-        "CreateDate": role.created_at,
+        **entity_shape(kinds.ROLE, role, full=full),
         "AssumeRolePolicyDocument": role.assume_role_policy_document,
         "Description": role.description or None,
         "MaxSessionDuration": role.max_session_duration,
-        "PermissionsBoundary": boundary(role) if full else None,
-        "Tags": tags(role) if full else None,
         "RoleLastUsed": role_last_used(role) if full else None,
     }
 
 
-def _default_version_id(policy: ManagedPolicy) -> str:
+_IDENTITY_SHAPES = {"user": user_shape, "group": group_shape, "role": role_shape}
+
+
+def identity_shape(kind: Kind, entity: Entity, *, full: bool = True) -> dict[str, Any]:
+    """AWS's User, Group or Role of an entity of `kind`."""
+    return _IDENTITY_SHAPES[kind.key](entity, full=full)
+
+
+def policy_entity_shape(kind: Kind, entity: Entity) -> dict[str, str]:
+    """ListEntitiesForPolicy's PolicyUser / PolicyGroup / PolicyRole."""
+    return {f"{kind.noun}Name": entity.name, f"{kind.noun}Id": getattr(entity, kind.id_field)}
+
+
+def _default_version_id(policy: Entity) -> str:
     for version in policy.versions.all():  # uses a prefetch when there is one
         if version.is_default:
             return version.version_id
     return iam.default_version(policy).version_id
 
 
-def policy_shape(policy: ManagedPolicy, *, with_tags: bool = True) -> dict[str, Any]:
+def policy_shape(policy: Entity, *, with_tags: bool = True) -> dict[str, Any]:
     return {
         "PolicyName": policy.name,
         "PolicyId": policy.policy_id,
@@ -102,7 +115,7 @@ def policy_shape(policy: ManagedPolicy, *, with_tags: bool = True) -> dict[str, 
     }
 
 
-def version_shape(version: PolicyVersion, *, document: bool = True) -> dict[str, Any]:
+def version_shape(version: Entity, *, document: bool = True) -> dict[str, Any]:
     return {
         "Document": version.document if document else None,
         "VersionId": version.version_id,
@@ -111,16 +124,16 @@ def version_shape(version: PolicyVersion, *, document: bool = True) -> dict[str,
     }
 
 
-def attached_shape(policy: ManagedPolicy) -> dict[str, str]:
+def attached_shape(policy: Entity) -> dict[str, str]:
     return {"PolicyName": policy.name, "PolicyArn": policy.arn}
 
 
-def access_key_shape(key: AccessKey, user_name: str) -> dict[str, Any]:
+def access_key_shape(key: Entity, user_name: str) -> dict[str, Any]:
     return {"UserName": user_name, "AccessKeyId": key.access_key_id, "Status": key.status,
             "CreateDate": key.created_at}
 
 
-def login_profile_shape(user: User) -> dict[str, Any]:
+def login_profile_shape(user: Entity) -> dict[str, Any]:
     return {
         "UserName": user.name,
         "CreateDate": user.login_profile_created_at or user.password_changed_at
@@ -129,17 +142,17 @@ def login_profile_shape(user: User) -> dict[str, Any]:
     }
 
 
-def password_policy_shape(policy: AccountPasswordPolicy) -> dict[str, Any]:
+def password_policy_shape(policy: Entity) -> dict[str, Any]:
     return iam.policy_dict(policy)
 
 
-def mfa_device_shape(device: VirtualMFADevice) -> dict[str, Any]:
+def mfa_device_shape(device: Entity) -> dict[str, Any]:
     return {"UserName": device.user.name, "SerialNumber": device.serial_number,
             "EnableDate": device.enabled_at}
 
 
 def virtual_mfa_shape(
-    device: VirtualMFADevice, *, seed: str | None = None, qr_png: bytes | None = None
+    device: Entity, *, seed: str | None = None, qr_png: bytes | None = None
 ) -> dict[str, Any]:
     return {
         "SerialNumber": device.serial_number,
@@ -151,59 +164,47 @@ def virtual_mfa_shape(
     }
 
 
-def inline_document_shape(kind: str, owner: str, inline: Any) -> dict[str, str]:
-    """Get{User,Group,Role}Policy: {UserName|GroupName|RoleName, PolicyName, PolicyDocument}."""
-    return {f"{kind.capitalize()}Name": owner, "PolicyName": inline.name,
-            "PolicyDocument": inline.document}
+def inline_document_shape(kind: Kind, inline: Entity) -> dict[str, str]:
+    """Get{User,Group,Role}Policy: {UserName|GroupName|RoleName, PolicyName, PolicyDocument},
+    the owner's name as stored."""
+    return {kind.name_parameter: getattr(inline, kind.owner_field).name,
+            "PolicyName": inline.name, "PolicyDocument": inline.document}
 
 
 # GetAccountAuthorizationDetails ----------------------------------------------------------------
 
 
-def _inline_details(entity: Any) -> list[dict[str, str]]:
-    return [{"PolicyName": p.name, "PolicyDocument": p.document}
-            for p in entity.inline_policies.all()]
-
-
-def _attached_details(entity: Any) -> list[dict[str, str]]:
-    return [attached_shape(a.policy) for a in entity.policy_attachments.all()]
-
-
-def user_detail_shape(user: User) -> dict[str, Any]:
+def _detail_shape(kind: Kind, entity: Entity) -> dict[str, Any]:
+    """The members of UserDetail / GroupDetail / RoleDetail that follow from the kind: the
+    common ones, {noun}PolicyList (inline) and AttachedManagedPolicies."""
     return {
-        "Path": user.path, "UserName": user.name, "UserId": user.user_id, "Arn": user.arn,
-        "CreateDate": user.created_at,
-        "UserPolicyList": _inline_details(user),
-        "GroupList": [g.name for g in user.iam_groups.all()],
-        "AttachedManagedPolicies": _attached_details(user),
-        "PermissionsBoundary": boundary(user),
-        "Tags": tags(user),
+        **entity_shape(kind, entity),
+        f"{kind.noun}PolicyList": [{"PolicyName": p.name, "PolicyDocument": p.document}
+                                   for p in entity.inline_policies.all()],
+        "AttachedManagedPolicies": [attached_shape(a.policy)
+                                    for a in entity.policy_attachments.all()],
     }
 
 
-def group_detail_shape(group: Group) -> dict[str, Any]:
-    return {
-        **group_shape(group),
-        "GroupPolicyList": _inline_details(group),
-        "AttachedManagedPolicies": _attached_details(group),
-    }
+def user_detail_shape(user: Entity) -> dict[str, Any]:
+    return {**_detail_shape(kinds.USER, user),
+            "GroupList": [g.name for g in user.iam_groups.all()]}
 
 
-def role_detail_shape(role: Role) -> dict[str, Any]:
+def group_detail_shape(group: Entity) -> dict[str, Any]:
+    return _detail_shape(kinds.GROUP, group)
+
+
+def role_detail_shape(role: Entity) -> dict[str, Any]:
     return {
-        "Path": role.path, "RoleName": role.name, "RoleId": role.role_id, "Arn": role.arn,
-        "CreateDate": role.created_at,
+        **_detail_shape(kinds.ROLE, role),
         "AssumeRolePolicyDocument": role.assume_role_policy_document,
         "InstanceProfileList": [],
-        "RolePolicyList": _inline_details(role),
-        "AttachedManagedPolicies": _attached_details(role),
-        "PermissionsBoundary": boundary(role),
-        "Tags": tags(role),
         "RoleLastUsed": role_last_used(role),
     }
 
 
-def policy_detail_shape(policy: ManagedPolicy) -> dict[str, Any]:
+def policy_detail_shape(policy: Entity) -> dict[str, Any]:
     shape = policy_shape(policy, with_tags=False)
     del shape["Tags"]
     shape["PolicyVersionList"] = [version_shape(v) for v in

@@ -1,5 +1,6 @@
 """AWS Query API endpoints (under "aws/"): boto3 posts to exactly the endpoint_url path, so
-both spellings are routed, and APPEND_SLASH never redirects them."""
+both spellings of each service's path are routed ("iam/" and "iam"), and APPEND_SLASH never
+redirects them."""
 
 from django.urls import path
 
@@ -8,8 +9,7 @@ from . import views
 app_name = "awsapi"
 
 urlpatterns = [
-    path("iam/", views.iam_endpoint, name="iam"),
-    path("iam", views.iam_endpoint, name="iam-noslash"),
-    path("sts/", views.sts_endpoint, name="sts"),
-    path("sts", views.sts_endpoint, name="sts-noslash"),
+    path(f"{service}{slash}", view, name=service if slash else f"{service}-noslash")
+    for service, view in (("iam", views.iam_endpoint), ("sts", views.sts_endpoint))
+    for slash in ("/", "")
 ]

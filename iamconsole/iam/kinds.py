@@ -63,6 +63,9 @@ class Kind:
     inline_model: type[Model] | None = None  # its inline policies' model
     attachment_model: type[Model] | None = None  # its managed-policy attachments' model
     owner_field: str = ""  # FK name on inline/attachment models ("user")
+    # Query API parameter naming an existing one in its operations (Tag, Delete...): default
+    # `name_parameter`; a policy is named by "PolicyArn", an MFA device by "SerialNumber".
+    ref_param: str = ""
 
     # --- names and ARNs ---------------------------------------------------------------------
 
@@ -108,6 +111,11 @@ class Kind:
     def deletion_blockers(self, entity: Any) -> list[str]:
         """What still blocks deleting `entity`, in AWS's order (empty: it can be deleted)."""
         return [b.label for b in self.delete_blockers if b.present(entity)]
+
+    @property
+    def ref_parameter(self) -> str:
+        """The Query API parameter that names an existing entity of this kind ("PolicyArn")."""
+        return self.ref_param or self.name_parameter
 
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -157,12 +165,12 @@ ROLE = Kind(
 POLICY = Kind(
     key="policy", noun="Policy", plural="policies", label="Policy", label_plural="Policies",
     model=m.ManagedPolicy, arn_type="policy", id_prefix="ANPA", id_field="policy_id",
-    has_tags=True, name_param="PolicyName",
+    has_tags=True, name_param="PolicyName", ref_param="PolicyArn",
 )
 MFA_DEVICE = Kind(
     key="mfa", noun="MFADevice", plural="mfa-devices", label="MFA device",
     label_plural="MFA devices", model=m.VirtualMFADevice, arn_type="mfa", id_prefix="",
-    id_field="", has_tags=True, name_param="VirtualMFADeviceName",
+    id_field="", has_tags=True, name_param="VirtualMFADeviceName", ref_param="SerialNumber",
 )
 
 KINDS: dict[str, Kind] = {k.key: k for k in (USER, GROUP, ROLE, POLICY, MFA_DEVICE)}

@@ -1,6 +1,7 @@
 """STS: GetCallerIdentity, AssumeRole, GetSessionToken — temporary credentials.
 
-Rules (AWS's, see /work/shared/reference/aws_query_api.md §4 "STS"):
+Rules (AWS's, see the project's AWS Query API wire reference, shared/reference/aws_query_api.md,
+§4 "STS"):
 
 * AssumeRole: the role's trust policy is evaluated by the policy engine as the resource policy of
   ``sts:AssumeRole`` on the role ARN (``kind="trust"``), together with the caller's identity

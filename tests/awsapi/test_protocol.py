@@ -16,8 +16,6 @@ from botocore.serialize import create_serializer
 
 from iamconsole.awsapi.protocol import (
     QueryError,
-    error_sender_fault,
-    error_status,
     parse_request,
     serialize_error,
     serialize_result,
@@ -598,41 +596,32 @@ def test_receiver_error_and_sts_namespace():
         "Type": "Receiver", "Code": "InternalFailure", "Message": "boom"}
 
 
-@pytest.mark.parametrize(
-    ("service", "code", "status"),
-    [
-        ("iam", "NoSuchEntity", 404),
-        ("iam", "EntityAlreadyExists", 409),
-        ("iam", "LimitExceeded", 409),
-        ("iam", "DeleteConflict", 409),
-        ("iam", "MalformedPolicyDocument", 400),
-        ("iam", "InvalidAuthenticationCode", 403),
-        ("iam", "PolicyEvaluation", 500),
-        ("iam", "ServiceFailure", 500),
-        ("iam", "ReportExpired", 410),
-        ("sts", "PackedPolicyTooLarge", 400),
-        ("sts", "RegionDisabledException", 403),
-        ("sts", "ExpiredTokenException", 400),
-        ("sts", "MalformedPolicyDocument", 400),
-        ("iam", "AccessDenied", 403),
-        ("iam", "InvalidClientTokenId", 403),
-        ("sts", "SignatureDoesNotMatch", 403),
-        ("iam", "ExpiredToken", 403),
-        ("iam", "IncompleteSignature", 400),
-        ("iam", "MissingAuthenticationToken", 403),
-        ("iam", "InvalidAction", 400),
-        ("iam", "MissingAction", 400),
-        ("iam", "ValidationError", 400),
-        ("iam", "Throttling", 400),
-        ("iam", "SomethingElse", 400),
-    ],
-)
-def test_error_status(service, code, status):
-    assert error_status(service, code) == status
+def _modeled_errors() -> dict[str, tuple[int, bool]]:
+    """botocore's modeled IAM and STS errors: {code: (httpStatusCode, senderFault)}."""
+    table: dict[str, tuple[int, bool]] = {}
+    for service in ("iam", "sts"):
+        for shape in service_model(service).error_shapes:
+            meta = shape.metadata.get("error") or {}
+            status = int(meta.get("httpStatusCode", 400))
+            table[meta.get("code", shape.name)] = (status, bool(meta.get("senderFault",
+                                                                        status < 500)))
+    return table
 
 
-def test_error_sender_fault():
-    assert error_sender_fault("iam", "NoSuchEntity") is True
-    assert error_sender_fault("iam", "PolicyEvaluation") is False
-    assert error_sender_fault("iam", "ServiceFailure") is False
-    assert error_sender_fault("iam", "AccessDenied") is True
+def _domain_errors() -> list[type]:
+    """The concrete domain errors (each declares its own AWS code)."""
+    from iamconsole.iam import errors
+
+    return [cls for cls in vars(errors).values()
+            if isinstance(cls, type) and issubclass(cls, errors.IAMError) and "code" in vars(cls)]
+
+
+@pytest.mark.parametrize("error_class", _domain_errors(), ids=lambda cls: cls.__name__)
+def test_domain_errors_carry_the_models_status_and_fault(error_class):
+    """The one error table is the errors themselves (iam.errors: code, status, sender_fault),
+    which the Query API answers with: a modeled code has AWS's status and fault side."""
+    modeled = _modeled_errors().get(error_class.code)
+    if modeled is None:  # AWS's common errors (AccessDenied, ValidationError): 4xx, Sender
+        assert 400 <= error_class.status < 500 and error_class.sender_fault
+    else:
+        assert (error_class.status, error_class.sender_fault) == modeled

@@ -11,10 +11,10 @@ from django.db.models import Q, QuerySet
 from .. import audit, authz, clock, crypto
 from .. import identifiers as ids
 from ..caller import Caller
-from ..errors import InvalidInput, LimitExceeded, NoSuchEntity, ValidationError
+from ..errors import LimitExceeded, NoSuchEntity, ValidationError
 from ..models import AccessKey, User
 from ._common import MAX_ACCESS_KEYS, operation
-from .users import find_user
+from .users import target_user
 
 
 @dataclass
@@ -23,19 +23,9 @@ class NewAccessKey:
     secret_access_key: str  # shown once, never stored in clear
 
 
-def _target_user(caller: Caller, user_name: str | None, action: str) -> User:
-    """AWS: without UserName the calling user is meant (long-term user credentials only). A
-    missing user is authorized for `action` first (no existence oracle)."""
-    if user_name:
-        return find_user(user_name, caller, action)
-    if caller.user is None or caller.role is not None or caller.user.is_root:
-        raise InvalidInput("Must specify userName when calling with non-User credentials")
-    return caller.user
-
-
 @operation
 def create_access_key(caller: Caller, user_name: str | None = None) -> NewAccessKey:
-    user = _target_user(caller, user_name, "iam:CreateAccessKey")
+    user = target_user(caller, user_name, "iam:CreateAccessKey")
     authz.check(caller, "iam:CreateAccessKey", user.arn)
     User.objects.select_for_update().filter(pk=user.pk).first()  # serialize the quota check
     if user.access_keys.count() >= MAX_ACCESS_KEYS:
@@ -66,7 +56,7 @@ def update_access_key(
     if status not in (AccessKey.ACTIVE, AccessKey.INACTIVE):
         raise ValidationError(f"Value '{status}' at 'status' failed to satisfy constraint: Member "
                               "must satisfy enum value set: [Active, Inactive]", field="status")
-    user = _target_user(caller, user_name, "iam:UpdateAccessKey")
+    user = target_user(caller, user_name, "iam:UpdateAccessKey")
     authz.check(caller, "iam:UpdateAccessKey", user.arn)
     key = _find_key(user, access_key_id)
     old = key.status
@@ -80,7 +70,7 @@ def update_access_key(
 
 @operation
 def delete_access_key(caller: Caller, access_key_id: str, user_name: str | None = None) -> None:
-    user = _target_user(caller, user_name, "iam:DeleteAccessKey")
+    user = target_user(caller, user_name, "iam:DeleteAccessKey")
     authz.check(caller, "iam:DeleteAccessKey", user.arn)
     # Locked: of parallel deletions one deletes, the others then find no key (NoSuchEntity).
     key = _find_key(user, access_key_id, for_update=True)
@@ -90,7 +80,7 @@ def delete_access_key(caller: Caller, access_key_id: str, user_name: str | None 
 
 
 def list_access_keys(caller: Caller, user_name: str | None = None) -> QuerySet[AccessKey]:
-    user = _target_user(caller, user_name, "iam:ListAccessKeys")
+    user = target_user(caller, user_name, "iam:ListAccessKeys")
     authz.check(caller, "iam:ListAccessKeys", user.arn)
     return user.access_keys.order_by("created_at")
 

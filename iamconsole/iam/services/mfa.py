@@ -29,7 +29,7 @@ from ..errors import (
 )
 from ..models import AccountSettings, User, VirtualMFADevice
 from ._common import normalize_tags, operation, validate_name, validate_path
-from .users import find_user
+from .users import target_user
 
 STEP_SECONDS = 30
 DRIFT_STEPS = 1  # ±1 step accepted at sign-in
@@ -100,13 +100,15 @@ def _root_caller(caller: Caller) -> bool:
     return caller.user is not None and caller.user.is_root and caller.role is None
 
 
-def _mfa_user(caller: Caller, user_name: str | None, action: str) -> User:
-    """The user an MFA operation acts on. The root user reaches its own devices (UserName
-    omitted, or its own name); no IAM principal can name the root user (find_user)."""
+def _mfa_user(caller: Caller, user_name: str | None, action: str, *,
+              allow_root: bool = True) -> User:
+    """The user an MFA operation acts on: the named user, or the caller when UserName is
+    omitted (target_user). The root user reaches its own devices (UserName omitted unless
+    `allow_root` is False, or its own name); no IAM principal can name the root user."""
     me = caller.user
-    if _root_caller(caller) and (not user_name or user_name.lower() == me.name.lower()):
+    if user_name and _root_caller(caller) and user_name.lower() == me.name.lower():
         return me
-    return find_user(user_name or "", caller, action)
+    return target_user(caller, user_name, action, allow_root=allow_root)
 
 
 def find_device(serial_number: str) -> VirtualMFADevice:
@@ -227,8 +229,9 @@ def resync_mfa_device(
 
 
 @operation
-def deactivate_mfa_device(caller: Caller, user_name: str, serial_number: str) -> None:
-    user = _mfa_user(caller, user_name, "iam:DeactivateMFADevice")
+def deactivate_mfa_device(caller: Caller, user_name: str | None, serial_number: str) -> None:
+    """DeactivateMFADevice; an omitted UserName means the calling IAM user (not root)."""
+    user = _mfa_user(caller, user_name, "iam:DeactivateMFADevice", allow_root=False)
     authz.check(caller, "iam:DeactivateMFADevice", user.arn)
     device = _user_device(user, serial_number)
     device.user = None
@@ -251,12 +254,8 @@ def delete_virtual_mfa_device(caller: Caller, serial_number: str) -> None:
 
 
 def list_mfa_devices(caller: Caller, user_name: str | None = None) -> QuerySet[VirtualMFADevice]:
-    if user_name:
-        user = _mfa_user(caller, user_name, "iam:ListMFADevices")
-    elif caller.user is not None and caller.role is None:
-        user = caller.user
-    else:
-        raise ValidationError("Must specify userName when calling with non-User credentials")
+    """ListMFADevices; an omitted UserName means the calling user, root included."""
+    user = _mfa_user(caller, user_name, "iam:ListMFADevices")
     authz.check(caller, "iam:ListMFADevices", user.arn)
     return user.mfa_devices.order_by("enabled_at")
 

@@ -26,7 +26,7 @@ from ..errors import (
 )
 from ..models import AccountPasswordPolicy, PasswordHistory, User
 from ._common import operation
-from .users import find_user
+from .users import find_user, target_user
 
 HISTORY_KEPT = 24  # the largest PasswordReusePrevention AWS allows
 
@@ -77,9 +77,11 @@ def set_password(user: User, password: str, *, reset_required: bool = False) -> 
 
 @operation
 def create_login_profile(
-    caller: Caller, user_name: str, password: str, *, password_reset_required: bool = False
+    caller: Caller, user_name: str | None, password: str, *,
+    password_reset_required: bool = False,
 ) -> User:
-    user = find_user(user_name, caller, "iam:CreateLoginProfile")
+    """CreateLoginProfile; an omitted UserName means the calling IAM user (target_user)."""
+    user = target_user(caller, user_name, "iam:CreateLoginProfile")
     authz.check(caller, "iam:CreateLoginProfile", user.arn)
     if user.has_usable_password():
         raise EntityAlreadyExists(f"Login Profile for user {user.name} already exists.")
@@ -90,8 +92,9 @@ def create_login_profile(
     return user
 
 
-def get_login_profile(caller: Caller, user_name: str) -> User:
-    user = find_user(user_name, caller, "iam:GetLoginProfile")
+def get_login_profile(caller: Caller, user_name: str | None = None) -> User:
+    """GetLoginProfile; an omitted UserName means the calling IAM user (target_user)."""
+    user = target_user(caller, user_name, "iam:GetLoginProfile")
     authz.check(caller, "iam:GetLoginProfile", user.arn)
     if not user.has_usable_password():
         raise NoSuchEntity(f"Login Profile for User {user.name} cannot be found.")
@@ -120,8 +123,9 @@ def update_login_profile(
 
 
 @operation
-def delete_login_profile(caller: Caller, user_name: str) -> None:
-    user = find_user(user_name, caller, "iam:DeleteLoginProfile")
+def delete_login_profile(caller: Caller, user_name: str | None = None) -> None:
+    """DeleteLoginProfile; an omitted UserName means the calling IAM user (target_user)."""
+    user = target_user(caller, user_name, "iam:DeleteLoginProfile")
     authz.check(caller, "iam:DeleteLoginProfile", user.arn)
     if not user.has_usable_password():
         raise NoSuchEntity(f"Login Profile for User {user.name} cannot be found.")

@@ -107,11 +107,16 @@ def detach_policy(caller: Caller, kind: str, name: str, policy_arn: str) -> None
                  resource_arn=entity.arn, old={"PolicyArn": policy.arn})
 
 
-def list_attached_policies(caller: Caller, kind: str, name: str) -> QuerySet[ManagedPolicy]:
+def list_attached_policies(caller: Caller, kind: str, name: str, *,
+                           path_prefix: str | None = None) -> QuerySet[ManagedPolicy]:
+    """ListAttached{User,Group,Role}Policies; path_prefix: the policies whose path starts
+    with it."""
     spec, entity = _identity(kind, name, caller, "iam:ListAttached{noun}Policies")
     authz.check(caller, f"iam:ListAttached{spec.noun}Policies", entity.arn)
-    return ManagedPolicy.objects.filter(**{f"{spec.key}_attachments__{spec.field}": entity}) \
-        .order_by("name")
+    policies = ManagedPolicy.objects.filter(**{f"{spec.key}_attachments__{spec.field}": entity})
+    if path_prefix:
+        policies = policies.filter(path__startswith=path_prefix)
+    return policies.order_by("name")
 
 
 @operation

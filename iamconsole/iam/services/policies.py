@@ -144,10 +144,12 @@ def list_policies(
     path_prefix: str | None = "/",
     policy_usage_filter: str | None = None,
     counts: bool = True,
+    with_versions: bool = False,
 ) -> QuerySet[ManagedPolicy]:
     """ListPolicies. scope: All | AWS | Local; policy_usage_filter: PermissionsPolicy |
     PermissionsBoundary. counts=False leaves out the attachment counts (no subqueries over the
-    attachments: a picker that shows names only)."""
+    attachments: a picker that shows names only); with_versions prefetches the versions (a
+    page that shows each policy's default version)."""
     prefix = validate_path_prefix(path_prefix)
     authz.check(caller, "iam:ListPolicies", policy_arn("*"))
     qs = ManagedPolicy.objects.filter(under_path(prefix))
@@ -164,6 +166,8 @@ def list_policies(
         qs = qs.filter(attachment_count__gt=0)
     if policy_usage_filter == "PermissionsBoundary":
         qs = qs.filter(pk__in=_boundary_policy_ids())
+    if with_versions:
+        qs = qs.prefetch_related("versions")
     return qs.order_by("name", "is_aws_managed")
 
 
@@ -328,14 +332,24 @@ class PolicyEntities:
     roles: list[Role]
 
 
-def list_entities_for_policy(caller: Caller, policy_arn: str) -> PolicyEntities:
+def list_entities_for_policy(caller: Caller, policy_arn: str, *,
+                             entity_filter: str | None = None,
+                             path_prefix: str | None = None) -> PolicyEntities:
+    """ListEntitiesForPolicy. entity_filter: User | Group | Role keeps that kind only (another
+    value, LocalManagedPolicy or AWSManagedPolicy, keeps none); path_prefix: the entities whose
+    path starts with it."""
     policy = get_policy_by_arn(policy_arn, caller, "iam:ListEntitiesForPolicy")
     authz.check(caller, "iam:ListEntitiesForPolicy", policy.arn)
-    return PolicyEntities(
-        users=list(User.objects.filter(policy_attachments__policy=policy).order_by("name")),
-        groups=list(Group.objects.filter(policy_attachments__policy=policy).order_by("name")),
-        roles=list(Role.objects.filter(policy_attachments__policy=policy).order_by("name")),
-    )
+    prefix = path_prefix or "/"
+
+    def attached(model, noun: str) -> list:
+        if entity_filter not in (None, noun):
+            return []
+        entities = model.objects.filter(policy_attachments__policy=policy).order_by("name")
+        return [e for e in entities if e.path.startswith(prefix)]  # case-sensitive, as AWS
+
+    return PolicyEntities(users=attached(User, "User"), groups=attached(Group, "Group"),
+                          roles=attached(Role, "Role"))
 
 
 @operation

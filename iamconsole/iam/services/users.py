@@ -10,7 +10,6 @@ from ..caller import Caller
 from ..errors import (
     DeleteConflict,
     EntityAlreadyExists,
-    InvalidInput,
     NoSuchEntity,
     ValidationError,
 )
@@ -95,13 +94,8 @@ def create_user(
 
 
 def get_user(caller: Caller, user_name: str | None = None) -> User:
-    """GetUser; without a name, the calling user (as AWS does)."""
-    if user_name is None:
-        if caller.user is None or caller.role is not None:
-            raise InvalidInput("Must specify userName when calling with non-User credentials")
-        user = caller.user
-    else:
-        user = find_user(user_name, caller, "iam:GetUser")
+    """GetUser; without a name, the calling user, root included (as AWS does: target_user)."""
+    user = target_user(caller, user_name, "iam:GetUser", allow_root=True)
     authz.check(caller, "iam:GetUser", user.arn)
     return user
 

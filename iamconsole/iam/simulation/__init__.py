@@ -41,6 +41,7 @@ Choices, where AWS leaves room or where we differ (each one deliberate):
 """
 
 from .compiled import _COMPILED  # the compile cache (benchmarks/who_can.py clears it)
+from .exclusions import exclusion_keys
 from .inputs import RESOURCE_HANDLING_OPTIONS, expand_action_patterns
 from .principals import PrincipalPolicies, gather_principal, principal_policies
 from .results import (
@@ -68,6 +69,7 @@ __all__ = [
     "SimulatedStatement",
     "SimulationPolicy",
     "WhoCanRow",
+    "exclusion_keys",
     "expand_action_patterns",
     "gather_principal",
     "get_context_keys_for_custom_policy",
