@@ -109,6 +109,10 @@ class Kind:
         """What still blocks deleting `entity`, in AWS's order (empty: it can be deleted)."""
         return [b.label for b in self.delete_blockers if b.present(entity)]
 
+    def op_name(self, template: str) -> str:
+        """The name of the domain operation `template` of this kind: "list_user_tags"."""
+        return _snake(template.format(noun=self.noun))
+
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from . import arns
 from . import identifiers as ids
 
 
@@ -28,6 +29,20 @@ class CaseInsensitiveExact(models.Lookup):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
         return f"LOWER({lhs}) = LOWER({rhs})", [*lhs_params, *rhs_params]
+
+
+class NamedEntity:
+    """A user, group, role, policy or MFA device: known by its name, with an ARN of type
+    `ARN_TYPE` under its path (no fields here: the models keep their own)."""
+
+    ARN_TYPE = ""
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def arn(self) -> str:
+        return arns.entity(self.ARN_TYPE, self.name, self.path)
 
 
 class TaggedEntity(models.Model):
@@ -59,8 +74,10 @@ class UserManager(BaseUserManager):
         return self.create_user(name, password, **fields)
 
 
-class User(AbstractBaseUser, TaggedEntity):
+class User(NamedEntity, AbstractBaseUser, TaggedEntity):
     """An IAM user; also the Django user who signs in to the console (when it has a password)."""
+
+    ARN_TYPE = "user"
 
     name = models.CharField("user name", max_length=64, unique=True)
     path = models.CharField(max_length=512, default="/")
@@ -94,19 +111,18 @@ class User(AbstractBaseUser, TaggedEntity):
         ]
         indexes = [models.Index(fields=["path"])]
 
-    def __str__(self) -> str:
-        return self.name
-
     @property
     def arn(self) -> str:
-        return ids.root_arn() if self.is_root else ids.arn(f"user{self.path}{self.name}")
+        return arns.root() if self.is_root else super().arn
 
     @property
     def has_login_profile(self) -> bool:
         return self.has_usable_password()
 
 
-class Group(models.Model):
+class Group(NamedEntity, models.Model):
+    ARN_TYPE = "group"
+
     name = models.CharField(max_length=128, unique=True)
     path = models.CharField(max_length=512, default="/")
     group_id = models.CharField(
@@ -121,15 +137,10 @@ class Group(models.Model):
         constraints = [models.UniqueConstraint(Lower("name"), name="iam_group_name_ci_unique")]
         indexes = [models.Index(fields=["path"])]
 
-    def __str__(self) -> str:
-        return self.name
 
-    @property
-    def arn(self) -> str:
-        return ids.arn(f"group{self.path}{self.name}")
+class Role(NamedEntity, TaggedEntity):
+    ARN_TYPE = "role"
 
-
-class Role(TaggedEntity):
     name = models.CharField(max_length=64, unique=True)
     path = models.CharField(max_length=512, default="/")
     role_id = models.CharField(max_length=32, unique=True, default=ids.new_role_id, editable=False)
@@ -149,17 +160,12 @@ class Role(TaggedEntity):
         constraints = [models.UniqueConstraint(Lower("name"), name="iam_role_name_ci_unique")]
         indexes = [models.Index(fields=["path"])]
 
-    def __str__(self) -> str:
-        return self.name
 
-    @property
-    def arn(self) -> str:
-        return ids.arn(f"role{self.path}{self.name}")
-
-
-class ManagedPolicy(TaggedEntity):
+class ManagedPolicy(NamedEntity, TaggedEntity):
     """A managed policy. `is_aws_managed` marks the AWS-style policies shipped with the product
     (ARN `arn:aws:iam::aws:policy/…`); those cannot be changed by users."""
+
+    ARN_TYPE = "policy"
 
     name = models.CharField(max_length=128)
     path = models.CharField(max_length=512, default="/")
@@ -184,13 +190,9 @@ class ManagedPolicy(TaggedEntity):
         ]
         indexes = [models.Index(fields=["path"])]
 
-    def __str__(self) -> str:
-        return self.name
-
     @property
     def arn(self) -> str:
-        account = "aws" if self.is_aws_managed else None
-        return ids.arn(f"policy{self.path}{self.name}", account=account)
+        return arns.policy(self.name, self.path, aws_managed=self.is_aws_managed)
 
     @property
     def policy_type(self) -> str:
@@ -318,7 +320,7 @@ class AccessKey(models.Model):
         return self.access_key_id
 
 
-class VirtualMFADevice(TaggedEntity):
+class VirtualMFADevice(NamedEntity, TaggedEntity):
     """A virtual MFA device (authenticator app). Created unassigned, bound to a user by
     EnableMFADevice. The TOTP seed is stored encrypted; `last_used_step` blocks code replay."""
 
@@ -332,16 +334,15 @@ class VirtualMFADevice(TaggedEntity):
     enabled_at = models.DateTimeField(null=True, blank=True)
     last_used_step = models.BigIntegerField(null=True, blank=True)
 
+    ARN_TYPE = "mfa"
+
     class Meta:
         ordering = ["name"]
         constraints = [models.UniqueConstraint(Lower("name"), name="iam_mfa_name_ci_unique")]
 
-    def __str__(self) -> str:
-        return self.name
-
     @property
     def serial_number(self) -> str:
-        return ids.arn(f"mfa{self.path}{self.name}")
+        return self.arn
 
 
 class PasswordHistory(models.Model):

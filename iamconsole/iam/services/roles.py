@@ -5,13 +5,10 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from .. import audit, authz
-from .. import identifiers as ids
+from .. import audit, authz, kinds
 from ..caller import Caller
 from ..errors import (
-    DeleteConflict,
     EntityAlreadyExists,
-    NoSuchEntity,
     ValidationError,
 )
 from ..models import Role
@@ -30,36 +27,29 @@ from ._common import (
     validate_path,
     validate_path_prefix,
 )
-from .lookup import authorize_missing, referenced_policy
+from .lookup import referenced_policy
 from .principals import bind_principals, unbind_deleted_principal
 
 MIN_SESSION_DURATION, MAX_SESSION_DURATION = 3600, 43200
 
 
-def role_arn(name: str, path: str = "/") -> str:
-    return ids.arn(f"role{path}{name}")
+role_arn = kinds.ROLE.arn
 
 
 def role_summary(role: Role) -> dict:
     return {
-        "RoleName": role.name, "Path": role.path, "RoleId": role.role_id, "Arn": role.arn,
-        "CreateDate": role.created_at.isoformat(), "Description": role.description,
-        "MaxSessionDuration": role.max_session_duration,
+        **_entity.summary(kinds.ROLE, role), "CreateDate": role.created_at.isoformat(),
+        "Description": role.description, "MaxSessionDuration": role.max_session_duration,
         "AssumeRolePolicyDocument": role.assume_role_policy_document,
-        "PermissionsBoundary": role.permissions_boundary.arn if role.permissions_boundary_id
-        else None,
-        "Tags": dict(role.tags),
+        "PermissionsBoundary": _entity.boundary_arn(role), "Tags": dict(role.tags),
     }
 
 
 def find_role(name: str, caller: Caller | None = None, action: str | None = None) -> Role:
     """The role `name` (any case); with `caller` and `action` a missing role is authorized
     first (lookup.authorize_missing): no existence oracle."""
-    try:
-        return Role.objects.select_related("permissions_boundary").get(name__ci=name)
-    except Role.DoesNotExist:
-        authorize_missing(caller, action, role_arn(name))
-        raise NoSuchEntity(f"The role with name {name} cannot be found.") from None
+    return _entity.find(kinds.ROLE, Role.objects.select_related("permissions_boundary"), name,
+                        caller, action)
 
 
 def _check_duration(value) -> int:
@@ -181,13 +171,7 @@ def update_assume_role_policy(
 def delete_role(caller: Caller, role_name: str) -> None:
     role = find_role(role_name, caller, "iam:DeleteRole")
     authz.check(caller, "iam:DeleteRole", role.arn)
-    blockers = []
-    if role.inline_policies.exists():
-        blockers.append("inline policies")
-    if role.policy_attachments.exists():
-        blockers.append("attached policies")
-    if blockers:
-        raise DeleteConflict(f"Cannot delete entity, must remove {', '.join(blockers)} first.")
+    _entity.check_deletable(kinds.ROLE, role)
     old = role_summary(role)
     unbind_deleted_principal(caller, role)
     role.delete()
@@ -195,28 +179,6 @@ def delete_role(caller: Caller, role_name: str) -> None:
                  resource_arn=old["Arn"], old=old)
 
 
-@operation
-def tag_role(caller: Caller, role_name: str, tags) -> Role:
-    return _entity.tag(caller, find_role(role_name, caller, "iam:TagRole"), "Role", tags)
-
-
-@operation
-def untag_role(caller: Caller, role_name: str, tag_keys: list[str]) -> Role:
-    return _entity.untag(caller, find_role(role_name, caller, "iam:UntagRole"), "Role",
-                          tag_keys)
-
-
-def list_role_tags(caller: Caller, role_name: str) -> dict[str, str]:
-    return _entity.list_tags(caller, find_role(role_name, caller, "iam:ListRoleTags"), "Role")
-
-
-@operation
-def put_role_permissions_boundary(caller: Caller, role_name: str, policy_arn: str) -> Role:
-    return _entity.put_boundary(
-        caller, find_role(role_name, caller, "iam:PutRolePermissionsBoundary"), "Role", policy_arn)
-
-
-@operation
-def delete_role_permissions_boundary(caller: Caller, role_name: str) -> Role:
-    return _entity.delete_boundary(
-        caller, find_role(role_name, caller, "iam:DeleteRolePermissionsBoundary"), "Role")
+tag_role, untag_role, list_role_tags = _entity.tag_operations(kinds.ROLE, find_role)
+put_role_permissions_boundary, delete_role_permissions_boundary = \
+    _entity.boundary_operations(kinds.ROLE, find_role)
