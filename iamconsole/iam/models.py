@@ -239,62 +239,38 @@ class InlinePolicy(models.Model):
         return self.name
 
 
-class UserInlinePolicy(InlinePolicy):
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="inline_policies")
-
-    class Meta(InlinePolicy.Meta):
-        constraints = [models.UniqueConstraint(fields=["user", "name"], name="iam_user_inline_u")]
-
-
-class GroupInlinePolicy(InlinePolicy):
-    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="inline_policies")
-
-    class Meta(InlinePolicy.Meta):
-        constraints = [
-            models.UniqueConstraint(fields=["group", "name"], name="iam_group_inline_u")
-        ]
+def _inline_policy_model(owner: type[models.Model], field: str) -> type[InlinePolicy]:
+    """The inline policies of users, groups or roles: `field` is the owner's foreign key."""
+    name = f"{owner.__name__}InlinePolicy"
+    meta = type("Meta", (InlinePolicy.Meta,), {"constraints": [
+        models.UniqueConstraint(fields=[field, "name"], name=f"iam_{field}_inline_u")]})
+    return type(name, (InlinePolicy,), {
+        "__module__": __name__, "__qualname__": name, "Meta": meta,
+        field: models.ForeignKey(owner, on_delete=models.CASCADE, related_name="inline_policies"),
+    })
 
 
-class RoleInlinePolicy(InlinePolicy):
-    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="inline_policies")
-
-    class Meta(InlinePolicy.Meta):
-        constraints = [models.UniqueConstraint(fields=["role", "name"], name="iam_role_inline_u")]
-
-
-class UserPolicyAttachment(models.Model):
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="policy_attachments")
-    policy = models.ForeignKey(
-        ManagedPolicy, on_delete=models.PROTECT, related_name="user_attachments"
-    )
-    attached_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "policy"], name="iam_user_att_u")]
+def _attachment_model(owner: type[models.Model], field: str) -> type[models.Model]:
+    """The managed policies attached to users, groups or roles: `field` is the owner's FK."""
+    name = f"{owner.__name__}PolicyAttachment"
+    meta = type("Meta", (), {"constraints": [
+        models.UniqueConstraint(fields=[field, "policy"], name=f"iam_{field}_att_u")]})
+    return type(name, (models.Model,), {
+        "__module__": __name__, "__qualname__": name, "Meta": meta,
+        field: models.ForeignKey(owner, on_delete=models.CASCADE,
+                                 related_name="policy_attachments"),
+        "policy": models.ForeignKey(ManagedPolicy, on_delete=models.PROTECT,
+                                    related_name=f"{field}_attachments"),
+        "attached_at": models.DateTimeField(default=timezone.now),
+    })
 
 
-class GroupPolicyAttachment(models.Model):
-    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="policy_attachments")
-    policy = models.ForeignKey(
-        ManagedPolicy, on_delete=models.PROTECT, related_name="group_attachments"
-    )
-    attached_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["group", "policy"], name="iam_group_att_u")
-        ]
-
-
-class RolePolicyAttachment(models.Model):
-    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="policy_attachments")
-    policy = models.ForeignKey(
-        ManagedPolicy, on_delete=models.PROTECT, related_name="role_attachments"
-    )
-    attached_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["role", "policy"], name="iam_role_att_u")]
+UserInlinePolicy = _inline_policy_model(User, "user")
+GroupInlinePolicy = _inline_policy_model(Group, "group")
+RoleInlinePolicy = _inline_policy_model(Role, "role")
+UserPolicyAttachment = _attachment_model(User, "user")
+GroupPolicyAttachment = _attachment_model(Group, "group")
+RolePolicyAttachment = _attachment_model(Role, "role")
 
 
 class AccessKey(models.Model):

@@ -159,6 +159,14 @@ class _V:
         self.err("InvalidType", path, f"{what} must be a string or a list of strings.", node)
         return None
 
+    def _entries(self, node: JNode, path: str, what: str) -> list[tuple[str, str, JNode]]:
+        """(value, its path, its node) of each entry of a string-or-list element (none when
+        the element is invalid: reported by `_strings`)."""
+        items = self._strings(node, path, what) or []
+        if node.kind == "string":
+            return [(value, path, item) for value, item in items]
+        return [(value, f"{path}[{i}]", item) for i, (value, item) in enumerate(items)]
+
     def _statement(self, p: str, s: JNode, sids: dict[str, str]) -> None:
         for key, off, _ in s.items:
             if key not in STATEMENT_ELEMENTS:
@@ -252,12 +260,7 @@ class _V:
                           "resource (full administrator access).", s)
 
     def _actions(self, path: str, node: JNode, name: str) -> None:
-        items = self._strings(node, path, name)
-        if items is None:
-            return
-        single = node.kind == "string"
-        for i, (a, n) in enumerate(items):
-            ap = path if single else f"{path}[{i}]"
+        for a, ap, n in self._entries(node, path, name):
             if a == "*":
                 if self.kind == "trust" and name == "Action":
                     self.err("InvalidTrustAction", ap, "Trust policies may only allow "
@@ -288,12 +291,7 @@ class _V:
                 pass
 
     def _resources(self, path: str, node: JNode, name: str) -> None:
-        items = self._strings(node, path, name)
-        if items is None:
-            return
-        single = node.kind == "string"
-        for i, (r, n) in enumerate(items):
-            rp = path if single else f"{path}[{i}]"
+        for r, rp, n in self._entries(node, path, name):
             if r == "*":
                 continue
             plain = r
@@ -332,11 +330,7 @@ class _V:
                 self.err("InvalidPrincipal", kp, f"'{key}' is not a principal type; use AWS, "
                          "Service, Federated or CanonicalUser.", off)
                 continue
-            items = self._strings(child, kp, key)
-            if items is None:
-                continue
-            for i, (v, n) in enumerate(items):
-                vp = kp if child.kind == "string" else f"{kp}[{i}]"
+            for v, vp, n in self._entries(child, kp, key):
                 # A unique id (AIDA…, AROA…) is how a stored policy names a deleted user or role.
                 if key == "AWS" and v != "*" and not _ACCOUNT_RE.fullmatch(v) \
                         and not _AWS_PRINCIPAL_ARN.fullmatch(v) and not is_unique_id(v):

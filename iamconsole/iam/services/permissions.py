@@ -40,18 +40,22 @@ def _owned(model: Any, spec: Kind, entity: Any, **filters: Any) -> QuerySet:
     return model.objects.filter(**{spec.owner_field: entity}, **filters)
 
 
-def _policy(caller: Caller, action: str, entity: Any, policy_arn: str) -> ManagedPolicy:
-    """The policy to attach or detach; a missing one only after authorizing the request, with
-    the ARN asked for as iam:PolicyARN (no existence oracle)."""
-    return referenced_policy(caller, action, entity.arn, "iam:PolicyARN", policy_arn)
+def _attachment_request(caller: Caller, template: str, kind: str, name: str,
+                        policy_arn: str) -> tuple[Kind, Any, str, ManagedPolicy]:
+    """Attach/Detach{noun}Policy, authorized: (kind, entity, action, policy). A missing policy
+    is told only after authorizing the request, with the ARN asked for as iam:PolicyARN (no
+    existence oracle)."""
+    spec, entity = _identity(kind, name, caller, template)
+    action = spec.action(template.removeprefix("iam:"))
+    policy = referenced_policy(caller, action, entity.arn, "iam:PolicyARN", policy_arn)
+    authz.check(caller, action, entity.arn, {"iam:PolicyARN": policy.arn})
+    return spec, entity, action, policy
 
 
 @operation
 def attach_policy(caller: Caller, kind: str, name: str, policy_arn: str) -> None:
-    spec, entity = _identity(kind, name, caller, "iam:Attach{noun}Policy")
-    action = f"iam:Attach{spec.noun}Policy"
-    policy = _policy(caller, action, entity, policy_arn)
-    authz.check(caller, action, entity.arn, {"iam:PolicyARN": policy.arn})
+    spec, entity, action, policy = _attachment_request(caller, "iam:Attach{noun}Policy", kind,
+                                                       name, policy_arn)
     if not policy.versions.filter(is_default=True).exists():
         raise PolicyNotAttachable(f"Policy {policy.arn} is not attachable.")
     # Lock the identity row so two concurrent attachments cannot both pass the quota check.
@@ -70,10 +74,8 @@ def attach_policy(caller: Caller, kind: str, name: str, policy_arn: str) -> None
 
 @operation
 def detach_policy(caller: Caller, kind: str, name: str, policy_arn: str) -> None:
-    spec, entity = _identity(kind, name, caller, "iam:Detach{noun}Policy")
-    action = f"iam:Detach{spec.noun}Policy"
-    policy = _policy(caller, action, entity, policy_arn)
-    authz.check(caller, action, entity.arn, {"iam:PolicyARN": policy.arn})
+    spec, entity, action, policy = _attachment_request(caller, "iam:Detach{noun}Policy", kind,
+                                                       name, policy_arn)
     deleted, _ = _owned(spec.attachment_model, spec, entity, policy=policy).delete()
     if not deleted:
         raise NoSuchEntity(f"Policy {policy.arn} was not found.")
