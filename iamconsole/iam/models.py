@@ -45,6 +45,17 @@ class NamedEntity:
         return arns.entity(self.ARN_TYPE, self.name, self.path)
 
 
+def _named_entity_meta(key: str, *constraints: models.BaseConstraint) -> type:
+    """The Meta of a user, group or role: ordered by name, the name unique ignoring case (the
+    index `name__ci` lookups use), an index on the path (PathPrefix listings)."""
+    return type("Meta", (), {
+        "ordering": ["name"],
+        "constraints": [models.UniqueConstraint(Lower("name"), name=f"iam_{key}_name_ci_unique"),
+                        *constraints],
+        "indexes": [models.Index(fields=["path"])],
+    })
+
+
 class TaggedEntity(models.Model):
     """Tags as AWS keeps them: an ordered mapping of key → value (keys unique ignoring case)."""
 
@@ -101,15 +112,8 @@ class User(NamedEntity, AbstractBaseUser, TaggedEntity):
     USERNAME_FIELD = "name"
     REQUIRED_FIELDS: list[str] = []
 
-    class Meta:
-        ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(Lower("name"), name="iam_user_name_ci_unique"),
-            models.UniqueConstraint(
-                fields=["is_root"], condition=models.Q(is_root=True), name="iam_single_root_user"
-            ),
-        ]
-        indexes = [models.Index(fields=["path"])]
+    Meta = _named_entity_meta("user", models.UniqueConstraint(
+        fields=["is_root"], condition=models.Q(is_root=True), name="iam_single_root_user"))
 
     @property
     def arn(self) -> str:
@@ -132,10 +136,7 @@ class Group(NamedEntity, models.Model):
     members = models.ManyToManyField(User, related_name="iam_groups", blank=True)
     revision = models.PositiveIntegerField(default=1)
 
-    class Meta:
-        ordering = ["name"]
-        constraints = [models.UniqueConstraint(Lower("name"), name="iam_group_name_ci_unique")]
-        indexes = [models.Index(fields=["path"])]
+    Meta = _named_entity_meta("group")
 
 
 class Role(NamedEntity, TaggedEntity):
@@ -155,10 +156,7 @@ class Role(NamedEntity, TaggedEntity):
     last_used_region = models.CharField(max_length=32, blank=True, default="")
     revision = models.PositiveIntegerField(default=1)
 
-    class Meta:
-        ordering = ["name"]
-        constraints = [models.UniqueConstraint(Lower("name"), name="iam_role_name_ci_unique")]
-        indexes = [models.Index(fields=["path"])]
+    Meta = _named_entity_meta("role")
 
 
 class ManagedPolicy(NamedEntity, TaggedEntity):

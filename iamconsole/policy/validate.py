@@ -159,6 +159,18 @@ class _V:
         self.err("InvalidType", path, f"{what} must be a string or a list of strings.", node)
         return None
 
+    def _members(self, node: JNode, path: str, not_object: str, empty_code: str,
+                 empty: str) -> list[tuple[str, str, int, JNode]]:
+        """(key, its path, its offset, its value) of each member of an object element; none
+        when the element is not an object (InvalidType `not_object`); `empty` when it has no
+        member."""
+        if node.kind != "object":
+            self.err("InvalidType", path, not_object, node)
+            return []
+        if not node.items:
+            self.err(empty_code, path, empty, node)
+        return [(key, f"{path}.{key}", off, child) for key, off, child in node.items]
+
     def _entries(self, node: JNode, path: str, what: str) -> list[tuple[str, str, JNode]]:
         """(value, its path, its node) of each entry of a string-or-list element (none when
         the element is invalid: reported by `_strings`)."""
@@ -319,13 +331,9 @@ class _V:
                          "use an object such as {\"AWS\": \"arn:aws:iam::123456789012:root\"}.",
                          node)
             return
-        if node.kind != "object":
-            self.err("InvalidType", path, "Principal must be \"*\" or an object.", node)
-            return
-        if not node.items:
-            self.err("EmptyPrincipal", path, "Principal must not be empty.", node)
-        for key, off, child in node.items:
-            kp = f"{path}.{key}"
+        for key, kp, off, child in self._members(
+                node, path, "Principal must be \"*\" or an object.", "EmptyPrincipal",
+                "Principal must not be empty."):
             if key not in PRINCIPAL_TYPES:
                 self.err("InvalidPrincipal", kp, f"'{key}' is not a principal type; use AWS, "
                          "Service, Federated or CanonicalUser.", off)
@@ -341,25 +349,16 @@ class _V:
                     self.err("InvalidPrincipal", vp, "A principal must not be empty.", n)
 
     def _condition(self, path: str, node: JNode) -> None:
-        if node.kind != "object":
-            self.err("InvalidType", path, "Condition must be an object of operators.", node)
-            return
-        if not node.items:
-            self.err("EmptyCondition", path, "Condition must not be empty.", node)
-        for op, off, block in node.items:
-            op_path = f"{path}.{op}"
+        for op, op_path, off, block in self._members(
+                node, path, "Condition must be an object of operators.", "EmptyCondition",
+                "Condition must not be empty."):
             spec = parse_operator(op)
             if isinstance(spec, str):
                 self.err("UnknownConditionOperator", op_path, spec, off)
                 continue
-            if block.kind != "object":
-                self.err("InvalidType", op_path, f"{op} must map condition keys to values.",
-                         block)
-                continue
-            if not block.items:
-                self.err("EmptyCondition", op_path, f"{op} must name at least one condition "
-                         "key.", block)
-            for key, koff, vals in block.items:
+            for key, _, koff, vals in self._members(
+                    block, op_path, f"{op} must map condition keys to values.", "EmptyCondition",
+                    f"{op} must name at least one condition key."):
                 self._condition_key(op_path, spec, key, koff, vals)
 
     def _condition_key(self, op_path: str, spec: OperatorSpec, key: str, koff: int,
