@@ -17,13 +17,16 @@ from ..errors import DeleteConflict, EntityAlreadyExists, InvalidInput, NoSuchEn
 from ..kinds import Kind
 from ._common import (
     bump,
+    check_revision,
     merge_tags,
     normalize_tags,
     operation,
     remove_tags,
     tag_context,
+    under_path,
     validate_name,
     validate_path,
+    validate_path_prefix,
 )
 from .lookup import authorize_missing, referenced_policy
 
@@ -53,8 +56,25 @@ def summary(kind: Kind, entity: Any) -> dict:
             f"{kind.noun}Id": getattr(entity, kind.id_field), "Arn": entity.arn}
 
 
+def listing(caller: Caller, kind: Kind, path_prefix: str | None, **filters: Any) -> QuerySet:
+    """List{noun}s: the kind's entities under `path_prefix` (and `filters`), authorized on the
+    ARN pattern of the prefix (`user/eng/*`; a prefix not ending in / on `user/*`)."""
+    prefix = validate_path_prefix(path_prefix)
+    authz.check(caller, kind.action("List{noun}s"),
+                kind.arn("*", prefix if prefix.endswith("/") else "/"))
+    return kind.model.objects.filter(under_path(prefix), **filters)
+
+
 def boundary_arn(entity: Any) -> str | None:
     return entity.permissions_boundary.arn if entity.permissions_boundary_id else None
+
+
+def edited(kind: Kind, name: str, caller: Caller, action: str, revision: int | None) -> Any:
+    """The entity an update changes: found (a missing one authorized for `action` first) and
+    unchanged since the caller read `revision` (ConcurrentModification otherwise)."""
+    entity = kind.find(name, caller, action)
+    check_revision(entity, revision)
+    return entity
 
 
 def check_deletable(kind: Kind, entity: Any) -> None:

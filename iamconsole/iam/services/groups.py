@@ -12,12 +12,9 @@ from ..models import Group, User
 from . import _entity
 from ._common import (
     MAX_GROUPS_PER_USER,
-    check_revision,
     operation,
-    under_path,
     validate_name,
     validate_path,
-    validate_path_prefix,
 )
 from .users import find_user
 
@@ -56,9 +53,7 @@ def get_group(caller: Caller, group_name: str) -> tuple[Group, QuerySet[User]]:
 
 
 def list_groups(caller: Caller, *, path_prefix: str | None = "/") -> QuerySet[Group]:
-    prefix = validate_path_prefix(path_prefix)
-    authz.check(caller, "iam:ListGroups", group_arn("*", prefix if prefix.endswith("/") else "/"))
-    return Group.objects.filter(under_path(prefix)).order_by("name")
+    return _entity.listing(caller, kinds.GROUP, path_prefix).order_by("name")
 
 
 def list_groups_for_user(caller: Caller, user_name: str) -> QuerySet[Group]:
@@ -76,8 +71,7 @@ def update_group(
     new_path: str | None = None,
     revision: int | None = None,
 ) -> Group:
-    group = find_group(group_name, caller, "iam:UpdateGroup")
-    check_revision(group, revision)
+    group = _entity.edited(kinds.GROUP, group_name, caller, "iam:UpdateGroup", revision)
     return _entity.rename(caller, group, kinds.GROUP, new_group_name, new_path, group_summary)
 
 

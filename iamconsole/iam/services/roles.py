@@ -18,14 +18,11 @@ from ._common import (
     bump,
     check_description,
     check_policy_document,
-    check_revision,
     normalize_tags,
     operation,
     tag_context,
-    under_path,
     validate_name,
     validate_path,
-    validate_path_prefix,
 )
 from .lookup import referenced_policy
 from .principals import bind_principals, unbind_deleted_principal
@@ -118,10 +115,8 @@ def get_role(caller: Caller, role_name: str) -> Role:
 
 
 def list_roles(caller: Caller, *, path_prefix: str | None = "/") -> QuerySet[Role]:
-    prefix = validate_path_prefix(path_prefix)
-    authz.check(caller, "iam:ListRoles", role_arn("*", prefix if prefix.endswith("/") else "/"))
-    return (Role.objects.filter(under_path(prefix)).select_related("permissions_boundary")
-            .order_by("name"))
+    return (_entity.listing(caller, kinds.ROLE, path_prefix)
+            .select_related("permissions_boundary").order_by("name"))
 
 
 @operation
@@ -133,8 +128,7 @@ def update_role(
     max_session_duration: int | None = None,
     revision: int | None = None,
 ) -> Role:
-    role = find_role(role_name, caller, "iam:UpdateRole")
-    check_revision(role, revision)
+    role = _entity.edited(kinds.ROLE, role_name, caller, "iam:UpdateRole", revision)
     authz.check(caller, "iam:UpdateRole", role.arn)
     old = role_summary(role)
     if description is not None:
@@ -151,8 +145,7 @@ def update_role(
 def update_assume_role_policy(
     caller: Caller, role_name: str, policy_document, *, revision: int | None = None
 ) -> Role:
-    role = find_role(role_name, caller, "iam:UpdateAssumeRolePolicy")
-    check_revision(role, revision)
+    role = _entity.edited(kinds.ROLE, role_name, caller, "iam:UpdateAssumeRolePolicy", revision)
     document = check_policy_document(policy_document, kind="trust",
                                      max_chars=TRUST_POLICY_MAX_CHARS)
     authz.check(caller, "iam:UpdateAssumeRolePolicy", role.arn)

@@ -14,14 +14,11 @@ from ..errors import (
 from ..models import User
 from . import _entity
 from ._common import (
-    check_revision,
     normalize_tags,
     operation,
     tag_context,
-    under_path,
     validate_name,
     validate_path,
-    validate_path_prefix,
 )
 from .lookup import referenced_policy
 from .principals import rebind_renamed_principal, unbind_deleted_principal
@@ -93,13 +90,8 @@ def get_user(caller: Caller, user_name: str | None = None) -> User:
 
 
 def list_users(caller: Caller, *, path_prefix: str | None = "/") -> QuerySet[User]:
-    prefix = validate_path_prefix(path_prefix)
-    authz.check(caller, "iam:ListUsers", user_arn("*", prefix if prefix.endswith("/") else "/"))
-    return (
-        User.objects.filter(under_path(prefix), is_root=False)
-        .select_related("permissions_boundary")
-        .order_by("name")
-    )
+    return (_entity.listing(caller, kinds.USER, path_prefix, is_root=False)
+            .select_related("permissions_boundary").order_by("name"))
 
 
 @operation
@@ -111,8 +103,7 @@ def update_user(
     new_path: str | None = None,
     revision: int | None = None,
 ) -> User:
-    user = find_user(user_name, caller, "iam:UpdateUser")
-    check_revision(user, revision)
+    user = _entity.edited(kinds.USER, user_name, caller, "iam:UpdateUser", revision)
     old_name, old_path = user.name, user.path
     user = _entity.rename(caller, user, kinds.USER, new_user_name, new_path, user_summary)
     rebind_renamed_principal(caller, user, old_name, old_path)
