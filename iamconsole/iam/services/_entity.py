@@ -69,6 +69,31 @@ def boundary_arn(entity: Any) -> str | None:
     return entity.permissions_boundary.arn if entity.permissions_boundary_id else None
 
 
+def authorize_create(caller: Caller, kind: Kind, arn: str, tags: dict[str, str],
+                     permissions_boundary: str | None = None) -> Any:
+    """Create{noun}, and Tag{noun} when the request carries tags, authorized on `arn` with the
+    request's tag keys and, for a kind with a boundary, iam:PermissionsBoundary. Returns the
+    boundary policy named (None without one; a missing one is told only after authorizing the
+    request with the ARN asked for)."""
+    action = kind.action("Create{noun}")
+    boundary = referenced_policy(caller, action, arn, "iam:PermissionsBoundary",
+                                 permissions_boundary) if permissions_boundary else None
+    context = {"iam:PermissionsBoundary": boundary.arn if boundary else None} \
+        if kind.has_boundary else {}
+    context.update(tag_context(tags) if tags else {})
+    authz.check(caller, action, arn, context or None)
+    if tags:
+        authz.check(caller, kind.action("Tag{noun}"), arn, context)
+    return boundary
+
+
+def check_name_free(kind: Kind, name: str) -> None:
+    """EntityAlreadyExists when an entity of `kind` has `name` (ignoring case)."""
+    if kind.model.objects.filter(name__ci=name).exists():
+        raise EntityAlreadyExists(f"{kind.noun} with name {name} already exists.",
+                                  field=f"{kind.key}_name")
+
+
 def edited(kind: Kind, name: str, caller: Caller, action: str, revision: int | None) -> Any:
     """The entity an update changes: found (a missing one authorized for `action` first) and
     unchanged since the caller read `revision` (ConcurrentModification otherwise)."""

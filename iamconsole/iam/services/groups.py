@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 
 from .. import audit, authz, kinds
 from ..caller import Caller
-from ..errors import EntityAlreadyExists, LimitExceeded, NoSuchEntity
+from ..errors import LimitExceeded, NoSuchEntity
 from ..models import Group, User
 from . import _entity
 from ._common import (
@@ -35,10 +35,8 @@ def find_group(name: str, caller: Caller | None = None, action: str | None = Non
 def create_group(caller: Caller, group_name: str, *, path: str | None = "/") -> Group:
     validate_name(group_name, "group", "group_name")
     path = validate_path(path)
-    authz.check(caller, "iam:CreateGroup", group_arn(group_name, path))
-    if Group.objects.filter(name__ci=group_name).exists():
-        raise EntityAlreadyExists(f"Group with name {group_name} already exists.",
-                                  field="group_name")
+    _entity.authorize_create(caller, kinds.GROUP, group_arn(group_name, path), {})
+    _entity.check_name_free(kinds.GROUP, group_name)
     group = Group.objects.create(name=group_name, path=path)
     audit.record(caller, "iam:CreateGroup", resource_type="group", resource_name=group.name,
                  resource_arn=group.arn, new=group_summary(group))

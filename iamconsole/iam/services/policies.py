@@ -39,7 +39,6 @@ from ._common import (
     normalize_tags,
     operation,
     related_count,
-    tag_context,
     under_path,
     validate_name,
     validate_path,
@@ -107,9 +106,7 @@ def create_policy(
     arn = arns.policy(policy_name, path, aws_managed=aws_managed)
     if aws_managed and not caller.is_system:
         raise InvalidInput("Only the system can create AWS managed policies.")
-    authz.check(caller, "iam:CreatePolicy", arn, tag_context(tag_map) if tag_map else None)
-    if tag_map:
-        authz.check(caller, "iam:TagPolicy", arn, tag_context(tag_map))
+    _entity.authorize_create(caller, kinds.POLICY, arn, tag_map)
     if ManagedPolicy.objects.filter(name__ci=policy_name, is_aws_managed=aws_managed).exists():
         raise EntityAlreadyExists(f"A policy called {policy_name} already exists. Duplicate names "
                                   "are not allowed.", field="policy_name")

@@ -8,7 +8,6 @@ from django.db.models import QuerySet
 from .. import audit, authz, kinds
 from ..caller import Caller
 from ..errors import (
-    EntityAlreadyExists,
     ValidationError,
 )
 from ..models import Role
@@ -20,11 +19,9 @@ from ._common import (
     check_policy_document,
     normalize_tags,
     operation,
-    tag_context,
     validate_name,
     validate_path,
 )
-from .lookup import referenced_policy
 from .principals import bind_principals, unbind_deleted_principal
 
 MIN_SESSION_DURATION, MAX_SESSION_DURATION = 3600, 43200
@@ -86,18 +83,10 @@ def create_role(
     duration = _check_duration(max_session_duration or MIN_SESSION_DURATION)
     tag_map = normalize_tags(tags)
     arn = role_arn(role_name, path)
-    boundary = referenced_policy(caller, "iam:CreateRole", arn, "iam:PermissionsBoundary",
-                                 permissions_boundary) if permissions_boundary else None
-    extra = {"iam:PermissionsBoundary": boundary.arn if boundary else None,
-             **(tag_context(tag_map) if tag_map else {})}
-    authz.check(caller, "iam:CreateRole", arn, extra)
-    if tag_map:
-        authz.check(caller, "iam:TagRole", arn, extra)
+    boundary = _entity.authorize_create(caller, kinds.ROLE, arn, tag_map, permissions_boundary)
     # After authorization: which users and roles exist is not for every caller to learn.
     document = bind_principals(document, field="assume_role_policy_document")
-    if Role.objects.filter(name__ci=role_name).exists():
-        raise EntityAlreadyExists(f"Role with name {role_name} already exists.",
-                                  field="role_name")
+    _entity.check_name_free(kinds.ROLE, role_name)
     role = Role.objects.create(
         name=role_name, path=path, assume_role_policy_document=document,
         description=check_description(description), max_session_duration=duration,

@@ -7,7 +7,6 @@ from django.db.models import QuerySet
 from .. import audit, authz, kinds, rows
 from ..caller import Caller
 from ..errors import (
-    EntityAlreadyExists,
     InvalidInput,
     ValidationError,
 )
@@ -16,11 +15,9 @@ from . import _entity
 from ._common import (
     normalize_tags,
     operation,
-    tag_context,
     validate_name,
     validate_path,
 )
-from .lookup import referenced_policy
 from .principals import rebind_renamed_principal, unbind_deleted_principal
 
 user_arn = kinds.USER.arn
@@ -58,17 +55,9 @@ def create_user(
     validate_name(user_name, "user", "user_name")
     path = validate_path(path)
     tag_map = normalize_tags(tags)
-    boundary = referenced_policy(
-        caller, "iam:CreateUser", user_arn(user_name, path), "iam:PermissionsBoundary",
-        permissions_boundary) if permissions_boundary else None
-    extra = {"iam:PermissionsBoundary": boundary.arn if boundary else None,
-             **(tag_context(tag_map) if tag_map else {})}
-    authz.check(caller, "iam:CreateUser", user_arn(user_name, path), extra)
-    if tag_map:
-        authz.check(caller, "iam:TagUser", user_arn(user_name, path), extra)
-    if User.objects.filter(name__ci=user_name).exists():
-        raise EntityAlreadyExists(f"User with name {user_name} already exists.",
-                                  field="user_name")
+    boundary = _entity.authorize_create(caller, kinds.USER, user_arn(user_name, path), tag_map,
+                                        permissions_boundary)
+    _entity.check_name_free(kinds.USER, user_name)
     user = User(name=user_name, path=path, permissions_boundary=boundary, tags=tag_map)
     user.set_unusable_password()
     user.save()
