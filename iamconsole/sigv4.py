@@ -294,20 +294,26 @@ def _parse_authorization_header(req: SignedRequest, authorization: str) -> Crede
         )
     if missing:
         raise _incomplete(" ".join(missing))
+    _check_amz_date(amz_date)
+    token = req.headers.get("x-amz-security-token")
+    return _credentials(fields["Credential"], fields["SignedHeaders"], fields["Signature"],
+                        token.strip() if token is not None else None, amz_date)
+
+
+def _check_amz_date(amz_date: str) -> None:
     if not _AMZ_DATE_RE.fullmatch(amz_date):
         raise _incomplete(f"Date must be in ISO-8601 'basic format'. Got '{amz_date[:40]}'.")
-    key_id, date, region, service = _split_credential(fields["Credential"])
-    token = req.headers.get("x-amz-security-token")
+
+
+def _credentials(credential: str, signed_headers: str, signature: str, token: str | None,
+                 amz_date: str, *, presigned: bool = False,
+                 expires: int | None = None) -> Credentials:
+    """What an Authorization header or a presigned URL claims (its credential scope split)."""
+    key_id, date, region, service = _split_credential(credential)
     return Credentials(
-        access_key_id=key_id,
-        date=date,
-        region=region,
-        service=service,
-        signed_headers=_signed_header_list(fields["SignedHeaders"]),
-        signature=fields["Signature"],
-        security_token=token.strip() if token is not None else None,
-        amz_date=amz_date,
-        presigned=False,
+        access_key_id=key_id, date=date, region=region, service=service,
+        signed_headers=_signed_header_list(signed_headers), signature=signature,
+        security_token=token, amz_date=amz_date, presigned=presigned, expires=expires,
     )
 
 
@@ -326,8 +332,7 @@ def _parse_presigned(query: Mapping[str, str]) -> Credentials:
             f"got '{query['X-Amz-Algorithm'][:40]}'."
         )
     amz_date = query["X-Amz-Date"]
-    if not _AMZ_DATE_RE.fullmatch(amz_date):
-        raise _incomplete(f"Date must be in ISO-8601 'basic format'. Got '{amz_date[:40]}'.")
+    _check_amz_date(amz_date)
     expires: int | None = None
     if "X-Amz-Expires" in query:
         raw = query["X-Amz-Expires"]
@@ -338,19 +343,9 @@ def _parse_presigned(query: Mapping[str, str]) -> Credentials:
             raise _incomplete(
                 "X-Amz-Expires must be less than a week (in seconds) that is 604800"
             )
-    key_id, date, region, service = _split_credential(query["X-Amz-Credential"])
-    return Credentials(
-        access_key_id=key_id,
-        date=date,
-        region=region,
-        service=service,
-        signed_headers=_signed_header_list(query["X-Amz-SignedHeaders"]),
-        signature=query["X-Amz-Signature"],
-        security_token=query.get("X-Amz-Security-Token"),
-        amz_date=amz_date,
-        presigned=True,
-        expires=expires,
-    )
+    return _credentials(query["X-Amz-Credential"], query["X-Amz-SignedHeaders"],
+                        query["X-Amz-Signature"], query.get("X-Amz-Security-Token"), amz_date,
+                        presigned=True, expires=expires)
 
 
 # --------------------------------------------------------------------------- canonical request

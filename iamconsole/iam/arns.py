@@ -55,7 +55,7 @@ def build(type: str, name: str = "", path: str = "/", *, service: str = "iam",
           account: str | None = None) -> str:
     """`arn:aws:<service>::<account>:<type><path><name>`; `root` has neither path nor name."""
     resource = type if not name and type == "root" else f"{type}{path or '/'}{name}"
-    return f"arn:{PARTITION}:{service}::{account or ids.account_id()}:{resource}"
+    return of_resource(resource, service, account)
 
 
 def entity(type: str, name: str, path: str = "/", account: str | None = None) -> str:
@@ -102,5 +102,46 @@ def parse_entity(value: str | None, *types: str, service: str = "iam") -> Arn | 
     if parsed is None or parsed.service != service or parsed.type == "root":
         return None
     if types and parsed.type not in types:
+        return None
+    return parsed
+
+
+_ANY = re.compile(
+    r"arn:aws:(?P<service>[a-z0-9-]+)::(?P<account>[^:]*):(?P<type>[A-Za-z-]+)"
+    r"(?P<rest>/(?:.*/)?[^/]*)?"
+)
+
+
+def parse_any(value: str | None) -> Arn | None:
+    """The parts of an IAM/STS ARN of any account (an account-independent parse, for what a
+    request names before it is checked): `path` is the resource up to its last slash and `name`
+    what follows, possibly empty (`assumed-role/r/s`: path `/r/`, name `s`); `root` has neither.
+    None when `value` does not have the shape arn:aws:<service>::<account>:<type>[/...]."""
+    match = _ANY.fullmatch(value or "")
+    if match is None:
+        return None
+    rest = match["rest"]
+    path, _, name = (rest or "").rpartition("/")
+    return Arn(match["service"], match["account"], match["type"], f"{path}/" if rest else "",
+               name)
+
+
+def is_account_id(value: str) -> bool:
+    """A 12-digit account id (not `aws`, `*` or empty)."""
+    return len(value) == 12 and value.isdecimal()
+
+
+def of_resource(text: str, service: str = "iam", account: str | None = None) -> str:
+    """`arn:aws:<service>::<account>:<text>` for a resource written out already (`user/a`)."""
+    return f"arn:{PARTITION}:{service}::{account or ids.account_id()}:{text}"
+
+
+def parse_named(value: str | None, type: str, *, aws: bool = False) -> Arn | None:
+    """An IAM ARN of `type` with a name, in any 12-digit account (or AWS's `aws` when `aws`):
+    what a request names as a role or policy ARN, before its account is compared with ours."""
+    parsed = parse_any(value)
+    if parsed is None or parsed.service != "iam" or parsed.type != type or not parsed.name:
+        return None
+    if not (is_account_id(parsed.account) or (aws and parsed.account == AWS_ACCOUNT)):
         return None
     return parsed

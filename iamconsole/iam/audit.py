@@ -10,7 +10,6 @@ once. Either way a denial costs one INSERT and no query more.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -20,7 +19,7 @@ from typing import Any
 from django.db import DatabaseError, transaction
 from django.db.models import QuerySet
 
-from . import authz
+from . import arns, authz
 from .caller import Caller
 from .errors import AccessDenied, NoSuchEntity
 from .models import AuditEvent
@@ -35,7 +34,6 @@ SUCCESS, FAILURE, DENIED = "success", "failure", "denied"
 
 # The denied-call events of the outermost `atomic()` block running in this context, or None.
 _pending: ContextVar[list[dict] | None] = ContextVar("audit_pending_denials", default=None)
-_ARN = re.compile(r"^arn:aws:(?:iam|sts)::[^:]*:(?P<type>[A-Za-z-]+)(?:/(?P<rest>.*))?$")
 _LIMITS = {"actor": 256, "actor_arn": 2048, "request_id": 64, "action": 128,
            "resource_type": 32, "resource_name": 512, "resource_arn": 2048}
 
@@ -92,11 +90,10 @@ def record_denied(caller: Caller, exc: AccessDenied) -> None:
     """Record a call the policies refused, as CloudTrail does: actor, action, resource, source
     IP, request id, errorCode AccessDenied and the message with its reason. Inside `atomic()`
     the event is written when the block ends (the denial rolls the block back), else now."""
-    match = _ARN.match(exc.resource or "")
+    parsed = arns.parse_any(exc.resource)
     resource_type = resource_name = ""
-    if match:
-        resource_type = match["type"]
-        resource_name = (match["rest"] or "").rsplit("/", 1)[-1]
+    if parsed is not None and parsed.service in ("iam", "sts"):
+        resource_type, resource_name = parsed.type, parsed.name
     fields = _fields(caller, exc.action or "", resource_type=resource_type,
                      resource_name=resource_name, resource_arn=exc.resource or "", old=None,
                      new=None, outcome=DENIED, detail=exc.message, error_code=exc.code)

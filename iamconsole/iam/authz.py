@@ -17,7 +17,7 @@ from django.db.models.functions import Lower
 
 from iamconsole.policy import CompiledPolicy, Context, Decision, Request, compile_policy, evaluate
 
-from . import audit, clock
+from . import arns, audit, clock
 from . import identifiers as ids
 from .caller import Caller
 from .errors import AccessDenied
@@ -187,7 +187,7 @@ def principal_sources(kind: str, principal) -> tuple[list[PolicySource], PolicyS
         source = PolicySource(
             name=name, policy_type="aws-managed" if aws_managed else "user-managed",
             document=document, version_id=f"{policy_id}:v{number}",
-            arn=ids.arn(f"policy{path}{name}", account="aws" if aws_managed else None),
+            arn=arns.policy(name, path, aws_managed=aws_managed),
             owner="boundary" if part == 4 else owner,
         )
         if part == 4:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from . import arns
 from . import identifiers as ids
 
 if TYPE_CHECKING:
@@ -52,10 +53,10 @@ class Caller:
     @property
     def arn(self) -> str:
         if self.role is not None:
-            return ids.arn(f"assumed-role/{self.role.name}/{self.session_name}", service="sts")
+            return arns.assumed_role(self.role.name, self.session_name)
         if self.user is not None:
             return self.user.arn
-        return ids.root_arn()
+        return arns.root()
 
     @property
     def display_name(self) -> str:

@@ -6,6 +6,8 @@ the Query API answers AWS's XML error envelope with the same code and status.
 
 from __future__ import annotations
 
+import sys
+
 
 class IAMError(Exception):
     code = "ServiceFailure"
@@ -27,62 +29,30 @@ class ClientError(IAMError):
     sender_fault = True
 
 
-class NoSuchEntity(ClientError):
-    code, status = "NoSuchEntity", 404
+def client_error(code: str, status: int = 400, doc: str | None = None) -> type[ClientError]:
+    """The ClientError subclass named after AWS's error `code`, answered with HTTP `status`
+    (defined in the calling module, as `NAME = client_error("NAME")`)."""
+    module = sys._getframe(1).f_globals.get("__name__", __name__)
+    return type(code, (ClientError,), {"code": code, "status": status, "__doc__": doc,
+                                       "__module__": module, "__qualname__": code})
 
 
-class EntityAlreadyExists(ClientError):
-    code, status = "EntityAlreadyExists", 409
-
-
-class DeleteConflict(ClientError):
-    code, status = "DeleteConflict", 409
-
-
-class LimitExceeded(ClientError):
-    code, status = "LimitExceeded", 409
-
-
-class MalformedPolicyDocument(ClientError):
-    code = "MalformedPolicyDocument"
-
-
-class InvalidInput(ClientError):
-    code = "InvalidInput"
-
-
-class ValidationError(ClientError):
-    code = "ValidationError"
-
-
-class PasswordPolicyViolation(ClientError):
-    code = "PasswordPolicyViolation"
-
-
-class InvalidAuthenticationCode(ClientError):
-    code, status = "InvalidAuthenticationCode", 403
-
-
-class EntityTemporarilyUnmodifiable(ClientError):
-    code, status = "EntityTemporarilyUnmodifiable", 409
-
-
-class ConcurrentModification(ClientError):
-    """A stale edit: the object changed since the caller read it (If-Match / form revision)."""
-
-    code, status = "ConcurrentModification", 409
-
-
-class InvalidUserType(ClientError):
-    code = "InvalidUserType"
-
-
-class PolicyNotAttachable(ClientError):
-    code = "PolicyNotAttachable"
-
-
-class UnmodifiableEntity(ClientError):
-    code = "UnmodifiableEntity"
+# AWS's IAM error codes (the class is named as the code) and their HTTP status.
+NoSuchEntity = client_error("NoSuchEntity", 404)
+EntityAlreadyExists = client_error("EntityAlreadyExists", 409)
+DeleteConflict = client_error("DeleteConflict", 409)
+LimitExceeded = client_error("LimitExceeded", 409)
+MalformedPolicyDocument = client_error("MalformedPolicyDocument")
+InvalidInput = client_error("InvalidInput")
+ValidationError = client_error("ValidationError")
+PasswordPolicyViolation = client_error("PasswordPolicyViolation")
+InvalidAuthenticationCode = client_error("InvalidAuthenticationCode", 403)
+ConcurrentModification = client_error(
+    "ConcurrentModification", 409,
+    "A stale edit: the object changed since the caller read it (If-Match / form revision).")
+InvalidUserType = client_error("InvalidUserType")
+PolicyNotAttachable = client_error("PolicyNotAttachable")
+UnmodifiableEntity = client_error("UnmodifiableEntity")
 
 
 class AccessDenied(ClientError):
@@ -95,7 +65,3 @@ class AccessDenied(ClientError):
 
     def as_dict(self) -> dict:
         return {**super().as_dict(), "action": self.action, "resource": self.resource}
-
-
-class PolicyEvaluation(IAMError):
-    code = "PolicyEvaluation"

@@ -13,7 +13,6 @@ _SECRET_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01234567
 # The name patterns and lengths of the IAM API model (botocore's service-2.json).
 NAME_PATTERN = re.compile(r"^[\w+=,.@-]+$", re.ASCII)  # Java \w: ASCII only
 PATH_PATTERN = re.compile(r"^(/|/[\x21-\x7e]+/)$")
-PATH_PREFIX_PATTERN = re.compile(r"^/([\x21-\x7e]*/)?$|^/[\x21-\x7e]*$")
 NAME_MAX = {"user": 64, "group": 128, "role": 64, "policy": 128, "mfa": 226, "inline": 128}
 
 
@@ -51,8 +50,7 @@ def account_id() -> str:
 
 
 def arn(resource: str, service: str = "iam", account: str | None = None) -> str:
-    return f"arn:aws:{service}::{account or account_id()}:{resource}"
+    """Alias of `arns.of_resource` for the callers not moved to `iamconsole.iam.arns` yet."""
+    from . import arns
 
-
-def root_arn() -> str:
-    return arn("root")
+    return arns.of_resource(resource, service, account)

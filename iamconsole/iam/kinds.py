@@ -117,6 +117,10 @@ class Kind:
         """The Query API parameter that names an existing entity of this kind ("PolicyArn")."""
         return self.ref_param or self.name_parameter
 
+    def op_name(self, template: str) -> str:
+        """The name of the domain operation `template` of this kind: "list_user_tags"."""
+        return _snake(template.format(noun=self.noun))
+
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 

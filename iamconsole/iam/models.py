@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from . import arns
 from . import identifiers as ids
 
 
@@ -28,6 +29,31 @@ class CaseInsensitiveExact(models.Lookup):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
         return f"LOWER({lhs}) = LOWER({rhs})", [*lhs_params, *rhs_params]
+
+
+class NamedEntity:
+    """A user, group, role, policy or MFA device: known by its name, with an ARN of type
+    `ARN_TYPE` under its path (no fields here: the models keep their own)."""
+
+    ARN_TYPE = ""
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def arn(self) -> str:
+        return arns.entity(self.ARN_TYPE, self.name, self.path)
+
+
+def _named_entity_meta(key: str, *constraints: models.BaseConstraint) -> type:
+    """The Meta of a user, group or role: ordered by name, the name unique ignoring case (the
+    index `name__ci` lookups use), an index on the path (PathPrefix listings)."""
+    return type("Meta", (), {
+        "ordering": ["name"],
+        "constraints": [models.UniqueConstraint(Lower("name"), name=f"iam_{key}_name_ci_unique"),
+                        *constraints],
+        "indexes": [models.Index(fields=["path"])],
+    })
 
 
 class TaggedEntity(models.Model):
@@ -59,8 +85,10 @@ class UserManager(BaseUserManager):
         return self.create_user(name, password, **fields)
 
 
-class User(AbstractBaseUser, TaggedEntity):
+class User(NamedEntity, AbstractBaseUser, TaggedEntity):
     """An IAM user; also the Django user who signs in to the console (when it has a password)."""
+
+    ARN_TYPE = "user"
 
     name = models.CharField("user name", max_length=64, unique=True)
     path = models.CharField(max_length=512, default="/")
@@ -84,29 +112,21 @@ class User(AbstractBaseUser, TaggedEntity):
     USERNAME_FIELD = "name"
     REQUIRED_FIELDS: list[str] = []
 
-    class Meta:
-        ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(Lower("name"), name="iam_user_name_ci_unique"),
-            models.UniqueConstraint(
-                fields=["is_root"], condition=models.Q(is_root=True), name="iam_single_root_user"
-            ),
-        ]
-        indexes = [models.Index(fields=["path"])]
-
-    def __str__(self) -> str:
-        return self.name
+    Meta = _named_entity_meta("user", models.UniqueConstraint(
+        fields=["is_root"], condition=models.Q(is_root=True), name="iam_single_root_user"))
 
     @property
     def arn(self) -> str:
-        return ids.root_arn() if self.is_root else ids.arn(f"user{self.path}{self.name}")
+        return arns.root() if self.is_root else super().arn
 
     @property
     def has_login_profile(self) -> bool:
         return self.has_usable_password()
 
 
-class Group(models.Model):
+class Group(NamedEntity, models.Model):
+    ARN_TYPE = "group"
+
     name = models.CharField(max_length=128, unique=True)
     path = models.CharField(max_length=512, default="/")
     group_id = models.CharField(
@@ -116,20 +136,12 @@ class Group(models.Model):
     members = models.ManyToManyField(User, related_name="iam_groups", blank=True)
     revision = models.PositiveIntegerField(default=1)
 
-    class Meta:
-        ordering = ["name"]
-        constraints = [models.UniqueConstraint(Lower("name"), name="iam_group_name_ci_unique")]
-        indexes = [models.Index(fields=["path"])]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def arn(self) -> str:
-        return ids.arn(f"group{self.path}{self.name}")
+    Meta = _named_entity_meta("group")
 
 
-class Role(TaggedEntity):
+class Role(NamedEntity, TaggedEntity):
+    ARN_TYPE = "role"
+
     name = models.CharField(max_length=64, unique=True)
     path = models.CharField(max_length=512, default="/")
     role_id = models.CharField(max_length=32, unique=True, default=ids.new_role_id, editable=False)
@@ -144,22 +156,14 @@ class Role(TaggedEntity):
     last_used_region = models.CharField(max_length=32, blank=True, default="")
     revision = models.PositiveIntegerField(default=1)
 
-    class Meta:
-        ordering = ["name"]
-        constraints = [models.UniqueConstraint(Lower("name"), name="iam_role_name_ci_unique")]
-        indexes = [models.Index(fields=["path"])]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def arn(self) -> str:
-        return ids.arn(f"role{self.path}{self.name}")
+    Meta = _named_entity_meta("role")
 
 
-class ManagedPolicy(TaggedEntity):
+class ManagedPolicy(NamedEntity, TaggedEntity):
     """A managed policy. `is_aws_managed` marks the AWS-style policies shipped with the product
     (ARN `arn:aws:iam::aws:policy/…`); those cannot be changed by users."""
+
+    ARN_TYPE = "policy"
 
     name = models.CharField(max_length=128)
     path = models.CharField(max_length=512, default="/")
@@ -184,13 +188,9 @@ class ManagedPolicy(TaggedEntity):
         ]
         indexes = [models.Index(fields=["path"])]
 
-    def __str__(self) -> str:
-        return self.name
-
     @property
     def arn(self) -> str:
-        account = "aws" if self.is_aws_managed else None
-        return ids.arn(f"policy{self.path}{self.name}", account=account)
+        return arns.policy(self.name, self.path, aws_managed=self.is_aws_managed)
 
     @property
     def policy_type(self) -> str:
@@ -237,62 +237,38 @@ class InlinePolicy(models.Model):
         return self.name
 
 
-class UserInlinePolicy(InlinePolicy):
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="inline_policies")
-
-    class Meta(InlinePolicy.Meta):
-        constraints = [models.UniqueConstraint(fields=["user", "name"], name="iam_user_inline_u")]
-
-
-class GroupInlinePolicy(InlinePolicy):
-    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="inline_policies")
-
-    class Meta(InlinePolicy.Meta):
-        constraints = [
-            models.UniqueConstraint(fields=["group", "name"], name="iam_group_inline_u")
-        ]
+def _inline_policy_model(owner: type[models.Model], field: str) -> type[InlinePolicy]:
+    """The inline policies of users, groups or roles: `field` is the owner's foreign key."""
+    name = f"{owner.__name__}InlinePolicy"
+    meta = type("Meta", (InlinePolicy.Meta,), {"constraints": [
+        models.UniqueConstraint(fields=[field, "name"], name=f"iam_{field}_inline_u")]})
+    return type(name, (InlinePolicy,), {
+        "__module__": __name__, "__qualname__": name, "Meta": meta,
+        field: models.ForeignKey(owner, on_delete=models.CASCADE, related_name="inline_policies"),
+    })
 
 
-class RoleInlinePolicy(InlinePolicy):
-    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="inline_policies")
-
-    class Meta(InlinePolicy.Meta):
-        constraints = [models.UniqueConstraint(fields=["role", "name"], name="iam_role_inline_u")]
-
-
-class UserPolicyAttachment(models.Model):
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="policy_attachments")
-    policy = models.ForeignKey(
-        ManagedPolicy, on_delete=models.PROTECT, related_name="user_attachments"
-    )
-    attached_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "policy"], name="iam_user_att_u")]
+def _attachment_model(owner: type[models.Model], field: str) -> type[models.Model]:
+    """The managed policies attached to users, groups or roles: `field` is the owner's FK."""
+    name = f"{owner.__name__}PolicyAttachment"
+    meta = type("Meta", (), {"constraints": [
+        models.UniqueConstraint(fields=[field, "policy"], name=f"iam_{field}_att_u")]})
+    return type(name, (models.Model,), {
+        "__module__": __name__, "__qualname__": name, "Meta": meta,
+        field: models.ForeignKey(owner, on_delete=models.CASCADE,
+                                 related_name="policy_attachments"),
+        "policy": models.ForeignKey(ManagedPolicy, on_delete=models.PROTECT,
+                                    related_name=f"{field}_attachments"),
+        "attached_at": models.DateTimeField(default=timezone.now),
+    })
 
 
-class GroupPolicyAttachment(models.Model):
-    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="policy_attachments")
-    policy = models.ForeignKey(
-        ManagedPolicy, on_delete=models.PROTECT, related_name="group_attachments"
-    )
-    attached_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["group", "policy"], name="iam_group_att_u")
-        ]
-
-
-class RolePolicyAttachment(models.Model):
-    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="policy_attachments")
-    policy = models.ForeignKey(
-        ManagedPolicy, on_delete=models.PROTECT, related_name="role_attachments"
-    )
-    attached_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["role", "policy"], name="iam_role_att_u")]
+UserInlinePolicy = _inline_policy_model(User, "user")
+GroupInlinePolicy = _inline_policy_model(Group, "group")
+RoleInlinePolicy = _inline_policy_model(Role, "role")
+UserPolicyAttachment = _attachment_model(User, "user")
+GroupPolicyAttachment = _attachment_model(Group, "group")
+RolePolicyAttachment = _attachment_model(Role, "role")
 
 
 class AccessKey(models.Model):
@@ -318,7 +294,7 @@ class AccessKey(models.Model):
         return self.access_key_id
 
 
-class VirtualMFADevice(TaggedEntity):
+class VirtualMFADevice(NamedEntity, TaggedEntity):
     """A virtual MFA device (authenticator app). Created unassigned, bound to a user by
     EnableMFADevice. The TOTP seed is stored encrypted; `last_used_step` blocks code replay."""
 
@@ -332,16 +308,15 @@ class VirtualMFADevice(TaggedEntity):
     enabled_at = models.DateTimeField(null=True, blank=True)
     last_used_step = models.BigIntegerField(null=True, blank=True)
 
+    ARN_TYPE = "mfa"
+
     class Meta:
         ordering = ["name"]
         constraints = [models.UniqueConstraint(Lower("name"), name="iam_mfa_name_ci_unique")]
 
-    def __str__(self) -> str:
-        return self.name
-
     @property
     def serial_number(self) -> str:
-        return ids.arn(f"mfa{self.path}{self.name}")
+        return self.arn
 
 
 class PasswordHistory(models.Model):

@@ -16,10 +16,9 @@ from datetime import UTC, datetime, timedelta
 
 from django.db.models import Prefetch
 
-from . import audit, authz, clock
-from . import identifiers as ids
+from . import arns, audit, authz, clock
 from .caller import Caller
-from .errors import ClientError, ValidationError
+from .errors import ValidationError, client_error
 from .models import AccessKey, AccountSettings, Group, ManagedPolicy, Role, User
 from .services.passwords import password_expires_at
 from .services.policies import with_counts
@@ -38,12 +37,8 @@ CREDENTIAL_REPORT_COLUMNS = (
 AUTHORIZATION_FILTERS = ("User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy")
 
 
-class ReportNotPresent(ClientError):
-    code, status = "ReportNotPresent", 410
-
-
-class ReportExpired(ClientError):
-    code, status = "ReportExpired", 410
+ReportNotPresent = client_error("ReportNotPresent", 410)
+ReportExpired = client_error("ReportExpired", 410)
 
 
 @dataclass(frozen=True)
@@ -91,7 +86,7 @@ def _user_row(user: User) -> list[str]:
     if user.is_root:
         password = ["not_supported", _when(user.password_last_used, "no_information"),
                     "not_supported", "not_supported"]
-        name, arn = ROOT_ROW_NAME, ids.root_arn()
+        name, arn = ROOT_ROW_NAME, arns.root()
     else:
         enabled = user.has_usable_password()
         password = [

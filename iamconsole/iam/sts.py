@@ -39,10 +39,10 @@ from django.db.models.functions import Lower
 
 from iamconsole.policy import compile_policy
 
-from . import audit, authz, clock, crypto
+from . import arns, audit, authz, clock, crypto
 from . import identifiers as ids
 from .caller import Caller
-from .errors import AccessDenied, ClientError, ValidationError
+from .errors import AccessDenied, ValidationError, client_error
 from .models import Role, TemporaryCredential
 from .services._common import check_policy_document, non_whitespace_length, normalize_tags
 from .services.lookup import get_policy_by_arn
@@ -56,14 +56,12 @@ MAX_SESSION_TAGS = 50
 PACKED_POLICY_BUDGET = 2048  # characters of session policy / ARNs / tags a session may carry
 SESSION_TOKEN_BYTES = 96
 
-_ROLE_ARN = re.compile(r"^arn:aws:iam::(?P<account>\d{12}):role(?P<path>/(?:.*/)?)(?P<name>[^/]+)$")
 _SESSION_NAME = re.compile(r"^[\w+=,.@-]{2,64}$", re.ASCII)
 # STS actions a GetSessionToken session may call (AWS: "Permissions for GetSessionToken").
 SESSION_TOKEN_STS_ACTIONS = frozenset({"AssumeRole", "GetCallerIdentity"})
 
 
-class PackedPolicyTooLarge(ClientError):
-    code = "PackedPolicyTooLarge"
+PackedPolicyTooLarge = client_error("PackedPolicyTooLarge")
 
 
 @dataclass
@@ -96,7 +94,7 @@ class AssumedRole:
     @property
     def arn(self) -> str:
         name = self.credentials.credential.session_name
-        return ids.arn(f"assumed-role/{self.role.name}/{name}", service="sts")
+        return arns.assumed_role(self.role.name, name)
 
     @property
     def source_identity(self) -> str:
@@ -126,16 +124,16 @@ def get_caller_identity(caller: Caller) -> CallerIdentity:
 
 
 def find_role_by_arn(role_arn: str) -> Role | None:
-    match = _ROLE_ARN.match(role_arn or "")
-    if match is None:
+    parsed = arns.parse_named(role_arn, "role")
+    if parsed is None:
         raise ValidationError(
             f"{role_arn} is invalid: RoleArn must be the ARN of an IAM role "
             "(arn:aws:iam::<account>:role/<path><name>).", field="role_arn",
         )
-    if match["account"] != ids.account_id():
+    if not parsed.is_local:
         return None
     role = Role.objects.select_related("permissions_boundary").filter(
-        name__ci=match["name"]
+        name__ci=parsed.name
     ).first()
     if role is None or role.arn != role_arn:
         return None
@@ -361,9 +359,9 @@ def find_roles_by_arns(role_arns: Iterable[str]) -> dict[str, Role]:
     here is left out)."""
     wanted: dict[str, str] = {}
     for arn in role_arns:
-        match = _ROLE_ARN.match(arn or "")
-        if match is not None and match["account"] == ids.account_id():
-            wanted[arn] = match["name"].lower()
+        parsed = arns.parse_named(arn, "role")
+        if parsed is not None and parsed.is_local:
+            wanted[arn] = parsed.name.lower()
     if not wanted:
         return {}
     roles = Role.objects.select_related("permissions_boundary").annotate(

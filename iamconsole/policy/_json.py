@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from json.decoder import scanstring
 from typing import Any
@@ -112,13 +113,9 @@ class _Parser:
         return s, end
 
     def obj(self, i: int, depth: int) -> tuple[JNode, int]:
-        start = i
-        node = JNode("object", None, start, start)
-        i = self.ws(i + 1)
-        if i < self.n and self.text[i] == "}":
-            node.end = i + 1
-            return node, i + 1
-        while True:
+        node = JNode("object", None, i, i)
+
+        def member(i: int) -> int:
             if i >= self.n or self.text[i] != '"':
                 raise JsonError("A property name in double quotes was expected.", i)
             key_off = i
@@ -126,36 +123,39 @@ class _Parser:
             i = self.ws(i)
             if i >= self.n or self.text[i] != ":":
                 raise JsonError("A ':' was expected after the property name.", i)
-            i = self.ws(i + 1)
-            child, i = self.value(i, depth + 1)
+            child, i = self.value(self.ws(i + 1), depth + 1)
             node.items.append((key, key_off, child))
-            i = self.ws(i)
-            if i < self.n and self.text[i] == ",":
-                i = self.ws(i + 1)
-                continue
-            if i < self.n and self.text[i] == "}":
-                node.end = i + 1
-                return node, i + 1
-            raise JsonError("A ',' or '}' was expected.", i)
+            return i
+
+        return self.members(i, node, "}", member)
 
     def arr(self, i: int, depth: int) -> tuple[JNode, int]:
-        start = i
-        node = JNode("array", None, start, start)
+        node = JNode("array", None, i, i)
+
+        def member(i: int) -> int:
+            child, i = self.value(i, depth + 1)
+            node.items.append(child)
+            return i
+
+        return self.members(i, node, "]", member)
+
+    def members(self, i: int, node: JNode, close: str,
+                member: Callable[[int], int]) -> tuple[JNode, int]:
+        """The members of the object or array opening at `i`, up to `close`: `member(i)` reads
+        one (appending it to `node`) and returns where it ends; members are comma-separated."""
         i = self.ws(i + 1)
-        if i < self.n and self.text[i] == "]":
+        if i < self.n and self.text[i] == close:
             node.end = i + 1
             return node, i + 1
         while True:
-            child, i = self.value(i, depth + 1)
-            node.items.append(child)
-            i = self.ws(i)
+            i = self.ws(member(i))
             if i < self.n and self.text[i] == ",":
                 i = self.ws(i + 1)
                 continue
-            if i < self.n and self.text[i] == "]":
+            if i < self.n and self.text[i] == close:
                 node.end = i + 1
                 return node, i + 1
-            raise JsonError("A ',' or ']' was expected.", i)
+            raise JsonError(f"A ',' or '{close}' was expected.", i)
 
 
 def parse(text: str) -> JNode:

@@ -6,7 +6,6 @@ import hashlib
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ._json import JNode, LineIndex
@@ -323,9 +322,6 @@ class CompiledStatement:
     def action_matches(self, action_lower: str) -> bool:
         return self._actions.match(action_lower, None) != self.not_action
 
-    def resource_matches(self, resource: str, ctx: Context | None) -> bool:
-        return self._resources.match(resource, ctx) != self.not_resource
-
     def principal_level(self, principal: str | None, account: str | None) -> int:
         """How the statement's Principal names the caller (MATCH_* constant)."""
         pm = self.principal
@@ -334,9 +330,6 @@ class CompiledStatement:
         if self.not_principal:
             return MATCH_NONE if pm.excludes(principal, account) else MATCH_DIRECT
         return pm.level(principal, account)
-
-    def conditions_match(self, ctx: Context) -> bool:
-        return all(c.evaluate(ctx) for c in self.clauses)
 
     def __repr__(self) -> str:
         return (f"<Statement {self.index} sid={self.sid!r} {self.effect} "
@@ -472,8 +465,3 @@ def _compile(text: str, policy_id: str, policy_type: str, kind: str,
     assert a.root is not None and a.lines is not None
     return CompiledPolicy(text, policy_id, policy_type, kind, version_id, a.version, a.root,
                           [n for _, n in a.statements], a.lines)
-
-
-def iter_statements(policies: Iterable[CompiledPolicy]) -> Iterable[CompiledStatement]:
-    for p in policies:
-        yield from p.statements

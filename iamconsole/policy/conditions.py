@@ -203,9 +203,6 @@ class Clause:
                 out.append(pv)
         return tuple(out)
 
-    def values_for(self, ctx: Context) -> tuple[Any, ...]:
-        return self._prepare(ctx) if self._dynamic else self._static
-
     def evaluate(self, ctx: Context) -> bool:
         spec = self.spec
         cv = ctx._data.get(self.key_lower)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from .values import (
@@ -38,29 +38,27 @@ class ContextValue:
         self._ip: tuple[IPAddr | None, ...] | None = None
         self._lower: tuple[str, ...] | None = None
 
+    # Each typed form is parsed on first use, then kept (`_parse`); the hot path is one test.
     @property
     def lowers(self) -> tuple[str, ...]:
-        if self._lower is None:
-            self._lower = tuple(v.lower() for v in self.values)
-        return self._lower
+        return self._lower if self._lower is not None else self._parse("_lower", str.lower)
 
     @property
     def numbers(self) -> tuple[float | None, ...]:
-        if self._num is None:
-            self._num = tuple(parse_number(v) for v in self.values)
-        return self._num
+        return self._num if self._num is not None else self._parse("_num", parse_number)
 
     @property
     def dates(self) -> tuple[float | None, ...]:
-        if self._date is None:
-            self._date = tuple(parse_date(v) for v in self.values)
-        return self._date
+        return self._date if self._date is not None else self._parse("_date", parse_date)
 
     @property
     def ips(self) -> tuple[IPAddr | None, ...]:
-        if self._ip is None:
-            self._ip = tuple(parse_ip_address(v) for v in self.values)
-        return self._ip
+        return self._ip if self._ip is not None else self._parse("_ip", parse_ip_address)
+
+    def _parse(self, slot: str, parse: Callable[[str], Any]) -> tuple:
+        parsed = tuple(parse(v) for v in self.values)
+        setattr(self, slot, parsed)
+        return parsed
 
     def __repr__(self) -> str:
         vals = list(self.values) if self.multi else (self.values[0] if self.values else None)
@@ -145,21 +143,6 @@ class Context(Mapping[str, Any]):
     def entry(self, key: str) -> ContextValue | None:
         return self._data.get(key.lower())
 
-    def type_of(self, key: str) -> str | None:
-        cv = self._data.get(key.lower())
-        return None if cv is None else (cv.type + ("List" if cv.multi else ""))
-
-    def with_values(self, mapping: Mapping[str, Any] | None = None, **kwargs: Any) -> Context:
-        """A copy with some keys added or replaced (a value of None removes the key)."""
-        data = dict(self._data)
-        items: list[tuple[str, Any]] = list((mapping or {}).items()) + list(kwargs.items())
-        for key, value in items:
-            if value is None:
-                data.pop(key.lower(), None)
-            else:
-                data[key.lower()] = _infer(key, value)
-        return Context._from_data(data)
-
     def merged(self, other: Context | Mapping[str, Any]) -> Context:
         """A copy with ``other``'s keys taking precedence."""
         data = dict(self._data)
@@ -169,17 +152,6 @@ class Context(Mapping[str, Any]):
             for key, value in other.items():
                 data[key.lower()] = _infer(key, value)
         return Context._from_data(data)
-
-    def to_entries(self) -> list[dict[str, Any]]:
-        """The inverse of :meth:`from_entries`."""
-        return [
-            {
-                "ContextKeyName": cv.name,
-                "ContextKeyValues": list(cv.values),
-                "ContextKeyType": cv.type + ("List" if cv.multi else ""),
-            }
-            for cv in self._data.values()
-        ]
 
 
 def _infer(key: str, value: Any) -> ContextValue:

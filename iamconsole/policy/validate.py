@@ -159,6 +159,26 @@ class _V:
         self.err("InvalidType", path, f"{what} must be a string or a list of strings.", node)
         return None
 
+    def _members(self, node: JNode, path: str, not_object: str, empty_code: str,
+                 empty: str) -> list[tuple[str, str, int, JNode]]:
+        """(key, its path, its offset, its value) of each member of an object element; none
+        when the element is not an object (InvalidType `not_object`); `empty` when it has no
+        member."""
+        if node.kind != "object":
+            self.err("InvalidType", path, not_object, node)
+            return []
+        if not node.items:
+            self.err(empty_code, path, empty, node)
+        return [(key, f"{path}.{key}", off, child) for key, off, child in node.items]
+
+    def _entries(self, node: JNode, path: str, what: str) -> list[tuple[str, str, JNode]]:
+        """(value, its path, its node) of each entry of a string-or-list element (none when
+        the element is invalid: reported by `_strings`)."""
+        items = self._strings(node, path, what) or []
+        if node.kind == "string":
+            return [(value, path, item) for value, item in items]
+        return [(value, f"{path}[{i}]", item) for i, (value, item) in enumerate(items)]
+
     def _statement(self, p: str, s: JNode, sids: dict[str, str]) -> None:
         for key, off, _ in s.items:
             if key not in STATEMENT_ELEMENTS:
@@ -252,12 +272,7 @@ class _V:
                           "resource (full administrator access).", s)
 
     def _actions(self, path: str, node: JNode, name: str) -> None:
-        items = self._strings(node, path, name)
-        if items is None:
-            return
-        single = node.kind == "string"
-        for i, (a, n) in enumerate(items):
-            ap = path if single else f"{path}[{i}]"
+        for a, ap, n in self._entries(node, path, name):
             if a == "*":
                 if self.kind == "trust" and name == "Action":
                     self.err("InvalidTrustAction", ap, "Trust policies may only allow "
@@ -288,12 +303,7 @@ class _V:
                 pass
 
     def _resources(self, path: str, node: JNode, name: str) -> None:
-        items = self._strings(node, path, name)
-        if items is None:
-            return
-        single = node.kind == "string"
-        for i, (r, n) in enumerate(items):
-            rp = path if single else f"{path}[{i}]"
+        for r, rp, n in self._entries(node, path, name):
             if r == "*":
                 continue
             plain = r
@@ -321,22 +331,14 @@ class _V:
                          "use an object such as {\"AWS\": \"arn:aws:iam::123456789012:root\"}.",
                          node)
             return
-        if node.kind != "object":
-            self.err("InvalidType", path, "Principal must be \"*\" or an object.", node)
-            return
-        if not node.items:
-            self.err("EmptyPrincipal", path, "Principal must not be empty.", node)
-        for key, off, child in node.items:
-            kp = f"{path}.{key}"
+        for key, kp, off, child in self._members(
+                node, path, "Principal must be \"*\" or an object.", "EmptyPrincipal",
+                "Principal must not be empty."):
             if key not in PRINCIPAL_TYPES:
                 self.err("InvalidPrincipal", kp, f"'{key}' is not a principal type; use AWS, "
                          "Service, Federated or CanonicalUser.", off)
                 continue
-            items = self._strings(child, kp, key)
-            if items is None:
-                continue
-            for i, (v, n) in enumerate(items):
-                vp = kp if child.kind == "string" else f"{kp}[{i}]"
+            for v, vp, n in self._entries(child, kp, key):
                 # A unique id (AIDA…, AROA…) is how a stored policy names a deleted user or role.
                 if key == "AWS" and v != "*" and not _ACCOUNT_RE.fullmatch(v) \
                         and not _AWS_PRINCIPAL_ARN.fullmatch(v) and not is_unique_id(v):
@@ -347,25 +349,16 @@ class _V:
                     self.err("InvalidPrincipal", vp, "A principal must not be empty.", n)
 
     def _condition(self, path: str, node: JNode) -> None:
-        if node.kind != "object":
-            self.err("InvalidType", path, "Condition must be an object of operators.", node)
-            return
-        if not node.items:
-            self.err("EmptyCondition", path, "Condition must not be empty.", node)
-        for op, off, block in node.items:
-            op_path = f"{path}.{op}"
+        for op, op_path, off, block in self._members(
+                node, path, "Condition must be an object of operators.", "EmptyCondition",
+                "Condition must not be empty."):
             spec = parse_operator(op)
             if isinstance(spec, str):
                 self.err("UnknownConditionOperator", op_path, spec, off)
                 continue
-            if block.kind != "object":
-                self.err("InvalidType", op_path, f"{op} must map condition keys to values.",
-                         block)
-                continue
-            if not block.items:
-                self.err("EmptyCondition", op_path, f"{op} must name at least one condition "
-                         "key.", block)
-            for key, koff, vals in block.items:
+            for key, _, koff, vals in self._members(
+                    block, op_path, f"{op} must map condition keys to values.", "EmptyCondition",
+                    f"{op} must name at least one condition key."):
                 self._condition_key(op_path, spec, key, koff, vals)
 
     def _condition_key(self, op_path: str, spec: OperatorSpec, key: str, koff: int,

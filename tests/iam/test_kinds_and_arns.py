@@ -108,3 +108,40 @@ def test_target_user_is_the_named_user_or_the_calling_user(admin_caller, system)
     assert iam.target_user(admin_caller, None) == admin_caller.user
     with pytest.raises(ValidationError, match="non-User credentials"):
         iam.target_user(system, None)
+
+
+@pytest.mark.parametrize(("value", "parts"), [
+    ("arn:aws:iam::999999999999:user/eng/bob", ("iam", "999999999999", "user", "/eng/", "bob")),
+    ("arn:aws:iam::anything:user/", ("iam", "anything", "user", "/", "")),
+    (f"arn:aws:sts::{ACCOUNT}:assumed-role/ops/s1",
+     ("sts", ACCOUNT, "assumed-role", "/ops/", "s1")),
+    (f"arn:aws:iam::{ACCOUNT}:root", ("iam", ACCOUNT, "root", "", "")),
+])
+def test_parse_any_reads_any_account_and_empty_names(value, parts):
+    parsed = arns.parse_any(value)
+    assert (parsed.service, parsed.account, parsed.type, parsed.path, parsed.name) == parts
+
+
+@pytest.mark.parametrize("value", [None, "", "arn:aws:iam:eu:1:user/a", "arn:aws:iam::1",
+                                   "user/alice"])
+def test_parse_any_refuses_what_is_no_arn(value):
+    assert arns.parse_any(value) is None
+
+
+def test_parse_named_wants_the_type_a_name_and_an_account_id():
+    assert arns.parse_named("arn:aws:iam::999999999999:role/x/r", "role").path == "/x/"
+    assert arns.parse_named("arn:aws:iam::aws:policy/P", "policy") is None
+    assert arns.parse_named("arn:aws:iam::aws:policy/P", "policy", aws=True).name == "P"
+    for value in (f"arn:aws:iam::{ACCOUNT}:role/", f"arn:aws:iam::{ACCOUNT}:user/r",
+                  "arn:aws:iam::*:role/r", f"arn:aws:sts::{ACCOUNT}:role/r"):
+        assert arns.parse_named(value, "role") is None
+    assert arns.is_account_id(ACCOUNT) and not arns.is_account_id("aws")
+    assert arns.of_resource("user/a") == f"arn:aws:iam::{ACCOUNT}:user/a" == ids.arn("user/a")
+
+
+def test_per_kind_operations_carry_aws_names():
+    assert [kinds.USER.op(t).__name__ for t in ("Tag{noun}", "List{noun}Tags",
+                                                "Put{noun}PermissionsBoundary")] == [
+        "tag_user", "list_user_tags", "put_user_permissions_boundary"]
+    assert kinds.GROUP.op("Attach{noun}Policy") is iam.attach_group_policy
+    assert kinds.POLICY.op("Untag{noun}").__name__ == "untag_policy"

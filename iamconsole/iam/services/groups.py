@@ -5,52 +5,38 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from .. import audit, authz
-from .. import identifiers as ids
+from .. import audit, authz, kinds
 from ..caller import Caller
-from ..errors import DeleteConflict, EntityAlreadyExists, LimitExceeded, NoSuchEntity
+from ..errors import LimitExceeded, NoSuchEntity
 from ..models import Group, User
 from . import _entity
 from ._common import (
     MAX_GROUPS_PER_USER,
-    check_revision,
     operation,
-    under_path,
     validate_name,
     validate_path,
-    validate_path_prefix,
 )
-from .lookup import authorize_missing
 from .users import find_user
 
-
-def group_arn(name: str, path: str = "/") -> str:
-    return ids.arn(f"group{path}{name}")
+group_arn = kinds.GROUP.arn
 
 
 def group_summary(group: Group) -> dict:
-    return {"GroupName": group.name, "Path": group.path, "GroupId": group.group_id,
-            "Arn": group.arn, "CreateDate": group.created_at.isoformat()}
+    return {**_entity.summary(kinds.GROUP, group), "CreateDate": group.created_at.isoformat()}
 
 
 def find_group(name: str, caller: Caller | None = None, action: str | None = None) -> Group:
     """The group `name` (any case); with `caller` and `action` a missing group is authorized
     first (lookup.authorize_missing): no existence oracle."""
-    try:
-        return Group.objects.get(name__ci=name)
-    except Group.DoesNotExist:
-        authorize_missing(caller, action, group_arn(name))
-        raise NoSuchEntity(f"The group with name {name} cannot be found.") from None
+    return _entity.find(kinds.GROUP, Group.objects.all(), name, caller, action)
 
 
 @operation
 def create_group(caller: Caller, group_name: str, *, path: str | None = "/") -> Group:
     validate_name(group_name, "group", "group_name")
     path = validate_path(path)
-    authz.check(caller, "iam:CreateGroup", group_arn(group_name, path))
-    if Group.objects.filter(name__ci=group_name).exists():
-        raise EntityAlreadyExists(f"Group with name {group_name} already exists.",
-                                  field="group_name")
+    _entity.authorize_create(caller, kinds.GROUP, group_arn(group_name, path), {})
+    _entity.check_name_free(kinds.GROUP, group_name)
     group = Group.objects.create(name=group_name, path=path)
     audit.record(caller, "iam:CreateGroup", resource_type="group", resource_name=group.name,
                  resource_arn=group.arn, new=group_summary(group))
@@ -65,9 +51,7 @@ def get_group(caller: Caller, group_name: str) -> tuple[Group, QuerySet[User]]:
 
 
 def list_groups(caller: Caller, *, path_prefix: str | None = "/") -> QuerySet[Group]:
-    prefix = validate_path_prefix(path_prefix)
-    authz.check(caller, "iam:ListGroups", group_arn("*", prefix if prefix.endswith("/") else "/"))
-    return Group.objects.filter(under_path(prefix)).order_by("name")
+    return _entity.listing(caller, kinds.GROUP, path_prefix).order_by("name")
 
 
 def list_groups_for_user(caller: Caller, user_name: str) -> QuerySet[Group]:
@@ -85,24 +69,15 @@ def update_group(
     new_path: str | None = None,
     revision: int | None = None,
 ) -> Group:
-    group = find_group(group_name, caller, "iam:UpdateGroup")
-    check_revision(group, revision)
-    return _entity.rename(caller, group, "Group", new_group_name, new_path, group_summary)
+    group = _entity.edited(kinds.GROUP, group_name, caller, "iam:UpdateGroup", revision)
+    return _entity.rename(caller, group, kinds.GROUP, new_group_name, new_path, group_summary)
 
 
 @operation
 def delete_group(caller: Caller, group_name: str) -> None:
     group = find_group(group_name, caller, "iam:DeleteGroup")
     authz.check(caller, "iam:DeleteGroup", group.arn)
-    blockers = []
-    if group.members.exists():
-        blockers.append("users")
-    if group.inline_policies.exists():
-        blockers.append("inline policies")
-    if group.policy_attachments.exists():
-        blockers.append("attached policies")
-    if blockers:
-        raise DeleteConflict(f"Cannot delete entity, must remove {', '.join(blockers)} first.")
+    _entity.check_deletable(kinds.GROUP, group)
     old = group_summary(group)
     group.delete()
     audit.record(caller, "iam:DeleteGroup", resource_type="group", resource_name=old["GroupName"],

@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 from .. import arns, authz
-from .. import identifiers as ids
 from ..caller import Caller
 from ..errors import InvalidInput, NoSuchEntity
 from ..models import ManagedPolicy
-
-_POLICY_ARN = re.compile(
-    r"^arn:aws:iam::(?P<account>\d{12}|aws):policy(?P<path>/(?:.*/)?)(?P<name>[^/]+)$"
-)
 
 
 def authorize_missing(caller: Caller | None, action: str | None, arn: str) -> None:
@@ -44,13 +37,13 @@ def referenced_policy(caller: Caller, action: str, resource: str, key: str,
 
 def parse_policy_arn(arn: str) -> tuple[str, str, bool]:
     """(path, name, is_aws_managed) of a managed policy ARN."""
-    match = _POLICY_ARN.match(arn or "")
-    if not match:
+    parsed = arns.parse_named(arn, "policy", aws=True)
+    if parsed is None:
         raise InvalidInput(f"ARN {arn} is not valid.", field="policy_arn")
-    account = match["account"]
-    if account not in ("aws", ids.account_id()):
+    aws_managed = parsed.account == arns.AWS_ACCOUNT
+    if not (aws_managed or parsed.is_local):
         raise NoSuchEntity(f"Policy {arn} does not exist or is not attachable.")
-    return match["path"], match["name"], account == "aws"
+    return parsed.path, parsed.name, aws_managed
 
 
 def get_policy_by_arn(arn: str, caller: Caller | None = None, action: str | None = None, *,

@@ -16,7 +16,7 @@ import pyotp
 import segno
 from django.db.models import Q, QuerySet
 
-from .. import audit, authz, clock, crypto
+from .. import audit, authz, clock, crypto, kinds
 from .. import identifiers as ids
 from ..caller import Caller
 from ..errors import (
@@ -61,8 +61,7 @@ class NewVirtualMFADevice:
         return out.getvalue().decode()
 
 
-def mfa_arn(name: str, path: str = "/") -> str:
-    return ids.arn(f"mfa{path}{name}")
+mfa_arn = kinds.MFA_DEVICE.arn
 
 
 def _totp(device: VirtualMFADevice) -> pyotp.TOTP:
@@ -155,16 +154,26 @@ def create_virtual_mfa_device(
     return NewVirtualMFADevice(device, secret, otpauth_uri(device.name, secret))
 
 
-def _consecutive_step(device: VirtualMFADevice, code1: str, code2: str) -> int | None:
-    """The time step of code2 when code1, code2 are two consecutive codes near now."""
+def _consecutive_step(device: VirtualMFADevice, codes: tuple[str, str]) -> int:
+    """The time step of the second code when `codes` are two consecutive codes near now,
+    never one accepted before (InvalidAuthenticationCode otherwise)."""
+    code1, code2 = codes
     totp = _totp(device)
     now_step = _current_step()
     for step in range(now_step + DRIFT_STEPS, now_step - ENABLE_WINDOW_STEPS, -1):
         if totp.at(step * STEP_SECONDS) == code2 and totp.at((step - 1) * STEP_SECONDS) == code1:
             if device.last_used_step is not None and step <= device.last_used_step:
-                return None  # replay of codes already used
+                break  # replay of codes already used
             return step
-    return None
+    raise InvalidAuthenticationCode("Authentication code for device is not valid.")
+
+
+def _codes_and_user(caller: Caller, user_name: str, code1: str, code2: str,
+                    action: str) -> tuple[tuple[str, str], User]:
+    """EnableMFADevice / ResyncMFADevice: the two codes (format checked) and the user."""
+    codes = (_check_code_format(code1, "authenticationCode1"),
+             _check_code_format(code2, "authenticationCode2"))
+    return codes, _mfa_user(caller, user_name, action)
 
 
 @operation
@@ -172,9 +181,8 @@ def enable_mfa_device(
     caller: Caller, user_name: str, serial_number: str, authentication_code1: str,
     authentication_code2: str,
 ) -> VirtualMFADevice:
-    code1 = _check_code_format(authentication_code1, "authenticationCode1")
-    code2 = _check_code_format(authentication_code2, "authenticationCode2")
-    user = _mfa_user(caller, user_name, "iam:EnableMFADevice")
+    codes, user = _codes_and_user(caller, user_name, authentication_code1,
+                                  authentication_code2, "iam:EnableMFADevice")
     if not enrollment_required(caller, user):
         authz.check(caller, "iam:EnableMFADevice", user.arn)
     device = find_device(serial_number)
@@ -186,9 +194,7 @@ def enable_mfa_device(
         raise EntityAlreadyExists("MFA Device is already in use.")
     if user.mfa_devices.count() >= MAX_DEVICES_PER_USER:
         raise LimitExceeded(f"Cannot exceed quota for MFADevicesPerUser: {MAX_DEVICES_PER_USER}.")
-    step = _consecutive_step(device, code1, code2)
-    if step is None:
-        raise InvalidAuthenticationCode("Authentication code for device is not valid.")
+    step = _consecutive_step(device, codes)
     device.user = user
     device.enabled_at = clock.now()
     device.last_used_step = step
@@ -211,17 +217,13 @@ def resync_mfa_device(
     caller: Caller, user_name: str, serial_number: str, authentication_code1: str,
     authentication_code2: str,
 ) -> VirtualMFADevice:
-    code1 = _check_code_format(authentication_code1, "authenticationCode1")
-    code2 = _check_code_format(authentication_code2, "authenticationCode2")
-    user = _mfa_user(caller, user_name, "iam:ResyncMFADevice")
+    codes, user = _codes_and_user(caller, user_name, authentication_code1,
+                                  authentication_code2, "iam:ResyncMFADevice")
     authz.check(caller, "iam:ResyncMFADevice", user.arn)
     device = VirtualMFADevice.objects.select_for_update().get(
         pk=_user_device(user, serial_number).pk
     )
-    step = _consecutive_step(device, code1, code2)
-    if step is None:
-        raise InvalidAuthenticationCode("Authentication code for device is not valid.")
-    device.last_used_step = step
+    device.last_used_step = _consecutive_step(device, codes)
     device.save(update_fields=["last_used_step"])
     audit.record(caller, "iam:ResyncMFADevice", resource_type="user", resource_name=user.name,
                  resource_arn=user.arn, detail=device.serial_number)

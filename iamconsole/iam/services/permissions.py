@@ -8,23 +8,15 @@ kind ("User", "Group", "Role").
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 
-from .. import audit, authz, clock
+from .. import audit, authz, clock, kinds
 from ..caller import Caller
 from ..errors import LimitExceeded, NoSuchEntity, PolicyNotAttachable
-from ..models import (
-    GroupInlinePolicy,
-    GroupPolicyAttachment,
-    ManagedPolicy,
-    RoleInlinePolicy,
-    RolePolicyAttachment,
-    UserInlinePolicy,
-    UserPolicyAttachment,
-)
+from ..kinds import Kind
+from ..models import ManagedPolicy
 from ._common import (
     INLINE_MAX_CHARS,
     MAX_MANAGED_POLICIES_PER_IDENTITY,
@@ -33,74 +25,58 @@ from ._common import (
     operation,
     validate_name,
 )
-from .groups import find_group
 from .lookup import referenced_policy
-from .roles import find_role
-from .users import find_user
 
 
-@dataclass(frozen=True)
-class IdentityKind:
-    noun: str  # User | Group | Role
-    field: str  # FK name on the attachment / inline models
-    find: Any
-    attachment: type[Model]
-    inline: type[Model]
-
-    @property
-    def key(self) -> str:
-        return self.noun.lower()
-
-
-KINDS = {
-    "user": IdentityKind("User", "user", find_user, UserPolicyAttachment, UserInlinePolicy),
-    "group": IdentityKind("Group", "group", find_group, GroupPolicyAttachment, GroupInlinePolicy),
-    "role": IdentityKind("Role", "role", find_role, RolePolicyAttachment, RoleInlinePolicy),
-}
-
-
-def _identity(kind: str, name: str, caller: Caller, action: str):
-    """The kind's spec and the entity; a missing one is authorized first for `action`
-    ("iam:Attach{noun}Policy"), so that a caller without the right learns nothing."""
-    spec = KINDS[kind]
+def _identity(kind: str, name: str, caller: Caller, action: str) -> tuple[Kind, Any]:
+    """The kind (kinds.IDENTITIES) and the entity; a missing one is authorized first for
+    `action` ("iam:Attach{noun}Policy"), so that a caller without the right learns nothing."""
+    spec = kinds.IDENTITIES[kind]
     return spec, spec.find(name, caller, action.format(noun=spec.noun))
 
 
-def _policy(caller: Caller, action: str, entity: Any, policy_arn: str) -> ManagedPolicy:
-    """The policy to attach or detach; a missing one only after authorizing the request, with
-    the ARN asked for as iam:PolicyARN (no existence oracle)."""
-    return referenced_policy(caller, action, entity.arn, "iam:PolicyARN", policy_arn)
+def _owned(model: Any, spec: Kind, entity: Any, **filters: Any) -> QuerySet:
+    """The rows of `model` (the kind's attachment or inline model) that belong to `entity`."""
+    return model.objects.filter(**{spec.owner_field: entity}, **filters)
+
+
+def _attachment_request(caller: Caller, template: str, kind: str, name: str,
+                        policy_arn: str) -> tuple[Kind, Any, str, ManagedPolicy]:
+    """Attach/Detach{noun}Policy, authorized: (kind, entity, action, policy). A missing policy
+    is told only after authorizing the request, with the ARN asked for as iam:PolicyARN (no
+    existence oracle)."""
+    spec, entity = _identity(kind, name, caller, template)
+    action = spec.action(template.removeprefix("iam:"))
+    policy = referenced_policy(caller, action, entity.arn, "iam:PolicyARN", policy_arn)
+    authz.check(caller, action, entity.arn, {"iam:PolicyARN": policy.arn})
+    return spec, entity, action, policy
 
 
 @operation
 def attach_policy(caller: Caller, kind: str, name: str, policy_arn: str) -> None:
-    spec, entity = _identity(kind, name, caller, "iam:Attach{noun}Policy")
-    action = f"iam:Attach{spec.noun}Policy"
-    policy = _policy(caller, action, entity, policy_arn)
-    authz.check(caller, action, entity.arn, {"iam:PolicyARN": policy.arn})
+    spec, entity, action, policy = _attachment_request(caller, "iam:Attach{noun}Policy", kind,
+                                                       name, policy_arn)
     if not policy.versions.filter(is_default=True).exists():
         raise PolicyNotAttachable(f"Policy {policy.arn} is not attachable.")
     # Lock the identity row so two concurrent attachments cannot both pass the quota check.
     type(entity).objects.select_for_update().filter(pk=entity.pk).first()
-    existing = spec.attachment.objects.filter(**{spec.field: entity})
+    existing = _owned(spec.attachment_model, spec, entity)
     if existing.filter(policy=policy).exists():
         return  # AWS: attaching an attached policy succeeds and changes nothing
     if existing.count() >= MAX_MANAGED_POLICIES_PER_IDENTITY:
         raise LimitExceeded(
             f"Cannot exceed quota for PoliciesPer{spec.noun}: {MAX_MANAGED_POLICIES_PER_IDENTITY}."
         )
-    spec.attachment.objects.create(**{spec.field: entity, "policy": policy})
+    spec.attachment_model.objects.create(**{spec.owner_field: entity, "policy": policy})
     audit.record(caller, action, resource_type=spec.key, resource_name=entity.name,
                  resource_arn=entity.arn, new={"PolicyArn": policy.arn})
 
 
 @operation
 def detach_policy(caller: Caller, kind: str, name: str, policy_arn: str) -> None:
-    spec, entity = _identity(kind, name, caller, "iam:Detach{noun}Policy")
-    action = f"iam:Detach{spec.noun}Policy"
-    policy = _policy(caller, action, entity, policy_arn)
-    authz.check(caller, action, entity.arn, {"iam:PolicyARN": policy.arn})
-    deleted, _ = spec.attachment.objects.filter(**{spec.field: entity, "policy": policy}).delete()
+    spec, entity, action, policy = _attachment_request(caller, "iam:Detach{noun}Policy", kind,
+                                                       name, policy_arn)
+    deleted, _ = _owned(spec.attachment_model, spec, entity, policy=policy).delete()
     if not deleted:
         raise NoSuchEntity(f"Policy {policy.arn} was not found.")
     audit.record(caller, action, resource_type=spec.key, resource_name=entity.name,
@@ -113,7 +89,8 @@ def list_attached_policies(caller: Caller, kind: str, name: str, *,
     with it."""
     spec, entity = _identity(kind, name, caller, "iam:ListAttached{noun}Policies")
     authz.check(caller, f"iam:ListAttached{spec.noun}Policies", entity.arn)
-    policies = ManagedPolicy.objects.filter(**{f"{spec.key}_attachments__{spec.field}": entity})
+    policies = ManagedPolicy.objects.filter(
+        **{f"{spec.key}_attachments__{spec.owner_field}": entity})
     if path_prefix:
         policies = policies.filter(path__startswith=path_prefix)
     return policies.order_by("name")
@@ -127,7 +104,7 @@ def put_inline_policy(caller: Caller, kind: str, name: str, policy_name: str, do
     action = f"iam:Put{spec.noun}Policy"
     authz.check(caller, action, entity.arn)
     type(entity).objects.select_for_update().filter(pk=entity.pk).first()
-    others = spec.inline.objects.filter(**{spec.field: entity}).exclude(name=policy_name)
+    others = _owned(spec.inline_model, spec, entity).exclude(name=policy_name)
     total = non_whitespace_length(text) + sum(non_whitespace_length(p.document) for p in others)
     limit = INLINE_MAX_CHARS[spec.key]
     if total > limit:
@@ -135,7 +112,7 @@ def put_inline_policy(caller: Caller, kind: str, name: str, policy_name: str, do
             f"Maximum policy size of {limit} bytes exceeded for {spec.key} {entity.name}",
             field="policy_document",
         )
-    existing = spec.inline.objects.filter(**{spec.field: entity, "name": policy_name}).first()
+    existing = _owned(spec.inline_model, spec, entity, name=policy_name).first()
     old = existing.document if existing else None
     if existing:
         existing.document = text
@@ -143,7 +120,7 @@ def put_inline_policy(caller: Caller, kind: str, name: str, policy_name: str, do
         existing.save(update_fields=["document", "updated_at"])
         inline = existing
     else:
-        inline = spec.inline.objects.create(**{spec.field: entity, "name": policy_name,
+        inline = spec.inline_model.objects.create(**{spec.owner_field: entity, "name": policy_name,
                                                "document": text})
     audit.record(caller, action, resource_type=spec.key, resource_name=entity.name,
                  resource_arn=entity.arn,
@@ -152,8 +129,8 @@ def put_inline_policy(caller: Caller, kind: str, name: str, policy_name: str, do
     return inline
 
 
-def _find_inline(spec: IdentityKind, entity: Any, policy_name: str) -> Any:
-    inline = spec.inline.objects.filter(**{spec.field: entity, "name": policy_name}).first()
+def _find_inline(spec: Kind, entity: Any, policy_name: str) -> Any:
+    inline = _owned(spec.inline_model, spec, entity, name=policy_name).first()
     if inline is None:
         raise NoSuchEntity(
             f"The {spec.key} policy with name {policy_name} cannot be found."
@@ -182,42 +159,30 @@ def delete_inline_policy(caller: Caller, kind: str, name: str, policy_name: str)
 def list_inline_policies(caller: Caller, kind: str, name: str) -> QuerySet:
     spec, entity = _identity(kind, name, caller, "iam:List{noun}Policies")
     authz.check(caller, f"iam:List{spec.noun}Policies", entity.arn)
-    return spec.inline.objects.filter(**{spec.field: entity}).order_by("name")
+    return _owned(spec.inline_model, spec, entity).order_by("name")
 
 
-# AWS-named entry points (what the console, REST API and Query API call).
+# AWS-named entry points (what the console, REST API and Query API call), per identity kind.
 
-def attach_user_policy(caller: Caller, user_name: str, policy_arn: str) -> None:
-    attach_policy(caller, "user", user_name, policy_arn)
+def _aws_named(template: str, operation: Any) -> tuple[Any, ...]:
+    """`operation(caller, kind, name, ...)` as one function per identity kind (user, group,
+    role) named after AWS's operation: _aws_named("Attach{noun}Policy", attach_policy) ->
+    (attach_user_policy, attach_group_policy, attach_role_policy)."""
 
+    def bind(spec: Kind) -> Any:
+        def aws_operation(caller: Caller, name: str, *args: Any) -> Any:
+            return operation(caller, spec.key, name, *args)
 
-def attach_group_policy(caller: Caller, group_name: str, policy_arn: str) -> None:
-    attach_policy(caller, "group", group_name, policy_arn)
+        aws_operation.__name__ = aws_operation.__qualname__ = spec.op_name(template)
+        aws_operation.__doc__ = f"{spec.action(template)}: {operation.__name__} for a {spec.key}."
+        return aws_operation
 
-
-def attach_role_policy(caller: Caller, role_name: str, policy_arn: str) -> None:
-    attach_policy(caller, "role", role_name, policy_arn)
-
-
-def detach_user_policy(caller: Caller, user_name: str, policy_arn: str) -> None:
-    detach_policy(caller, "user", user_name, policy_arn)
-
-
-def detach_group_policy(caller: Caller, group_name: str, policy_arn: str) -> None:
-    detach_policy(caller, "group", group_name, policy_arn)
+    return tuple(bind(spec) for spec in kinds.IDENTITIES.values())
 
 
-def detach_role_policy(caller: Caller, role_name: str, policy_arn: str) -> None:
-    detach_policy(caller, "role", role_name, policy_arn)
-
-
-def put_user_policy(caller: Caller, user_name: str, policy_name: str, document) -> Any:
-    return put_inline_policy(caller, "user", user_name, policy_name, document)
-
-
-def put_group_policy(caller: Caller, group_name: str, policy_name: str, document) -> Any:
-    return put_inline_policy(caller, "group", group_name, policy_name, document)
-
-
-def put_role_policy(caller: Caller, role_name: str, policy_name: str, document) -> Any:
-    return put_inline_policy(caller, "role", role_name, policy_name, document)
+attach_user_policy, attach_group_policy, attach_role_policy = _aws_named(
+    "Attach{noun}Policy", attach_policy)
+detach_user_policy, detach_group_policy, detach_role_policy = _aws_named(
+    "Detach{noun}Policy", detach_policy)
+put_user_policy, put_group_policy, put_role_policy = _aws_named("Put{noun}Policy",
+                                                                put_inline_policy)

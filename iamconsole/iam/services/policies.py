@@ -8,8 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import F, QuerySet
 
-from .. import audit, authz, clock
-from .. import identifiers as ids
+from .. import arns, audit, authz, clock, kinds
 from ..caller import Caller
 from ..errors import (
     DeleteConflict,
@@ -40,7 +39,6 @@ from ._common import (
     normalize_tags,
     operation,
     related_count,
-    tag_context,
     under_path,
     validate_name,
     validate_path,
@@ -48,14 +46,11 @@ from ._common import (
 )
 from .lookup import get_policy_by_arn
 
-
-def policy_arn(name: str, path: str = "/") -> str:
-    return ids.arn(f"policy{path}{name}")
+policy_arn = kinds.POLICY.arn
 
 
 def policy_summary(policy: ManagedPolicy) -> dict:
-    return {"PolicyName": policy.name, "Path": policy.path, "PolicyId": policy.policy_id,
-            "Arn": policy.arn, "Description": policy.description,
+    return {**_entity.summary(kinds.POLICY, policy), "Description": policy.description,
             "CreateDate": policy.created_at.isoformat(), "Tags": dict(policy.tags)}
 
 
@@ -108,12 +103,10 @@ def create_policy(
     path = validate_path(path)
     document = check_policy_document(policy_document, max_chars=MANAGED_POLICY_MAX_CHARS)
     tag_map = normalize_tags(tags)
-    arn = ids.arn(f"policy{path}{policy_name}", account="aws" if aws_managed else None)
+    arn = arns.policy(policy_name, path, aws_managed=aws_managed)
     if aws_managed and not caller.is_system:
         raise InvalidInput("Only the system can create AWS managed policies.")
-    authz.check(caller, "iam:CreatePolicy", arn, tag_context(tag_map) if tag_map else None)
-    if tag_map:
-        authz.check(caller, "iam:TagPolicy", arn, tag_context(tag_map))
+    _entity.authorize_create(caller, kinds.POLICY, arn, tag_map)
     if ManagedPolicy.objects.filter(name__ci=policy_name, is_aws_managed=aws_managed).exists():
         raise EntityAlreadyExists(f"A policy called {policy_name} already exists. Duplicate names "
                                   "are not allowed.", field="policy_name")
@@ -352,34 +345,20 @@ def list_entities_for_policy(caller: Caller, policy_arn: str, *,
                           roles=attached(Role, "Role"))
 
 
-@operation
-def tag_policy(caller: Caller, policy_arn: str, tags) -> ManagedPolicy:
-    policy = get_policy_by_arn(policy_arn, caller, "iam:TagPolicy")
-    _check_customer_managed(policy)
-    return _entity.tag(caller, policy, "Policy", tags)
+# Its ARN names a policy (get_policy_by_arn); AWS managed policies keep their tags.
+tag_policy, untag_policy, list_policy_tags = _entity.tag_operations(
+    kinds.POLICY, get_policy_by_arn, _check_customer_managed)
 
 
-@operation
-def untag_policy(caller: Caller, policy_arn: str, tag_keys: list[str]) -> ManagedPolicy:
-    policy = get_policy_by_arn(policy_arn, caller, "iam:UntagPolicy")
-    _check_customer_managed(policy)
-    return _entity.untag(caller, policy, "Policy", tag_keys)
-
-
-def list_policy_tags(caller: Caller, policy_arn: str) -> dict[str, str]:
-    return _entity.list_tags(caller, get_policy_by_arn(policy_arn, caller, "iam:ListPolicyTags"),
-                             "Policy")
-
-
-def policies_with_arns(policies: QuerySet[ManagedPolicy], arns) -> list[ManagedPolicy]:
-    """The policies among `policies` whose exact ARN is one of `arns` (one query, or none):
+def policies_with_arns(policies: QuerySet[ManagedPolicy], wanted) -> list[ManagedPolicy]:
+    """The policies among `policies` whose exact ARN is one of `wanted` (one query, or none):
     patterns ("*", "?") and values that are not policy ARNs of this account are skipped."""
     from django.db.models import Q
 
     from .lookup import parse_policy_arn
 
     match = Q()
-    for value in arns:
+    for value in wanted:
         if "*" in value or "?" in value:
             continue  # a pattern: a name search finds what it covers
         try:

@@ -11,29 +11,25 @@ entity is deleted (renamed: the new ARN). The engine matches a unique id against
 from __future__ import annotations
 
 import json
-import re
 
 from django.db.models import Q
 
 from iamconsole.policy.principals import aws_principals, is_unique_id, replace_aws_principals
 
-from .. import audit
-from .. import identifiers as ids
+from .. import arns, audit
 from ..caller import Caller
 from ..errors import MalformedPolicyDocument
 from ..models import Role, User
 from ._common import bump
 
-_ENTITY_ARN = re.compile(r"arn:aws:iam::(?P<account>\d{12}):(?P<kind>user|role)(?P<rest>/.+)")
-
 
 def _parse_entity_arn(value: str) -> tuple[str, str, str] | None:
     """(kind, path, name) of a same-account user or role ARN; None for any other principal."""
-    match = _ENTITY_ARN.fullmatch(value)
-    if match is None or match["account"] != ids.account_id():
+    parsed = arns.parse_any(value)
+    if (parsed is None or parsed.service != "iam" or parsed.type not in ("user", "role")
+            or not parsed.path or not parsed.is_local):
         return None
-    path, _, name = match["rest"].rpartition("/")
-    return match["kind"], f"{path}/", name
+    return parsed.type, parsed.path, parsed.name
 
 
 def _find_entity(value: str) -> User | Role | None:

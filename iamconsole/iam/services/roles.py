@@ -5,13 +5,9 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from .. import audit, authz
-from .. import identifiers as ids
+from .. import audit, authz, kinds
 from ..caller import Caller
 from ..errors import (
-    DeleteConflict,
-    EntityAlreadyExists,
-    NoSuchEntity,
     ValidationError,
 )
 from ..models import Role
@@ -21,45 +17,33 @@ from ._common import (
     bump,
     check_description,
     check_policy_document,
-    check_revision,
     normalize_tags,
     operation,
-    tag_context,
-    under_path,
     validate_name,
     validate_path,
-    validate_path_prefix,
 )
-from .lookup import authorize_missing, referenced_policy
 from .principals import bind_principals, unbind_deleted_principal
 
 MIN_SESSION_DURATION, MAX_SESSION_DURATION = 3600, 43200
 
 
-def role_arn(name: str, path: str = "/") -> str:
-    return ids.arn(f"role{path}{name}")
+role_arn = kinds.ROLE.arn
 
 
 def role_summary(role: Role) -> dict:
     return {
-        "RoleName": role.name, "Path": role.path, "RoleId": role.role_id, "Arn": role.arn,
-        "CreateDate": role.created_at.isoformat(), "Description": role.description,
-        "MaxSessionDuration": role.max_session_duration,
+        **_entity.summary(kinds.ROLE, role), "CreateDate": role.created_at.isoformat(),
+        "Description": role.description, "MaxSessionDuration": role.max_session_duration,
         "AssumeRolePolicyDocument": role.assume_role_policy_document,
-        "PermissionsBoundary": role.permissions_boundary.arn if role.permissions_boundary_id
-        else None,
-        "Tags": dict(role.tags),
+        "PermissionsBoundary": _entity.boundary_arn(role), "Tags": dict(role.tags),
     }
 
 
 def find_role(name: str, caller: Caller | None = None, action: str | None = None) -> Role:
     """The role `name` (any case); with `caller` and `action` a missing role is authorized
     first (lookup.authorize_missing): no existence oracle."""
-    try:
-        return Role.objects.select_related("permissions_boundary").get(name__ci=name)
-    except Role.DoesNotExist:
-        authorize_missing(caller, action, role_arn(name))
-        raise NoSuchEntity(f"The role with name {name} cannot be found.") from None
+    return _entity.find(kinds.ROLE, Role.objects.select_related("permissions_boundary"), name,
+                        caller, action)
 
 
 def _check_duration(value) -> int:
@@ -99,18 +83,10 @@ def create_role(
     duration = _check_duration(max_session_duration or MIN_SESSION_DURATION)
     tag_map = normalize_tags(tags)
     arn = role_arn(role_name, path)
-    boundary = referenced_policy(caller, "iam:CreateRole", arn, "iam:PermissionsBoundary",
-                                 permissions_boundary) if permissions_boundary else None
-    extra = {"iam:PermissionsBoundary": boundary.arn if boundary else None,
-             **(tag_context(tag_map) if tag_map else {})}
-    authz.check(caller, "iam:CreateRole", arn, extra)
-    if tag_map:
-        authz.check(caller, "iam:TagRole", arn, extra)
+    boundary = _entity.authorize_create(caller, kinds.ROLE, arn, tag_map, permissions_boundary)
     # After authorization: which users and roles exist is not for every caller to learn.
     document = bind_principals(document, field="assume_role_policy_document")
-    if Role.objects.filter(name__ci=role_name).exists():
-        raise EntityAlreadyExists(f"Role with name {role_name} already exists.",
-                                  field="role_name")
+    _entity.check_name_free(kinds.ROLE, role_name)
     role = Role.objects.create(
         name=role_name, path=path, assume_role_policy_document=document,
         description=check_description(description), max_session_duration=duration,
@@ -128,10 +104,8 @@ def get_role(caller: Caller, role_name: str) -> Role:
 
 
 def list_roles(caller: Caller, *, path_prefix: str | None = "/") -> QuerySet[Role]:
-    prefix = validate_path_prefix(path_prefix)
-    authz.check(caller, "iam:ListRoles", role_arn("*", prefix if prefix.endswith("/") else "/"))
-    return (Role.objects.filter(under_path(prefix)).select_related("permissions_boundary")
-            .order_by("name"))
+    return (_entity.listing(caller, kinds.ROLE, path_prefix)
+            .select_related("permissions_boundary").order_by("name"))
 
 
 @operation
@@ -143,8 +117,7 @@ def update_role(
     max_session_duration: int | None = None,
     revision: int | None = None,
 ) -> Role:
-    role = find_role(role_name, caller, "iam:UpdateRole")
-    check_revision(role, revision)
+    role = _entity.edited(kinds.ROLE, role_name, caller, "iam:UpdateRole", revision)
     authz.check(caller, "iam:UpdateRole", role.arn)
     old = role_summary(role)
     if description is not None:
@@ -161,8 +134,7 @@ def update_role(
 def update_assume_role_policy(
     caller: Caller, role_name: str, policy_document, *, revision: int | None = None
 ) -> Role:
-    role = find_role(role_name, caller, "iam:UpdateAssumeRolePolicy")
-    check_revision(role, revision)
+    role = _entity.edited(kinds.ROLE, role_name, caller, "iam:UpdateAssumeRolePolicy", revision)
     document = check_policy_document(policy_document, kind="trust",
                                      max_chars=TRUST_POLICY_MAX_CHARS)
     authz.check(caller, "iam:UpdateAssumeRolePolicy", role.arn)
@@ -181,13 +153,7 @@ def update_assume_role_policy(
 def delete_role(caller: Caller, role_name: str) -> None:
     role = find_role(role_name, caller, "iam:DeleteRole")
     authz.check(caller, "iam:DeleteRole", role.arn)
-    blockers = []
-    if role.inline_policies.exists():
-        blockers.append("inline policies")
-    if role.policy_attachments.exists():
-        blockers.append("attached policies")
-    if blockers:
-        raise DeleteConflict(f"Cannot delete entity, must remove {', '.join(blockers)} first.")
+    _entity.check_deletable(kinds.ROLE, role)
     old = role_summary(role)
     unbind_deleted_principal(caller, role)
     role.delete()
@@ -195,28 +161,6 @@ def delete_role(caller: Caller, role_name: str) -> None:
                  resource_arn=old["Arn"], old=old)
 
 
-@operation
-def tag_role(caller: Caller, role_name: str, tags) -> Role:
-    return _entity.tag(caller, find_role(role_name, caller, "iam:TagRole"), "Role", tags)
-
-
-@operation
-def untag_role(caller: Caller, role_name: str, tag_keys: list[str]) -> Role:
-    return _entity.untag(caller, find_role(role_name, caller, "iam:UntagRole"), "Role",
-                          tag_keys)
-
-
-def list_role_tags(caller: Caller, role_name: str) -> dict[str, str]:
-    return _entity.list_tags(caller, find_role(role_name, caller, "iam:ListRoleTags"), "Role")
-
-
-@operation
-def put_role_permissions_boundary(caller: Caller, role_name: str, policy_arn: str) -> Role:
-    return _entity.put_boundary(
-        caller, find_role(role_name, caller, "iam:PutRolePermissionsBoundary"), "Role", policy_arn)
-
-
-@operation
-def delete_role_permissions_boundary(caller: Caller, role_name: str) -> Role:
-    return _entity.delete_boundary(
-        caller, find_role(role_name, caller, "iam:DeleteRolePermissionsBoundary"), "Role")
+tag_role, untag_role, list_role_tags = _entity.tag_operations(kinds.ROLE, find_role)
+put_role_permissions_boundary, delete_role_permissions_boundary = \
+    _entity.boundary_operations(kinds.ROLE, find_role)

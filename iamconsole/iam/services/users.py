@@ -4,46 +4,27 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from .. import audit, authz, rows
-from .. import identifiers as ids
+from .. import audit, authz, kinds, rows
 from ..caller import Caller
 from ..errors import (
-    DeleteConflict,
-    EntityAlreadyExists,
-    NoSuchEntity,
     ValidationError,
 )
 from ..models import User
 from . import _entity
 from ._common import (
-    check_revision,
     normalize_tags,
     operation,
-    tag_context,
-    under_path,
     validate_name,
     validate_path,
-    validate_path_prefix,
 )
-from .lookup import authorize_missing, referenced_policy
 from .principals import rebind_renamed_principal, unbind_deleted_principal
 
-
-def user_arn(name: str, path: str = "/") -> str:
-    return ids.arn(f"user{path}{name}")
+user_arn = kinds.USER.arn
 
 
 def user_summary(user: User) -> dict:
-    return {
-        "UserName": user.name,
-        "Path": user.path,
-        "UserId": user.user_id,
-        "Arn": user.arn,
-        "CreateDate": user.created_at.isoformat(),
-        "PermissionsBoundary": user.permissions_boundary.arn if user.permissions_boundary_id
-        else None,
-        "Tags": dict(user.tags),
-    }
+    return {**_entity.summary(kinds.USER, user), "CreateDate": user.created_at.isoformat(),
+            "PermissionsBoundary": _entity.boundary_arn(user), "Tags": dict(user.tags)}
 
 
 def find_user(name: str, caller: Caller | None = None, action: str | None = None, *,
@@ -57,8 +38,7 @@ def find_user(name: str, caller: Caller | None = None, action: str | None = None
     else:
         user = rows.one(User, where, [name])
     if user is None:
-        authorize_missing(caller, action, user_arn(name))
-        raise NoSuchEntity(f"The user with name {name} cannot be found.")
+        raise _entity.missing(kinds.USER, name, caller, action)
     return user
 
 
@@ -74,17 +54,9 @@ def create_user(
     validate_name(user_name, "user", "user_name")
     path = validate_path(path)
     tag_map = normalize_tags(tags)
-    boundary = referenced_policy(
-        caller, "iam:CreateUser", user_arn(user_name, path), "iam:PermissionsBoundary",
-        permissions_boundary) if permissions_boundary else None
-    extra = {"iam:PermissionsBoundary": boundary.arn if boundary else None,
-             **(tag_context(tag_map) if tag_map else {})}
-    authz.check(caller, "iam:CreateUser", user_arn(user_name, path), extra)
-    if tag_map:
-        authz.check(caller, "iam:TagUser", user_arn(user_name, path), extra)
-    if User.objects.filter(name__ci=user_name).exists():
-        raise EntityAlreadyExists(f"User with name {user_name} already exists.",
-                                  field="user_name")
+    boundary = _entity.authorize_create(caller, kinds.USER, user_arn(user_name, path), tag_map,
+                                        permissions_boundary)
+    _entity.check_name_free(kinds.USER, user_name)
     user = User(name=user_name, path=path, permissions_boundary=boundary, tags=tag_map)
     user.set_unusable_password()
     user.save()
@@ -101,13 +73,8 @@ def get_user(caller: Caller, user_name: str | None = None) -> User:
 
 
 def list_users(caller: Caller, *, path_prefix: str | None = "/") -> QuerySet[User]:
-    prefix = validate_path_prefix(path_prefix)
-    authz.check(caller, "iam:ListUsers", user_arn("*", prefix if prefix.endswith("/") else "/"))
-    return (
-        User.objects.filter(under_path(prefix), is_root=False)
-        .select_related("permissions_boundary")
-        .order_by("name")
-    )
+    return (_entity.listing(caller, kinds.USER, path_prefix, is_root=False)
+            .select_related("permissions_boundary").order_by("name"))
 
 
 @operation
@@ -119,10 +86,9 @@ def update_user(
     new_path: str | None = None,
     revision: int | None = None,
 ) -> User:
-    user = find_user(user_name, caller, "iam:UpdateUser")
-    check_revision(user, revision)
+    user = _entity.edited(kinds.USER, user_name, caller, "iam:UpdateUser", revision)
     old_name, old_path = user.name, user.path
-    user = _entity.rename(caller, user, "User", new_user_name, new_path, user_summary)
+    user = _entity.rename(caller, user, kinds.USER, new_user_name, new_path, user_summary)
     rebind_renamed_principal(caller, user, old_name, old_path)
     return user
 
@@ -132,23 +98,7 @@ def delete_user(caller: Caller, user_name: str) -> None:
     # Locked: of parallel deletions one deletes, the others then find no user (NoSuchEntity).
     user = find_user(user_name, caller, "iam:DeleteUser", for_update=True)
     authz.check(caller, "iam:DeleteUser", user.arn)
-    blockers = []
-    if user.has_usable_password():
-        blockers.append("login profile")
-    if user.access_keys.exists():
-        blockers.append("access keys")
-    if user.mfa_devices.exists():
-        blockers.append("MFA devices")
-    if user.inline_policies.exists():
-        blockers.append("inline policies")
-    if user.policy_attachments.exists():
-        blockers.append("attached policies")
-    if user.iam_groups.exists():
-        blockers.append("group memberships")
-    if blockers:
-        raise DeleteConflict(
-            f"Cannot delete entity, must remove {', '.join(blockers)} first."
-        )
+    _entity.check_deletable(kinds.USER, user)
     old = user_summary(user)
     unbind_deleted_principal(caller, user)
     user.sts_credentials.all().delete()
@@ -158,31 +108,9 @@ def delete_user(caller: Caller, user_name: str) -> None:
                  resource_arn=old["Arn"], old=old)
 
 
-@operation
-def tag_user(caller: Caller, user_name: str, tags) -> User:
-    return _entity.tag(caller, find_user(user_name, caller, "iam:TagUser"), "User", tags)
-
-
-@operation
-def untag_user(caller: Caller, user_name: str, tag_keys: list[str]) -> User:
-    return _entity.untag(caller, find_user(user_name, caller, "iam:UntagUser"), "User",
-                          tag_keys)
-
-
-def list_user_tags(caller: Caller, user_name: str) -> dict[str, str]:
-    return _entity.list_tags(caller, find_user(user_name, caller, "iam:ListUserTags"), "User")
-
-
-@operation
-def put_user_permissions_boundary(caller: Caller, user_name: str, policy_arn: str) -> User:
-    return _entity.put_boundary(
-        caller, find_user(user_name, caller, "iam:PutUserPermissionsBoundary"), "User", policy_arn)
-
-
-@operation
-def delete_user_permissions_boundary(caller: Caller, user_name: str) -> User:
-    return _entity.delete_boundary(
-        caller, find_user(user_name, caller, "iam:DeleteUserPermissionsBoundary"), "User")
+tag_user, untag_user, list_user_tags = _entity.tag_operations(kinds.USER, find_user)
+put_user_permissions_boundary, delete_user_permissions_boundary = \
+    _entity.boundary_operations(kinds.USER, find_user)
 
 
 def target_user(caller: Caller, user_name: str | None, action: str | None = None, *,
