@@ -48,9 +48,3 @@ def new_policy_id() -> str:
 def account_id() -> str:
     return settings.IAM_ACCOUNT_ID
 
-
-def arn(resource: str, service: str = "iam", account: str | None = None) -> str:
-    """Alias of `arns.of_resource` for the callers not moved to `iamconsole.iam.arns` yet."""
-    from . import arns
-
-    return arns.of_resource(resource, service, account)

@@ -7,8 +7,7 @@ from __future__ import annotations
 import pytest
 from personas import caller_for, deny, make_user, policy_json
 
-from iamconsole.iam import audit, errors
-from iamconsole.iam import identifiers as ids
+from iamconsole.iam import arns, audit, errors
 from iamconsole.iam import services as iam
 from iamconsole.iam.models import AuditEvent, User
 
@@ -27,7 +26,7 @@ def test_a_denied_mutation_is_rolled_back_but_recorded_with_its_reason(outsider)
     [event] = _denied()
     assert event.actor == "outsider" and event.actor_arn == outsider.arn
     assert event.action == "iam:CreateUser"
-    assert event.resource_arn == ids.arn("user/mallory")
+    assert event.resource_arn == arns.of_resource("user/mallory")
     assert (event.resource_type, event.resource_name) == ("user", "mallory")
     assert event.source_ip == "203.0.113.7" and event.auth_method == "query"
     assert event.request_id == caller.request_id
@@ -60,7 +59,7 @@ def test_a_denial_caught_by_an_enclosing_block_is_written_once(outsider, system)
 def test_hostile_resource_text_is_stored_not_a_server_error(outsider):
     caller = caller_for(outsider)
     with pytest.raises(errors.AccessDenied):
-        iam.get_policy(caller, ids.arn("policy/" + "p" * 3000))
+        iam.get_policy(caller, arns.of_resource("policy/" + "p" * 3000))
     [event] = _denied()
     assert len(event.resource_arn) == 2048 and event.resource_type == "policy"
 

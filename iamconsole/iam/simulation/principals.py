@@ -3,20 +3,17 @@ given), gathering its policies once, and the identity keys AWS fills for it."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from .. import authz
+from .. import arns, authz, kinds
 from .. import identifiers as ids
 from ..caller import Caller
 from ..errors import InvalidInput, NoSuchEntity
 from .compiled import source_meta
 from .results import SimulationPolicy
 
-PRINCIPAL_ARN = re.compile(
-    r"^arn:aws:iam::(?P<account>\d{12}):(?P<kind>user|group|role)(?P<path>/(?:.*/)?)(?P<name>[^/]+)$"
-)
+PRINCIPAL_TYPES = ("user", "group", "role")
 
 
 @dataclass
@@ -43,25 +40,28 @@ class PrincipalPolicies:
         return self.identity + ([self.boundary] if self.boundary else [])
 
 
-def parse_principal_arn(arn: Any, field_name: str) -> re.Match[str]:
-    match = PRINCIPAL_ARN.match(arn) if isinstance(arn, str) else None
-    if match is None:
+def parse_principal_arn(arn: Any, field_name: str) -> arns.Arn:
+    """A user, group or role ARN of any account (InvalidInput otherwise)."""
+    parsed = arns.parse_any(arn) if isinstance(arn, str) else None
+    if parsed is not None and parsed.type in PRINCIPAL_TYPES:
+        parsed = arns.parse_named(arn, parsed.type)
+    if parsed is None or parsed.type not in PRINCIPAL_TYPES:
         raise InvalidInput(
             f"Invalid ARN {arn!r}: expected the ARN of an IAM user, group or role "
-            f"(arn:aws:iam::{ids.account_id()}:user/NAME).", field=field_name)
-    return match
+            f"({kinds.USER.arn('NAME')}).", field=field_name)
+    return parsed
 
 
 def find_principal(arn: str, field_name: str = "policy_source_arn") -> Principal:
-    match = parse_principal_arn(arn, field_name)
-    kind, name, path = match["kind"], match["name"], match["path"]
+    parsed = parse_principal_arn(arn, field_name)
+    kind, name, path = parsed.type, parsed.name, parsed.path
     model = authz.POLICY_MODELS[kind].principal
     qs = model.objects.filter(name__ci=name, path=path)
     if kind == "user":
         qs = qs.filter(is_root=False)
     if kind != "group":
         qs = qs.select_related("permissions_boundary")
-    entity = qs.first() if match["account"] == ids.account_id() else None
+    entity = qs.first() if parsed.is_local else None
     if entity is None:
         raise NoSuchEntity(f"The {kind} with ARN {arn} cannot be found.", field=field_name)
     return Principal(kind, entity)
@@ -133,10 +133,10 @@ def caller_identity(caller_arn: Any) -> tuple[str | None, dict[str, Any]]:
     keys are filled when the entity exists here)."""
     if caller_arn in (None, ""):
         return None, {}
-    match = parse_principal_arn(caller_arn, "caller_arn")
-    if match["account"] != ids.account_id():
+    parsed = parse_principal_arn(caller_arn, "caller_arn")
+    if not parsed.is_local:
         return caller_arn, {"aws:PrincipalArn": caller_arn,
-                            "aws:PrincipalAccount": match["account"]}
+                            "aws:PrincipalAccount": parsed.account}
     try:
         principal = find_principal(caller_arn, "caller_arn")
     except NoSuchEntity:

@@ -12,7 +12,7 @@ from typing import Any
 
 from iamconsole.policy import Context, Request, evaluate
 
-from .. import authz
+from .. import arns, authz
 from .. import identifiers as ids
 from ..authz import POLICY_MODELS
 from ..caller import Caller
@@ -106,7 +106,7 @@ def _load_catalogue() -> tuple[_Catalogue, list[Any], list[Any]]:
         "policy_id", "number", "document", "policy__name", "policy__path",
         "policy__is_aws_managed", "policy__policy_id")
     for pk, number, document, name, path, aws, policy_id in rows:
-        arn = ids.arn(f"policy{path}{name}", account="aws" if aws else None)  # ManagedPolicy.arn
+        arn = arns.policy(name, path, aws_managed=aws)  # ManagedPolicy.arn
         managed[pk] = SimulationPolicy(key=arn, name=name,
                                        policy_type="aws-managed" if aws else "user-managed",
                                        document=document, arn=arn, policy_id=policy_id,
