@@ -130,42 +130,35 @@ def _snake(name: str) -> str:
     return _CAMEL.sub("_", name).lower().replace("__", "_")
 
 
-USER = Kind(
-    key="user", noun="User", plural="users", label="User", label_plural="Users", model=m.User,
-    arn_type="user", id_prefix="AIDA", id_field="user_id", has_tags=True,
-    has_inline_policies=True, has_attachments=True, has_boundary=True, principal=True,
-    delete_blockers=(
-        Blocker("login profile", lambda user: user.has_usable_password()),
-        Blocker("access keys", _related("access_keys")),
-        Blocker("MFA devices", _related("mfa_devices")),
-        Blocker("inline policies", _related("inline_policies")),
-        Blocker("attached policies", _related("policy_attachments")),
-        Blocker("group memberships", _related("iam_groups")),
-    ),
-    inline_model=m.UserInlinePolicy, attachment_model=m.UserPolicyAttachment, owner_field="user",
+# What every identity must be rid of before it is deleted, between its own blockers.
+_HOLDS_POLICIES = (Blocker("inline policies", _related("inline_policies")),
+                   Blocker("attached policies", _related("policy_attachments")))
+
+
+def _identity(noun: str, model: type[Model], id_prefix: str, inline: type[Model],
+              attachment: type[Model], *, blocked_first: tuple[Blocker, ...] = (),
+              blocked_last: tuple[Blocker, ...] = (), **features: bool) -> Kind:
+    """A user, group or role: the kinds that policies are attached to and inline in."""
+    key = noun.lower()
+    return Kind(key=key, noun=noun, plural=f"{key}s", label=noun, label_plural=f"{noun}s",
+                model=model, arn_type=key, id_prefix=id_prefix, id_field=f"{key}_id",
+                has_inline_policies=True, has_attachments=True,
+                delete_blockers=(*blocked_first, *_HOLDS_POLICIES, *blocked_last),
+                inline_model=inline, attachment_model=attachment, owner_field=key, **features)
+
+
+USER = _identity(
+    "User", m.User, "AIDA", m.UserInlinePolicy, m.UserPolicyAttachment,
+    has_tags=True, has_boundary=True, principal=True,
+    blocked_first=(Blocker("login profile", lambda user: user.has_usable_password()),
+                   Blocker("access keys", _related("access_keys")),
+                   Blocker("MFA devices", _related("mfa_devices"))),
+    blocked_last=(Blocker("group memberships", _related("iam_groups")),),
 )
-GROUP = Kind(
-    key="group", noun="Group", plural="groups", label="Group", label_plural="Groups",
-    model=m.Group, arn_type="group", id_prefix="AGPA", id_field="group_id",
-    has_inline_policies=True, has_attachments=True, has_members=True,
-    delete_blockers=(
-        Blocker("users", _related("members")),
-        Blocker("inline policies", _related("inline_policies")),
-        Blocker("attached policies", _related("policy_attachments")),
-    ),
-    inline_model=m.GroupInlinePolicy, attachment_model=m.GroupPolicyAttachment,
-    owner_field="group",
-)
-ROLE = Kind(
-    key="role", noun="Role", plural="roles", label="Role", label_plural="Roles", model=m.Role,
-    arn_type="role", id_prefix="AROA", id_field="role_id", has_tags=True,
-    has_inline_policies=True, has_attachments=True, has_boundary=True, principal=True,
-    delete_blockers=(
-        Blocker("inline policies", _related("inline_policies")),
-        Blocker("attached policies", _related("policy_attachments")),
-    ),
-    inline_model=m.RoleInlinePolicy, attachment_model=m.RolePolicyAttachment, owner_field="role",
-)
+GROUP = _identity("Group", m.Group, "AGPA", m.GroupInlinePolicy, m.GroupPolicyAttachment,
+                  has_members=True, blocked_first=(Blocker("users", _related("members")),))
+ROLE = _identity("Role", m.Role, "AROA", m.RoleInlinePolicy, m.RolePolicyAttachment,
+                 has_tags=True, has_boundary=True, principal=True)
 POLICY = Kind(
     key="policy", noun="Policy", plural="policies", label="Policy", label_plural="Policies",
     model=m.ManagedPolicy, arn_type="policy", id_prefix="ANPA", id_field="policy_id",
