@@ -83,7 +83,8 @@ def build_listing(
     get = request.GET
     queryset = listing.search(queryset, get.get("q", "").strip(), search_fields)
     if tags:
-        queryset = listing.tagged(queryset, get.get("tag", "").strip())
+        key, sep, value = get.get("tag", "").partition("=")
+        queryset = listing.tagged(queryset, f"{key.strip()}{sep}{value.strip()}")
     sort = get.get("sort", default_sort)
     column = sort.lstrip("-")
     if column not in sortable:

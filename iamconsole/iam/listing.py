@@ -17,6 +17,8 @@ from django.db.models import Q, QuerySet, TextField
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 
+from . import kinds
+
 
 def _is_field(queryset: QuerySet, name: str) -> bool:
     try:
@@ -36,17 +38,21 @@ def search(queryset: QuerySet, text: str, fields: tuple[str, ...] = ("name",)) -
     return queryset.filter(condition)
 
 
-def tagged(queryset: QuerySet, tag: str) -> QuerySet:
-    """The rows with the tag `key` (any value) or `key=value`; all for no tag."""
+def tagged(queryset: QuerySet, tag: str | None) -> QuerySet:
+    """The rows with the tag `key` (any value) or `key=value` (the first "=" separates); all for
+    no tag. A kind without tags (groups) has none with any tag."""
     if not tag:
         return queryset
+    kind = next((k for k in kinds.KINDS.values() if k.model is queryset.model), None)
+    if kind is None or not kind.has_tags:
+        return queryset.none()
     key, sep, value = tag.partition("=")
-    key = key.strip()
+    queryset = queryset.filter(tags__has_key=key)
     if sep:
-        return queryset.annotate(
+        queryset = queryset.annotate(
             _tag_value=Cast(KeyTextTransform(key, "tags"), TextField())
-        ).filter(_tag_value=value.strip())
-    return queryset.filter(tags__has_key=key)
+        ).filter(_tag_value=value)
+    return queryset
 
 
 def page(queryset: QuerySet, *, order: str, descending: bool = False, per_page: int,

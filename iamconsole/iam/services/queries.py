@@ -6,32 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import CharField, QuerySet
-from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast
+from django.db.models import QuerySet
 
-from .. import kinds
 from ..errors import NoSuchEntity
+from ..listing import tagged as filter_by_tag  # noqa: F401 - the REST door's ?tag=
 from ..models import ManagedPolicy
 from .lookup import parse_policy_arn
 from .policies import with_counts
-
-
-def filter_by_tag(queryset: QuerySet, tag: str | None) -> QuerySet:
-    """Only the entities with the tag `tag`: `key` (any value) or `key=value` (the first "="
-    separates). A kind without tags (groups) has none with any tag."""
-    if not tag:
-        return queryset
-    kind = next((k for k in kinds.KINDS.values() if k.model is queryset.model), None)
-    if kind is None or not kind.has_tags:
-        return queryset.none()
-    key, sep, value = tag.partition("=")
-    queryset = queryset.filter(tags__has_key=key)
-    if sep:
-        queryset = queryset.annotate(
-            _tag_value=Cast(KeyTextTransform(key, "tags"), output_field=CharField())
-        ).filter(_tag_value=value)
-    return queryset
 
 
 def filter_by_policy_arn(policies: QuerySet[ManagedPolicy], arn: str | None,
