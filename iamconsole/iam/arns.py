@@ -18,17 +18,11 @@ from . import identifiers as ids
 PARTITION = "aws"
 AWS_ACCOUNT = "aws"  # the "account" of AWS managed policies
 
-_ARN = re.compile(
-    r"^arn:aws:(?P<service>[a-z0-9-]+):(?P<region>[a-z0-9-]*):(?P<account>\d{12}|aws|\*)?:"
-    r"(?P<type>[A-Za-z-]+)(?P<rest>/.*)?$"
-)
-
-
 @dataclass(frozen=True)
 class Arn:
     """A parsed IAM or STS ARN. For a typed resource with a path (`user/eng/alice`) `path` is
     `/eng/` and `name` is `alice`; for `root` both are empty; for `assumed-role/r/s` the path is
-    `/` and the name `r/s` (see `role_session`)."""
+    `/r/` and the name `s` (see `parse_any`)."""
 
     service: str
     account: str
@@ -39,12 +33,6 @@ class Arn:
     def __str__(self) -> str:
         return build(self.type, self.name, self.path, service=self.service,
                      account=self.account)
-
-    @property
-    def role_session(self) -> tuple[str, str]:
-        """(role name, session name) of an assumed-role ARN."""
-        role, _, session = self.name.partition("/")
-        return role, session
 
     @property
     def is_local(self) -> bool:
@@ -74,36 +62,6 @@ def root(account: str | None = None) -> str:
 def assumed_role(role_name: str, session_name: str, account: str | None = None) -> str:
     return build("assumed-role", f"{role_name}/{session_name}", "/", service="sts",
                  account=account)
-
-
-def parse(value: str | None) -> Arn | None:
-    """The parts of an IAM/STS ARN, or None when `value` is not one (no region: IAM and STS
-    ARNs have none). A typed resource needs a non-empty name after its path."""
-    match = _ARN.match(value or "")
-    if not match or match["region"]:
-        return None
-    account, type_, rest = match["account"] or "", match["type"], match["rest"]
-    if rest is None:
-        return Arn(match["service"], account, type_, "", "") if type_ == "root" else None
-    if type_ == "assumed-role":
-        role, sep, session = rest[1:].partition("/")
-        if not (role and sep and session) or "/" in session:
-            return None
-        return Arn(match["service"], account, type_, "/", rest[1:])
-    path, _, name = rest.rpartition("/")
-    if not name:
-        return None
-    return Arn(match["service"], account, type_, path + "/", name)
-
-
-def parse_entity(value: str | None, *types: str, service: str = "iam") -> Arn | None:
-    """`parse` restricted to entity ARNs of the given types (any type when none is given)."""
-    parsed = parse(value)
-    if parsed is None or parsed.service != service or parsed.type == "root":
-        return None
-    if types and parsed.type not in types:
-        return None
-    return parsed
 
 
 _ANY = re.compile(

@@ -82,7 +82,7 @@ class Kind:
 
     def parse_arn(self, value: str | None) -> arns.Arn | None:
         """The parts of an ARN of this kind in this account, or None."""
-        parsed = arns.parse_entity(value, self.arn_type)
+        parsed = arns.parse_named(value, self.arn_type)
         return parsed if parsed is not None and parsed.is_local else None
 
     def action(self, template: str) -> str:
@@ -96,12 +96,12 @@ class Kind:
         op("Tag{noun}") is services.tag_user, op("List{noun}Tags") services.list_user_tags."""
         from . import services
 
-        return getattr(services, _snake(template.format(noun=self.noun)))
+        return getattr(services, self.op_name(template))
 
     def has_op(self, template: str) -> bool:
         from . import services
 
-        return hasattr(services, _snake(template.format(noun=self.noun)))
+        return hasattr(services, self.op_name(template))
 
     def find(self, name: str, caller=None, action: str | None = None, **kwargs) -> Any:
         """The entity named `name` (NoSuchEntity otherwise, authorized first: see
@@ -197,7 +197,7 @@ def with_(feature: str) -> Iterator[Kind]:
 
 def kind_of_arn(value: str | None) -> Kind | None:
     """The kind of a local entity ARN (user/group/role/policy/mfa), or None."""
-    parsed = arns.parse_entity(value)
-    if parsed is None:
+    parsed = arns.parse_any(value)
+    if parsed is None or parsed.service != "iam" or not parsed.name:
         return None
     return next((k for k in KINDS.values() if k.arn_type == parsed.type), None)
