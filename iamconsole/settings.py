@@ -94,6 +94,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The account a console session acts in (signed API requests choose theirs in iam.authn).
+    "iamconsole.iam.tenancy.TenancyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "iamconsole.accounts.middleware.SignInStepMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -163,6 +165,9 @@ if env("TEST_DATABASE_NAME"):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "iam.User"
+# User names are unique per account, and sign-in names the account (account id or alias).
+AUTHENTICATION_BACKENDS = ["iamconsole.iam.backends.AccountUserBackend"]
+SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 
 # Caches hold lockout counters and rate limits: shared between instances (Redis via CACHE_URL,
 # else the database table created by the iam migrations).
@@ -291,7 +296,7 @@ if PRODUCTION:
     if not SECURE_HSTS_PRELOAD:
         # Preloading is an operator's decision (it needs a submission to hstspreload.org and is
         # hard to undo), so it is opt-in; without it `check --deploy` would warn (W021).
-        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+        SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "security.W021"]
 
 # Content Security Policy (django-csp 4): same-origin only, no inline script, no eval. htmx is
 # served from our static files; the one inline <style> htmx 2 injects for .htmx-indicator is

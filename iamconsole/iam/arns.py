@@ -51,8 +51,9 @@ def entity(type: str, name: str, path: str = "/", account: str | None = None) ->
     return build(type, name, path, account=account)
 
 
-def policy(name: str, path: str = "/", *, aws_managed: bool = False) -> str:
-    return build("policy", name, path, account=AWS_ACCOUNT if aws_managed else None)
+def policy(name: str, path: str = "/", *, aws_managed: bool = False,
+           account: str | None = None) -> str:
+    return build("policy", name, path, account=AWS_ACCOUNT if aws_managed else account)
 
 
 def root(account: str | None = None) -> str:

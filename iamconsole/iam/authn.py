@@ -24,7 +24,7 @@ from django.conf import settings
 
 from iamconsole import sigv4
 
-from . import clock, crypto, rows
+from . import clock, crypto, rows, tenancy
 from . import services as iam
 from .caller import Caller
 from .models import AccessKey, TemporaryCredential
@@ -153,7 +153,7 @@ def authenticate_sigv4(
         raise AuthenticationFailed("ExpiredToken", EXPIRED_TOKEN, 403)
     if key is not None:
         iam.record_access_key_use(key, creds.service, creds.region)
-    return Caller(
+    caller = Caller(
         user=key.user if key is not None else session.user,
         role=session.role if session is not None else None,
         credential=session,
@@ -164,6 +164,9 @@ def authenticate_sigv4(
         access_key_id=creds.access_key_id,
         mfa_authenticated_at=session.mfa_authenticated_at if session is not None else None,
     )
+    # The rest of the request acts in the caller's account (cleared by TenancyMiddleware).
+    tenancy.activate(caller.account)
+    return caller
 
 
 # --- console sign-in (the accounts door) -----------------------------------------------------
@@ -180,4 +183,4 @@ def active_user(pk):
     """The active user with primary key `pk` (a session's pending MFA step), or None."""
     from .models import User
 
-    return User.objects.filter(pk=pk, is_active=True).first()
+    return User.everywhere.filter(pk=pk, is_active=True).first()

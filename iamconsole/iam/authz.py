@@ -18,7 +18,6 @@ from django.db.models.functions import Lower
 from iamconsole.policy import CompiledPolicy, Context, Decision, Request, compile_policy, evaluate
 
 from . import arns, audit, clock
-from . import identifiers as ids
 from .caller import Caller
 from .errors import AccessDenied
 from .models import (
@@ -249,7 +248,7 @@ def request_context(caller: Caller, extra: dict[str, Any] | None = None) -> Cont
     values: dict[str, Any] = {
         "aws:CurrentTime": now,
         "aws:EpochTime": int(now.timestamp()),
-        "aws:PrincipalAccount": ids.account_id(),
+        "aws:PrincipalAccount": caller.account,
         "aws:PrincipalArn": _principal_arn(caller),
         "aws:PrincipalType": caller.principal_type,
         "aws:userid": caller.user_id,
@@ -302,7 +301,7 @@ def decide(
         resource=resource,
         context=request_context(caller, extra),
         principal_arn=caller.arn,
-        principal_account=ids.account_id(),
+        principal_account=caller.account,
     )
     return evaluate(
         request,

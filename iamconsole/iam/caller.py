@@ -38,6 +38,15 @@ class Caller:
         return cls(auth_method=reason)
 
     @property
+    def account(self) -> str:
+        """The 12-digit id of the caller's own account (a role session's: the role's)."""
+        if self.role is not None:
+            return self.role.account_id
+        if self.user is not None:
+            return self.user.account_id
+        return ids.account_id()
+
+    @property
     def is_system(self) -> bool:
         return self.user is None and self.role is None
 
@@ -53,10 +62,11 @@ class Caller:
     @property
     def arn(self) -> str:
         if self.role is not None:
-            return arns.assumed_role(self.role.name, self.session_name)
+            return arns.assumed_role(self.role.name, self.session_name,
+                                     account=self.role.account_id)
         if self.user is not None:
             return self.user.arn
-        return arns.root()
+        return arns.root(self.account)
 
     @property
     def display_name(self) -> str:
@@ -80,7 +90,7 @@ class Caller:
             return f"{self.role.role_id}:{self.session_name}"
         if self.user is not None and not self.user.is_root:
             return self.user.user_id
-        return ids.account_id()
+        return self.account
 
     @property
     def mfa_present(self) -> bool:

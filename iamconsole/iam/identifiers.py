@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 import secrets
 
-from django.conf import settings
-
 _ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 _SECRET_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
@@ -46,5 +44,8 @@ def new_policy_id() -> str:
 
 
 def account_id() -> str:
-    return settings.IAM_ACCOUNT_ID
+    """The account the current request acts in (`iamconsole.iam.tenancy`)."""
+    from .tenancy import current
+
+    return current()
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from . import arns
 from . import identifiers as ids
+from .tenancy import AccountOwned, AccountScopedManager
 
 
 @models.CharField.register_lookup
@@ -31,6 +32,26 @@ class CaseInsensitiveExact(models.Lookup):
         return f"LOWER({lhs}) = LOWER({rhs})", [*lhs_params, *rhs_params]
 
 
+class Account(models.Model):
+    """An AWS account: a 12-digit id that owns IAM entities. The first one
+    (`IAM_ACCOUNT_ID`) exists from the first migration; more are created through the
+    organization (`CreateAccount`)."""
+
+    ACTIVE, SUSPENDED = "ACTIVE", "SUSPENDED"
+
+    id = models.CharField(primary_key=True, max_length=12)
+    name = models.CharField(max_length=50, blank=True, default="")
+    email = models.CharField(max_length=64, blank=True, default="")
+    status = models.CharField(max_length=16, default=ACTIVE)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.id
+
+
 class NamedEntity:
     """A user, group, role, policy or MFA device: known by its name, with an ARN of type
     `ARN_TYPE` under its path (no fields here: the models keep their own)."""
@@ -42,17 +63,20 @@ class NamedEntity:
 
     @property
     def arn(self) -> str:
-        return arns.entity(self.ARN_TYPE, self.name, self.path)
+        return arns.entity(self.ARN_TYPE, self.name, self.path, account=self.account_id)
 
 
 def _named_entity_meta(key: str, *constraints: models.BaseConstraint) -> type:
-    """The Meta of a user, group or role: ordered by name, the name unique ignoring case (the
-    index `name__ci` lookups use), an index on the path (PathPrefix listings)."""
+    """The Meta of a user, group or role: ordered by name, the name unique in its account
+    ignoring case (the index `name__ci` lookups use), an index on the path (PathPrefix
+    listings)."""
     return type("Meta", (), {
         "ordering": ["name"],
-        "constraints": [models.UniqueConstraint(Lower("name"), name=f"iam_{key}_name_ci_unique"),
+        "default_manager_name": "objects",
+        "constraints": [models.UniqueConstraint("account", Lower("name"),
+                                                name=f"iam_{key}_name_ci_unique"),
                         *constraints],
-        "indexes": [models.Index(fields=["path"])],
+        "indexes": [models.Index(fields=["account", "path"])],
     })
 
 
@@ -69,7 +93,7 @@ class TaggedEntity(models.Model):
         return [{"Key": k, "Value": v} for k, v in self.tags.items()]
 
 
-class UserManager(BaseUserManager):
+class UserManager(AccountScopedManager, BaseUserManager):
     def get_by_natural_key(self, username: str) -> User:
         return self.get(name__ci=username)
 
@@ -85,12 +109,14 @@ class UserManager(BaseUserManager):
         return self.create_user(name, password, **fields)
 
 
-class User(NamedEntity, AbstractBaseUser, TaggedEntity):
+class User(NamedEntity, AbstractBaseUser, TaggedEntity, AccountOwned):
     """An IAM user; also the Django user who signs in to the console (when it has a password)."""
 
     ARN_TYPE = "user"
 
-    name = models.CharField("user name", max_length=64, unique=True)
+    # Unique per account (Meta); Django's auth check for a globally unique USERNAME_FIELD is
+    # silenced in settings: sign-in names the account (iamconsole.iam.backends).
+    name = models.CharField("user name", max_length=64)
     path = models.CharField(max_length=512, default="/")
     user_id = models.CharField(max_length=32, unique=True, default=ids.new_user_id, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -108,26 +134,27 @@ class User(NamedEntity, AbstractBaseUser, TaggedEntity):
     revision = models.PositiveIntegerField(default=1)
 
     objects = UserManager()
+    everywhere = models.Manager()  # noqa: DJ012 (ruff takes it for a field)
 
     USERNAME_FIELD = "name"
     REQUIRED_FIELDS: list[str] = []
 
     Meta = _named_entity_meta("user", models.UniqueConstraint(
-        fields=["is_root"], condition=models.Q(is_root=True), name="iam_single_root_user"))
+        fields=["account"], condition=models.Q(is_root=True), name="iam_single_root_user"))
 
     @property
     def arn(self) -> str:
-        return arns.root() if self.is_root else super().arn
+        return arns.root(self.account_id) if self.is_root else super().arn
 
     @property
     def has_login_profile(self) -> bool:
         return self.has_usable_password()
 
 
-class Group(NamedEntity, models.Model):
+class Group(NamedEntity, AccountOwned):
     ARN_TYPE = "group"
 
-    name = models.CharField(max_length=128, unique=True)
+    name = models.CharField(max_length=128)
     path = models.CharField(max_length=512, default="/")
     group_id = models.CharField(
         max_length=32, unique=True, default=ids.new_group_id, editable=False
@@ -139,10 +166,10 @@ class Group(NamedEntity, models.Model):
     Meta = _named_entity_meta("group")
 
 
-class Role(NamedEntity, TaggedEntity):
+class Role(NamedEntity, TaggedEntity, AccountOwned):
     ARN_TYPE = "role"
 
-    name = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=64)
     path = models.CharField(max_length=512, default="/")
     role_id = models.CharField(max_length=32, unique=True, default=ids.new_role_id, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -159,7 +186,7 @@ class Role(NamedEntity, TaggedEntity):
     Meta = _named_entity_meta("role")
 
 
-class ManagedPolicy(NamedEntity, TaggedEntity):
+class ManagedPolicy(NamedEntity, TaggedEntity, AccountOwned):
     """A managed policy. `is_aws_managed` marks the AWS-style policies shipped with the product
     (ARN `arn:aws:iam::aws:policy/…`); those cannot be changed by users."""
 
@@ -183,14 +210,15 @@ class ManagedPolicy(NamedEntity, TaggedEntity):
         verbose_name_plural = "managed policies"
         constraints = [
             models.UniqueConstraint(
-                Lower("name"), "is_aws_managed", name="iam_policy_name_ci_unique"
+                "account", Lower("name"), "is_aws_managed", name="iam_policy_name_ci_unique"
             )
         ]
-        indexes = [models.Index(fields=["path"])]
+        indexes = [models.Index(fields=["account", "path"])]
 
     @property
     def arn(self) -> str:
-        return arns.policy(self.name, self.path, aws_managed=self.is_aws_managed)
+        return arns.policy(self.name, self.path, aws_managed=self.is_aws_managed,
+                           account=self.account_id)
 
     @property
     def policy_type(self) -> str:
@@ -294,7 +322,7 @@ class AccessKey(models.Model):
         return self.access_key_id
 
 
-class VirtualMFADevice(NamedEntity, TaggedEntity):
+class VirtualMFADevice(NamedEntity, TaggedEntity, AccountOwned):
     """A virtual MFA device (authenticator app). Created unassigned, bound to a user by
     EnableMFADevice. The TOTP seed is stored encrypted; `last_used_step` blocks code replay."""
 
@@ -312,7 +340,8 @@ class VirtualMFADevice(NamedEntity, TaggedEntity):
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(Lower("name"), name="iam_mfa_name_ci_unique")]
+        constraints = [models.UniqueConstraint("account", Lower("name"),
+                                               name="iam_mfa_name_ci_unique")]
 
     @property
     def serial_number(self) -> str:
@@ -330,8 +359,8 @@ class PasswordHistory(models.Model):
         ordering = ["-created_at", "-id"]
 
 
-class AccountPasswordPolicy(models.Model):
-    """The account password policy (one row at most; no row means no policy is set)."""
+class AccountPasswordPolicy(AccountOwned):
+    """The account password policy (one row per account at most; no row means no policy)."""
 
     minimum_password_length = models.PositiveSmallIntegerField(default=8)
     require_symbols = models.BooleanField(default=False)
@@ -343,22 +372,35 @@ class AccountPasswordPolicy(models.Model):
     password_reuse_prevention = models.PositiveSmallIntegerField(null=True, blank=True)
     hard_expiry = models.BooleanField(default=False)
 
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account"],
+                                               name="iam_password_policy_per_account")]
+
     @property
     def expire_passwords(self) -> bool:
         return bool(self.max_password_age)
 
 
-class AccountSettings(models.Model):
-    """Account-wide settings (one row): alias and whether console users must use MFA."""
+class AccountSettings(AccountOwned):
+    """Account-wide settings (one row per account): alias (unique across accounts, as AWS's
+    sign-in URLs need) and whether console users must use MFA."""
 
     alias = models.CharField(max_length=63, blank=True, default="")
     require_mfa = models.BooleanField(default=False)
     credential_report_generated_at = models.DateTimeField(null=True, blank=True)
     credential_report = models.TextField(blank=True, default="")
 
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account"], name="iam_settings_per_account"),
+            models.UniqueConstraint(fields=["alias"], condition=~models.Q(alias=""),
+                                    name="iam_account_alias_unique"),
+        ]
+
     @classmethod
     def load(cls) -> AccountSettings:
-        obj, _ = cls.objects.get_or_create(pk=1)
+        """The current account's settings."""
+        obj, _ = cls.objects.get_or_create()
         return obj
 
 
@@ -410,7 +452,7 @@ class AuditEventQuerySet(models.QuerySet):
         raise PermissionError("audit events are immutable")
 
 
-class AuditEvent(models.Model):
+class AuditEvent(AccountOwned):
     """One change (or security event): who did what to which object, when, from where, with the
     old and new values. Immutable: no update or delete through any interface, and on PostgreSQL
     a trigger refuses UPDATE and DELETE in the database itself (migration 0004)."""
@@ -431,10 +473,12 @@ class AuditEvent(models.Model):
     new_value = models.JSONField(null=True, blank=True)
     detail = models.TextField(blank=True, default="")
 
-    objects = AuditEventQuerySet.as_manager()
+    objects = AccountScopedManager.from_queryset(AuditEventQuerySet)()
+    everywhere = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["account", "created_at"])]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor} {self.action}"

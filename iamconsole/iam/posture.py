@@ -14,6 +14,7 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from . import clock
+from . import identifiers as ids
 from .models import AccessKey, User, VirtualMFADevice
 from .services import account_password_policy
 
@@ -72,7 +73,8 @@ def security_posture() -> list[Finding]:
         _finding(
             f"Active access keys older than {KEY_MAX_AGE_DAYS} days",
             "Rotate long-lived keys: create a new key, switch over, delete the old one.",
-            AccessKey.objects.filter(status=AccessKey.ACTIVE, created_at__lt=key_cutoff)
+            AccessKey.objects.filter(user__account_id=ids.account_id(), status=AccessKey.ACTIVE,
+                                     created_at__lt=key_cutoff)
             .select_related("user").order_by("created_at"),
             lambda k: (k.user.name, f"{k.access_key_id}, {(now - k.created_at).days} days old"),
         ),
@@ -91,7 +93,8 @@ def security_posture() -> list[Finding]:
         _finding(
             f"Access keys unused for {UNUSED_DAYS} days",
             "Keys never used, or not used recently, are candidates for deletion.",
-            AccessKey.objects.filter(created_at__lt=unused_cutoff).filter(
+            AccessKey.objects.filter(user__account_id=ids.account_id(),
+                                     created_at__lt=unused_cutoff).filter(
                 Q(last_used_at__isnull=True) | Q(last_used_at__lt=unused_cutoff))
             .select_related("user").order_by("created_at"),
             lambda k: (k.user.name, f"{k.access_key_id}, last used "

@@ -86,7 +86,8 @@ def list_access_keys(caller: Caller, user_name: str | None = None) -> QuerySet[A
 
 
 def get_access_key_last_used(caller: Caller, access_key_id: str) -> AccessKey:
-    key = AccessKey.objects.select_related("user").filter(access_key_id=access_key_id).first()
+    key = AccessKey.objects.select_related("user").filter(
+        access_key_id=access_key_id, user__account_id=ids.account_id()).first()
     if key is None:
         raise NoSuchEntity(f"The Access Key with id {access_key_id} cannot be found.")
     authz.check(caller, "iam:GetAccessKeyLastUsed", key.user.arn)

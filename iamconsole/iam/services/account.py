@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from .. import audit, authz
+from .. import identifiers as ids
 from ..caller import Caller
 from ..errors import NoSuchEntity, ValidationError
 from ..models import (
@@ -88,6 +89,7 @@ def get_account_summary(caller: Caller) -> dict[str, int]:
     """GetAccountSummary's SummaryMap (counts and the quotas this installation enforces)."""
     authz.check(caller, "iam:GetAccountSummary", "*")
     users = User.objects.filter(is_root=False)
+    here = ids.account_id()
     return {
         "Users": users.count(),
         "UsersQuota": 5000,
@@ -97,7 +99,7 @@ def get_account_summary(caller: Caller) -> dict[str, int]:
         "RolesQuota": 1000,
         "Policies": ManagedPolicy.objects.filter(is_aws_managed=False).count(),
         "PoliciesQuota": 1500,
-        "PolicyVersionsInUse": PolicyVersion.objects.count(),
+        "PolicyVersionsInUse": PolicyVersion.objects.filter(policy__account_id=here).count(),
         "PolicyVersionsInUseQuota": 10000,
         "VersionsPerPolicyQuota": MAX_POLICY_VERSIONS,
         "AttachedPoliciesPerUserQuota": MAX_MANAGED_POLICIES_PER_IDENTITY,
@@ -108,12 +110,14 @@ def get_account_summary(caller: Caller) -> dict[str, int]:
         "MFADevices": VirtualMFADevice.objects.count(),
         "MFADevicesInUse": VirtualMFADevice.objects.exclude(user=None).count(),
         "AccountMFAEnabled": int(VirtualMFADevice.objects.filter(user__is_root=True).exists()),
-        "AccountAccessKeysPresent": int(AccessKey.objects.filter(user__is_root=True).exists()),
+        "AccountAccessKeysPresent": int(AccessKey.objects.filter(
+            user__is_root=True, user__account_id=here).exists()),
         "UserPolicySizeQuota": 2048,
         "GroupPolicySizeQuota": 5120,
         "RolePolicySizeQuota": 10240,
         "PolicySizeQuota": 6144,
         "AssumeRolePolicySizeQuota": 2048,
-        "InlinePolicies": UserInlinePolicy.objects.count() + GroupInlinePolicy.objects.count()
-        + RoleInlinePolicy.objects.count(),
+        "InlinePolicies": UserInlinePolicy.objects.filter(user__account_id=here).count()
+        + GroupInlinePolicy.objects.filter(group__account_id=here).count()
+        + RoleInlinePolicy.objects.filter(role__account_id=here).count(),
     }

@@ -95,18 +95,21 @@ def _load_catalogue() -> tuple[_Catalogue, list[Any], list[Any]]:
     """(catalogue, users, roles): the tables authz reads one principal's policies from, read
     whole."""
     user_models, group_models, role_models = (POLICY_MODELS[k] for k in ("user", "group", "role"))
+    account = ids.account_id()
     users = list(user_models.principal.objects.filter(is_root=False).only(
-        "id", "name", "path", "user_id", "tags", "is_root", "permissions_boundary_id")
+        "id", "account_id", "name", "path", "user_id", "tags", "is_root",
+        "permissions_boundary_id")
         .order_by("name"))
     roles = list(role_models.principal.objects.only(
-        "id", "name", "path", "role_id", "tags", "permissions_boundary_id").order_by("name"))
+        "id", "account_id", "name", "path", "role_id", "tags", "permissions_boundary_id")
+        .order_by("name"))
     groups = dict(group_models.principal.objects.values_list("id", "name"))
     managed: dict[int, SimulationPolicy] = {}
-    rows = PolicyVersion.objects.filter(is_default=True).values_list(
+    rows = PolicyVersion.objects.filter(is_default=True, policy__account_id=account).values_list(
         "policy_id", "number", "document", "policy__name", "policy__path",
         "policy__is_aws_managed", "policy__policy_id")
     for pk, number, document, name, path, aws, policy_id in rows:
-        arn = arns.policy(name, path, aws_managed=aws)  # ManagedPolicy.arn
+        arn = arns.policy(name, path, aws_managed=aws, account=account)  # ManagedPolicy.arn
         managed[pk] = SimulationPolicy(key=arn, name=name,
                                        policy_type="aws-managed" if aws else "user-managed",
                                        document=document, arn=arn, policy_id=policy_id,
@@ -114,7 +117,8 @@ def _load_catalogue() -> tuple[_Catalogue, list[Any], list[Any]]:
 
     def inline(kind: str, names: dict[int, str]) -> dict[int, list]:
         out: dict[int, list[SimulationPolicy]] = {}
-        rows = POLICY_MODELS[kind].inline.objects.values_list(f"{kind}_id", "name", "document")
+        rows = POLICY_MODELS[kind].inline.objects.filter(
+            **{f"{kind}__account_id": account}).values_list(f"{kind}_id", "name", "document")
         for owner_id, name, document in rows:
             owner = f"{kind}/{names.get(owner_id, owner_id)}"
             out.setdefault(owner_id, []).append(SimulationPolicy(
@@ -124,14 +128,16 @@ def _load_catalogue() -> tuple[_Catalogue, list[Any], list[Any]]:
 
     def attached(kind: str) -> dict[int, list[int]]:
         out: dict[int, list[int]] = {}
-        rows = POLICY_MODELS[kind].attachment.objects.values_list(f"{kind}_id", "policy_id")
+        rows = POLICY_MODELS[kind].attachment.objects.filter(
+            **{f"{kind}__account_id": account}).values_list(f"{kind}_id", "policy_id")
         for owner_id, policy_id in rows:
             out.setdefault(owner_id, []).append(policy_id)
         return out
 
     memberships: dict[int, list[int]] = {}
     members = group_models.principal.members.through
-    for user_id, group_id in members.objects.values_list("user_id", "group_id"):
+    for user_id, group_id in members.objects.filter(user__account_id=account).values_list(
+            "user_id", "group_id"):
         memberships.setdefault(user_id, []).append(group_id)
     catalogue = _Catalogue(
         managed=managed,
