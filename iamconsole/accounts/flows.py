@@ -16,9 +16,10 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import authenticate
 
-from iamconsole.iam import audit, authn, clock, ratelimit
+from iamconsole.iam import audit, authn, clock, ratelimit, tenancy
 from iamconsole.iam import services as iam
 from iamconsole.iam.caller import Caller
+from iamconsole.iam.services.accounts import resolve_account
 from iamconsole.iam.services.mfa import has_mfa_device
 from iamconsole.iam.services.passwords import hard_expired, record_password_use
 
@@ -108,7 +109,27 @@ def _fail(kind: str, user, user_name: str, address: str | None,
     return Outcome("failed", message=message)
 
 
-def password_step(request, user_name: str, password: str) -> Outcome:
+def password_step(request, user_name: str, password: str, account: str = "") -> Outcome:
+    """Check account + user name + password (AWS's sign-in page: account id or alias, IAM
+    user name, password; a blank account is the installation's default account). An unknown
+    account answers exactly as a wrong password does."""
+    found = resolve_account(account)
+    if found is None:
+        authenticate(request, username=user_name, password=password, account=account)
+        address = request.META.get("REMOTE_ADDR") or None
+        return _fail(lockout.PASSWORD, None, f"{account.strip().lower()}/{user_name}", address,
+                     "unknown account", INVALID_CREDENTIALS)
+    with tenancy.acting_in(found.id):
+        return _password_step(request, user_name, password, found.id)
+
+
+def _lock_subject(user_name: str, account_id: str) -> str:
+    """Lockouts count per account and user name (the default account's by name alone)."""
+    return user_name if account_id == tenancy.default_account_id() \
+        else f"{account_id}/{user_name}"
+
+
+def _password_step(request, user_name: str, password: str, account_id: str) -> Outcome:
     """Check user name + password. Never tells whether a name exists: unknown names cost the
     same hash as known ones (ModelBackend hashes the password for them too), and a lock is kept
     per name whether or not the name exists.
@@ -117,14 +138,15 @@ def password_step(request, user_name: str, password: str) -> Outcome:
     address took no part in its failures: then the right password leads to the MFA step (a
     user without a device stays locked out), see lockout.LockState.bypassable."""
     address = request.META.get("REMOTE_ADDR") or None
-    lock = lockout.state(lockout.PASSWORD, user_name, address)
+    subject = _lock_subject(user_name, account_id)
+    lock = lockout.state(lockout.PASSWORD, subject, address)
     if lock.locked and not lock.bypassable:
         _record(_known(user_name), user_name, address, SIGN_IN, outcome="failure",
                 detail="locked out")
         return Outcome("failed", message=locked_message(lock.until))
-    user = authenticate(request, username=user_name, password=password)
+    user = authenticate(request, username=user_name, password=password, account=account_id)
     if user is None:
-        outcome = _fail(lockout.PASSWORD, _known(user_name), user_name, address,
+        outcome = _fail(lockout.PASSWORD, _known(user_name), subject, address,
                         "wrong user name or password", INVALID_CREDENTIALS)
         if lock.locked:
             outcome.message = locked_message(lock.until)
@@ -140,7 +162,7 @@ def password_step(request, user_name: str, password: str) -> Outcome:
                     detail="locked out (no MFA device to sign in past the lock)")
             return Outcome("failed", message=locked_message(lock.until))
         return Outcome("mfa_required", user=user)
-    lockout.register_success(lockout.PASSWORD, user_name)
+    lockout.register_success(lockout.PASSWORD, subject)
     if has_mfa:
         return Outcome("mfa_required", user=user)
     finish_sign_in(user, address, mfa=False)
@@ -148,20 +170,26 @@ def password_step(request, user_name: str, password: str) -> Outcome:
 
 
 def mfa_step(request, user, code: str) -> Outcome:
+    with tenancy.acting_in(user.account_id):
+        return _mfa_step(request, user, code)
+
+
+def _mfa_step(request, user, code: str) -> Outcome:
     address = request.META.get("REMOTE_ADDR") or None
-    lock = lockout.state(lockout.MFA, user.name, address)
+    subject = _lock_subject(user.name, user.account_id)
+    lock = lockout.state(lockout.MFA, subject, address)
     if lock.locked and not lock.bypassable:
         _record(user, user.name, address, SIGN_IN, outcome="failure", detail="MFA locked out")
         return Outcome("failed", message=locked_message(lock.until))
     device = iam.verify_mfa_code(user, code)
     if device is None:
-        outcome = _fail(lockout.MFA, user, user.name, address, "MFA code rejected",
+        outcome = _fail(lockout.MFA, user, subject, address, "MFA code rejected",
                         INVALID_CODE)
         if lock.locked:
             outcome.message = locked_message(lock.until)
         return outcome
     if not lock.locked:
-        lockout.register_success(lockout.MFA, user.name)
+        lockout.register_success(lockout.MFA, subject)
     finish_sign_in(user, address, mfa=True, detail=device.serial_number)
     return Outcome("signed_in", user=user, mfa_authenticated=True)
 

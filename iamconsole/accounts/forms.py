@@ -13,6 +13,10 @@ CODE_ATTRS = {"autocomplete": "one-time-code", "inputmode": "numeric", "pattern"
 
 
 class LoginForm(forms.Form):
+    account = forms.CharField(label="Account ID (12 digits) or account alias", max_length=63,
+                              required=False, strip=True,
+                              help_text="Leave empty for this installation's default account.",
+                              widget=forms.TextInput(attrs={"autocomplete": "organization"}))
     username = forms.CharField(label="User name", max_length=256, strip=True,
                                widget=forms.TextInput(attrs={"autocomplete": "username",
                                                              "autofocus": True}))

@@ -45,7 +45,7 @@ from .session import (
     mark_mfa_authenticated,
 )
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "iamconsole.iam.backends.AccountUserBackend"
 
 
 def default_destination() -> str:
@@ -117,11 +117,13 @@ def login_view(request):
     """Attempts beyond the per-address limit never get here (SignInThrottleMiddleware)."""
     if request.user.is_authenticated:
         return redirect(_next_url(request))
-    form = LoginForm(request.POST or None)
+    # A sign-in link may name the account (AWS: https://<alias>.signin.aws.amazon.com/console).
+    form = LoginForm(request.POST or None, initial={"account": request.GET.get("account", "")})
     if request.method == "POST" and form.is_valid():
         request.session.pop(PENDING_MFA, None)
         outcome = flows.password_step(request, form.cleaned_data["username"],
-                                      form.cleaned_data["password"])
+                                      form.cleaned_data["password"],
+                                      form.cleaned_data["account"])
         if outcome.status == "signed_in":
             login(request, outcome.user, backend=BACKEND)
             return redirect(_next_url(request))

@@ -15,6 +15,9 @@ from typing import Any, TypeVar
 
 from django.db import connection, models
 
+from . import tenancy
+from .tenancy import AccountOwned
+
 M = TypeVar("M", bound=models.Model)
 
 
@@ -44,9 +47,12 @@ def _build(model: type[M], attnames: list[str], converters: list[tuple], row) ->
 
 def one(model: type[M], where: str, params: list) -> M | None:
     """The row of `model` matching `where`, or None. `where` is SQL over the model's own
-    columns, written by us (never from input); every value is one of `params`."""
+    columns, written by us (never from input); every value is one of `params`. An
+    account-owned model's row is looked for in the current account only, as `objects` does."""
     columns, attnames, converters = _columns(model, connection.vendor)
     table = connection.ops.quote_name(model._meta.db_table)
+    if issubclass(model, AccountOwned):
+        where, params = f'"account_id" = %s AND ({where})', [tenancy.current(), *params]
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {columns} FROM {table} WHERE {where}", params)  # noqa: S608
         row = cursor.fetchone()

@@ -39,7 +39,7 @@ from django.db.models.functions import Lower
 
 from iamconsole.policy import compile_policy
 
-from . import arns, audit, authz, clock, crypto
+from . import arns, audit, authz, clock, crypto, tenancy
 from . import identifiers as ids
 from .caller import Caller
 from .errors import AccessDenied, ValidationError, client_error
@@ -94,7 +94,7 @@ class AssumedRole:
     @property
     def arn(self) -> str:
         name = self.credentials.credential.session_name
-        return arns.assumed_role(self.role.name, name)
+        return arns.assumed_role(self.role.name, name, account=self.role.account_id)
 
     @property
     def source_identity(self) -> str:
@@ -117,7 +117,7 @@ def session_token_hash(token: str) -> str:
 
 def get_caller_identity(caller: Caller) -> CallerIdentity:
     """Who the credentials belong to. Needs no permission and cannot be denied."""
-    return CallerIdentity(user_id=caller.user_id, account=ids.account_id(), arn=caller.arn)
+    return CallerIdentity(user_id=caller.user_id, account=caller.account, arn=caller.arn)
 
 
 # --------------------------------------------------------------------------- AssumeRole
@@ -130,10 +130,10 @@ def find_role_by_arn(role_arn: str) -> Role | None:
             f"{role_arn} is invalid: RoleArn must be the ARN of an IAM role "
             "(arn:aws:iam::<account>:role/<path><name>).", field="role_arn",
         )
-    if not parsed.is_local:
-        return None
-    role = Role.objects.select_related("permissions_boundary").filter(
-        name__ci=parsed.name
+    # Another account's role is found too: whether the caller may assume it is for its trust
+    # policy and (across accounts) the caller's own policies to say.
+    role = Role.everywhere.select_related("permissions_boundary").filter(
+        account_id=parsed.account, name__ci=parsed.name
     ).first()
     if role is None or role.arn != role_arn:
         return None
@@ -287,13 +287,17 @@ def assume_role(
             mfa_authenticated_at=mfa_at, created_at=now,
             expires_at=now + timedelta(seconds=duration),
         )
-        Role.objects.filter(pk=role.pk).update(last_used_at=now)
+        Role.everywhere.filter(pk=role.pk).update(last_used_at=now)
         result = AssumedRole(issued, role, packed)
-        audit.record(caller, "sts:AssumeRole", resource_type="role", resource_name=role.name,
-                     resource_arn=role.arn,
-                     new={"AssumedRoleArn": result.arn, "AccessKeyId": issued.access_key_id,
-                          "Expiration": issued.expiration.isoformat(),
-                          "SessionPolicy": bool(text), "PolicyArns": arns, "MFA": mfa})
+        # Logged in the caller's account and, across accounts, in the role's (as CloudTrail).
+        for account in dict.fromkeys([ids.account_id(), role.account_id]):
+            with tenancy.acting_in(account):
+                audit.record(caller, "sts:AssumeRole", resource_type="role",
+                             resource_name=role.name, resource_arn=role.arn,
+                             new={"AssumedRoleArn": result.arn,
+                                  "AccessKeyId": issued.access_key_id,
+                                  "Expiration": issued.expiration.isoformat(),
+                                  "SessionPolicy": bool(text), "PolicyArns": arns, "MFA": mfa})
     return result
 
 

@@ -7,7 +7,7 @@ import re
 from .. import audit, authz
 from .. import identifiers as ids
 from ..caller import Caller
-from ..errors import NoSuchEntity, ValidationError
+from ..errors import EntityAlreadyExists, NoSuchEntity, ValidationError
 from ..models import (
     AccessKey,
     AccountSettings,
@@ -42,6 +42,10 @@ def create_account_alias(caller: Caller, account_alias: str) -> AccountSettings:
             field="account_alias",
         )
     authz.check(caller, "iam:CreateAccountAlias", "*")
+    # Aliases name accounts at sign-in: unique across every account held here, as on AWS.
+    if AccountSettings.everywhere.filter(alias=account_alias).exclude(
+            account_id=ids.account_id()).exists():
+        raise EntityAlreadyExists(f"The account alias {account_alias} already exists.")
     settings = AccountSettings.load()
     old = settings.alias
     settings.alias = account_alias

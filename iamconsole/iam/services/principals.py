@@ -19,28 +19,33 @@ from iamconsole.policy.principals import aws_principals, is_unique_id, replace_a
 from .. import arns, audit
 from ..caller import Caller
 from ..errors import MalformedPolicyDocument
-from ..models import Role, User
+from ..models import Account, Role, User
 from ._common import bump
 
 
-def _parse_entity_arn(value: str) -> tuple[str, str, str] | None:
-    """(kind, path, name) of a same-account user or role ARN; None for any other principal."""
+def _parse_entity_arn(value: str) -> tuple[str, str, str, str] | None:
+    """(account, kind, path, name) of a user or role ARN of an account this installation
+    holds (this one or another); None for any other principal (root, services, accounts
+    elsewhere)."""
     parsed = arns.parse_any(value)
     if (parsed is None or parsed.service != "iam" or parsed.type not in ("user", "role")
-            or not parsed.path or not parsed.is_local):
+            or not parsed.path):
         return None
-    return parsed.type, parsed.path, parsed.name
+    if not parsed.is_local and not Account.objects.filter(id=parsed.account).exists():
+        return None
+    return parsed.account, parsed.type, parsed.path, parsed.name
 
 
 def _find_entity(value: str) -> User | Role | None:
-    """The existing user or role a principal value names (ARN or unique id), row-locked so that
-    a concurrent deletion waits for the policy being saved, then rewrites it."""
+    """The existing user or role a principal value names (ARN or unique id, in any account
+    held here), row-locked so that a concurrent deletion waits for the policy being saved,
+    then rewrites it."""
     if is_unique_id(value):
         model, field = (User, "user_id") if value.startswith("AIDA") else (Role, "role_id")
-        return model.objects.select_for_update().filter(**{field: value}).first()
-    kind, path, name = _parse_entity_arn(value)  # type: ignore[misc]
-    qs = User.objects.filter(is_root=False) if kind == "user" else Role.objects.all()
-    return qs.select_for_update().filter(name__ci=name, path=path).first()
+        return model.everywhere.select_for_update().filter(**{field: value}).first()
+    account, kind, path, name = _parse_entity_arn(value)  # type: ignore[misc]
+    qs = User.everywhere.filter(is_root=False) if kind == "user" else Role.everywhere.all()
+    return qs.select_for_update().filter(account_id=account, name__ci=name, path=path).first()
 
 
 def _invalid(value: str, field: str | None) -> MalformedPolicyDocument:
@@ -68,15 +73,16 @@ def _names(value: str, entity: User | Role) -> bool:
     parsed = _parse_entity_arn(value)
     if parsed is None:
         return False
-    kind, path, name = parsed
+    account, kind, path, name = parsed
     return (kind == ("user" if isinstance(entity, User) else "role") and path == entity.path
-            and name.lower() == entity.name.lower())
+            and name.lower() == entity.name.lower() and account == entity.account_id)
 
 
 def _rewrite(caller: Caller, entity: User | Role, new_value: str, why: str) -> None:
     # Names carry no character JSON escapes, so a document naming the entity contains its name,
     # unless the writer escaped characters (a backslash): those documents are parsed too.
-    roles = (Role.objects.select_for_update()
+    # Trust policies of every account held here: another account's role may trust this entity.
+    roles = (Role.everywhere.select_for_update()
              .filter(Q(assume_role_policy_document__icontains=entity.name)
                      | Q(assume_role_policy_document__contains="\\"))
              .order_by("pk"))
@@ -113,6 +119,7 @@ def rebind_renamed_principal(caller: Caller, entity: User, old_name: str, old_pa
     new_arn = entity.arn
     if (old_name, old_path) == (entity.name, entity.path):
         return
-    before = User(name=old_name, path=old_path, user_id=entity.user_id)
+    before = User(name=old_name, path=old_path, user_id=entity.user_id,
+                  account_id=entity.account_id)
     _rewrite(caller, before, new_arn,
              f"{before.arn} was renamed to {new_arn}: the policy names the new ARN.")
