@@ -80,6 +80,11 @@ class Kind:
     def arn(self, name: str, path: str = "/") -> str:
         return arns.entity(self.arn_type, name, path or "/")
 
+    def any_arn(self, *_: Any, **__: Any) -> str:
+        """`<type>/*` in the current account: a resource declared once (a view decorator, a
+        navigation entry) and worked out per request, when the account is known."""
+        return self.arn("*")
+
     def parse_arn(self, value: str | None) -> arns.Arn | None:
         """The parts of an ARN of this kind in this account, or None."""
         parsed = arns.parse_named(value, self.arn_type)

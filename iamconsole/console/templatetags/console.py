@@ -9,11 +9,7 @@ from django import template
 from django.urls import reverse
 
 from iamconsole.console.auth import allowed as _allowed
-from iamconsole.iam import clock
-from iamconsole.iam.services.groups import group_arn
-from iamconsole.iam.services.policies import policy_arn
-from iamconsole.iam.services.roles import role_arn
-from iamconsole.iam.services.users import user_arn
+from iamconsole.iam import clock, kinds
 
 register = template.Library()
 
@@ -26,14 +22,15 @@ def allowed(context, action: str, resource: str = "*", **extra) -> bool:
     return _allowed(request, action, resource or "*", extra or None)
 
 
-# (label, url, IAM actions any of which grants the link, resource). Hidden when none is allowed;
+# (label, url, IAM actions any of which grants the link, resource: an ARN or a function giving
+# it in the request's account). Hidden when none is allowed;
 # no action: every signed-in user may open it (the dashboard adapts to what the user may see).
 NAV = [
     ("Dashboard", "/", (), "*"),
-    ("Users", "/users/", ("iam:ListUsers",), user_arn("*")),
-    ("Groups", "/groups/", ("iam:ListGroups",), group_arn("*")),
-    ("Roles", "/roles/", ("iam:ListRoles",), role_arn("*")),
-    ("Policies", "/policies/", ("iam:ListPolicies",), policy_arn("*")),
+    ("Users", "/users/", ("iam:ListUsers",), kinds.USER.any_arn),
+    ("Groups", "/groups/", ("iam:ListGroups",), kinds.GROUP.any_arn),
+    ("Roles", "/roles/", ("iam:ListRoles",), kinds.ROLE.any_arn),
+    ("Policies", "/policies/", ("iam:ListPolicies",), kinds.POLICY.any_arn),
     ("Simulator", "/simulator/", ("iam:SimulatePrincipalPolicy", "iam:SimulateCustomPolicy"),
      "*"),
     ("Audit log", "/audit/", ("cloudtrail:LookupEvents",), "*"),
@@ -48,7 +45,8 @@ def console_nav(context):
     if request is not None and request.user.is_authenticated:
         path = request.path
         for label, url, actions, resource in NAV:
-            if not actions or any(_allowed(request, action, resource) for action in actions):
+            arn = resource() if callable(resource) else resource  # this request's account
+            if not actions or any(_allowed(request, action, arn) for action in actions):
                 current = path == url if url == "/" else path.startswith(url)
                 links.append({"label": label, "url": url, "current": current})
     return {"links": links}

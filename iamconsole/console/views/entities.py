@@ -229,7 +229,7 @@ def detail_context(request: HttpRequest, page: EntityPage, entity, tab: str) -> 
 def list_view(page: EntityPage):
     kind = page.kind
 
-    @console_view(page.list_action, kind.arn("*"), methods=("GET",))
+    @console_view(page.list_action, kind.any_arn, methods=("GET",))
     def entity_list(request: HttpRequest) -> HttpResponse:
         caller = get_caller(request)
         path_error = ""
@@ -255,7 +255,7 @@ def create_view(page: EntityPage):
     kind = page.kind
     action = kind.action("Create{noun}")
 
-    @console_view(action, kind.arn("*"),
+    @console_view(action, kind.any_arn,
                   contexts=create_contexts(action) if kind.has_boundary else None)
     def entity_create(request: HttpRequest) -> HttpResponse:
         form_kwargs = page.create_form_kwargs(request)

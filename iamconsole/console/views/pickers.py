@@ -13,10 +13,10 @@ from .. import pickers
 from ..auth import console_view, get_caller
 
 KINDS = kinds.IDENTITIES
-CREATE_RESOURCES = {"user": kinds.USER.arn("*"), "role": kinds.ROLE.arn("*")}
+CREATE_RESOURCES = {"user": kinds.USER, "role": kinds.ROLE}
 
 
-@console_view("iam:ListPolicies", kinds.POLICY.arn("*"), methods=("GET",))
+@console_view("iam:ListPolicies", kinds.POLICY.any_arn, methods=("GET",))
 def policy_options(request: HttpRequest) -> HttpResponse:
     """GET ?purpose=attach&kind=user&name=alice&q=s3 — the policies alice may get attached;
     purpose=boundary (…&selected=<current boundary ARN>): the boundaries the caller may set on
@@ -45,7 +45,7 @@ def policy_options(request: HttpRequest) -> HttpResponse:
     elif purpose == "create" and kind in CREATE_RESOURCES:
         picker = pickers.create_boundary_picker(
             request, policies, kind=kind, action=KINDS[kind].action("Create{noun}"),
-            resource=CREATE_RESOURCES[kind], query=query)
+            resource=CREATE_RESOURCES[kind].arn("*"), query=query)
     else:
         return HttpResponseBadRequest("purpose: attach, boundary (kind user|group|role and name) "
                                       "or create (kind user|role)")
