@@ -219,15 +219,50 @@ class _Levels:
 def _scan_levels(levels: Sequence[Sequence[CompiledPolicy]] | Iterable[Iterable[CompiledPolicy]],
                  action: str, resource: str, ctx: Context, missing: dict[str, str] | None,
                  principal: str | None, account: str | None, with_principal: bool) -> _Levels:
+    """`_scan` over each level, inlined (this runs for every governed request): the same
+    statement tests, but only whether a level allows at all is kept."""
     out = _Levels()
+    data = ctx._data
     for i, level in enumerate(levels):
-        scan = _scan(_as_seq(level), action, resource, ctx, missing, principal, account,
-                     with_principal)
-        if scan.denies:
-            out.denies.extend(scan.denies)
-            if out.deny_level is None:
-                out.deny_level = i
-        if not scan.allows and out.gap is None:
+        allowed = False
+        for pol in level if isinstance(level, (list, tuple)) else _as_seq(level):
+            hits = pol._action_cache.get(action)
+            if hits is None:
+                hits = pol.statements_for_action(action)
+            for st in hits:
+                if missing is not None and st.resource_var_keys:
+                    for kl, k in st.resource_var_keys:
+                        if kl not in data:
+                            missing.setdefault(kl, k)
+                if st._resources.match(resource, ctx) == st.not_resource:
+                    continue
+                is_deny = st.is_deny
+                if not is_deny and (st.resource_var_keys or st.condition_var_keys) \
+                        and _unresolved(st, data):
+                    if missing is not None:
+                        _note_missing(st, data, missing)
+                    continue
+                if with_principal and st.principal_level(principal, account) == MATCH_NONE:
+                    continue
+                if st.clauses:
+                    if missing is not None:
+                        _note_missing(st, data, missing)
+                    if not is_deny and allowed:
+                        continue  # the level already allows: only its denies still matter
+                    ok = True
+                    for c in st.clauses:
+                        if not c.evaluate(ctx):
+                            ok = False
+                            break
+                    if not ok:
+                        continue
+                if is_deny:
+                    out.denies.append(st)
+                    if out.deny_level is None:
+                        out.deny_level = i
+                else:
+                    allowed = True
+        if not allowed and out.gap is None:
             out.gap = i
     return out
 
