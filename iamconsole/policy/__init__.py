@@ -11,12 +11,13 @@ Pure Python, no Django. Typical use::
 
 from __future__ import annotations
 
-from . import catalog
+from . import catalog, organizations
 from .compiler import POLICY_TYPES, CompiledPolicy, CompiledStatement, clear_cache, compile_policy
 from .context import CONTEXT_KEY_TYPES, Context
 from .evaluate import (
     Decision,
     MatchedStatement,
+    OrganizationsDecisionDetail,
     Request,
     condition_values,
     evaluate,
@@ -35,6 +36,7 @@ __all__ = [
     "Decision",
     "Finding",
     "MatchedStatement",
+    "OrganizationsDecisionDetail",
     "PolicyError",
     "Request",
     "catalog",
@@ -42,6 +44,7 @@ __all__ = [
     "compile_policy",
     "condition_values",
     "evaluate",
+    "organizations",
     "referenced_context_keys",
     "validate_policy",
 ]

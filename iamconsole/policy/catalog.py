@@ -14,6 +14,7 @@ from functools import cache, lru_cache
 
 __all__ = [
     "GLOBAL_CONDITION_KEYS",
+    "RCP_SERVICES",
     "TRUST_ACTIONS",
     "actions_for_service",
     "condition_key_type",
@@ -83,6 +84,23 @@ TRUST_ACTIONS: tuple[str, ...] = (
     "sts:SetSourceIdentity",
     "sts:TagSession",
 )
+
+# Service prefixes whose requests AWS Organizations resource control policies (RCPs) apply to
+# (orgs_manage_policies_rcps: "List of AWS services that support RCPs"). An RCP has no effect
+# on the actions of any other service, and an RCP written by a customer may name only these.
+RCP_SERVICES: frozenset[str] = frozenset({
+    "aoss",
+    "cognito-identity",
+    "cognito-idp",
+    "dynamodb",
+    "ecr",
+    "kms",
+    "logs",
+    "s3",
+    "secretsmanager",
+    "sqs",
+    "sts",
+})
 
 _lock = threading.Lock()
 _extra: dict[str, set[str]] = {}

@@ -1,4 +1,5 @@
-"""Request evaluation (AWS single-account policy evaluation logic)."""
+"""Request evaluation (AWS policy evaluation logic: identity, boundary, session, resource-based
+and trust policies, and the AWS Organizations guardrails, SCPs and RCPs)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .catalog import RCP_SERVICES
 from .compiler import (
     MATCH_DIRECT,
     MATCH_NONE,
@@ -23,6 +25,7 @@ __all__ = [
     "IMPLICIT_DENY",
     "Decision",
     "MatchedStatement",
+    "OrganizationsDecisionDetail",
     "Request",
     "condition_values",
     "evaluate",
@@ -74,6 +77,28 @@ class MatchedStatement:
         return m  # type: ignore[no-any-return]
 
 
+@dataclass(frozen=True, slots=True)
+class OrganizationsDecisionDetail:
+    """AWS's OrganizationsDecisionDetail (``AllowedByOrganizations``), with the reason.
+
+    ``allowed_by_organizations``: the SCPs and RCPs that applied let the request through
+    (no explicit Deny, an Allow at every level). ``allowed_by_scp`` / ``allowed_by_rcp``: the
+    same for each policy type, None when it was not evaluated (no levels given, or an RCP for
+    a service RCPs do not cover). ``denied_by`` ("rcp" or "scp", RCPs first as in AWS's
+    flowchart) names the policy type that stopped the request and ``denied_level`` the index
+    in ``rcp_levels`` / ``scp_levels`` of the level that did: the level of the first denying
+    statement (``explicit_deny``; the statements are in the Decision's matched_statements),
+    or the first level where no policy allows the request.
+    """
+
+    allowed_by_organizations: bool | None
+    allowed_by_scp: bool | None = None
+    allowed_by_rcp: bool | None = None
+    denied_by: str | None = None
+    denied_level: int | None = None
+    explicit_deny: bool = False
+
+
 @dataclass(slots=True)
 class Decision:
     """The outcome of :func:`evaluate`, shaped like a SimulatePrincipalPolicy result."""
@@ -83,10 +108,17 @@ class Decision:
     missing_context_values: list[str] = field(default_factory=list)
     allowed_by_boundary: bool | None = None
     allowed_by_session: bool | None = None
+    # None unless scp_levels or rcp_levels were given (like AWS, which leaves it out)
+    organizations_decision_detail: OrganizationsDecisionDetail | None = None
 
     @property
     def allowed(self) -> bool:
         return self.decision == ALLOWED
+
+    @property
+    def allowed_by_organizations(self) -> bool | None:
+        detail = self.organizations_decision_detail
+        return None if detail is None else detail.allowed_by_organizations
 
     def __bool__(self) -> bool:
         return self.decision == ALLOWED
@@ -169,6 +201,92 @@ def _unresolved(st: CompiledStatement, data: Mapping[str, Any]) -> bool:
     return False
 
 
+class _Levels:
+    """Results of scanning one chain of SCPs or RCPs (root, OUs, account)."""
+
+    __slots__ = ("denies", "deny_level", "gap")
+
+    def __init__(self) -> None:
+        self.denies: list[CompiledStatement] = []
+        self.deny_level: int | None = None  # level of the first denying statement
+        self.gap: int | None = None  # first level where nothing allows the request
+
+    @property
+    def allowed(self) -> bool:
+        return not self.denies and self.gap is None
+
+
+def _scan_levels(levels: Sequence[Sequence[CompiledPolicy]] | Iterable[Iterable[CompiledPolicy]],
+                 action: str, resource: str, ctx: Context, missing: dict[str, str] | None,
+                 principal: str | None, account: str | None, with_principal: bool) -> _Levels:
+    """`_scan` over each level, inlined (this runs for every governed request): the same
+    statement tests, but only whether a level allows at all is kept."""
+    out = _Levels()
+    data = ctx._data
+    for i, level in enumerate(levels):
+        allowed = False
+        for pol in level if isinstance(level, (list, tuple)) else _as_seq(level):
+            hits = pol._action_cache.get(action)
+            if hits is None:
+                hits = pol.statements_for_action(action)
+            for st in hits:
+                if missing is not None and st.resource_var_keys:
+                    for kl, k in st.resource_var_keys:
+                        if kl not in data:
+                            missing.setdefault(kl, k)
+                if st._resources.match(resource, ctx) == st.not_resource:
+                    continue
+                is_deny = st.is_deny
+                if not is_deny and (st.resource_var_keys or st.condition_var_keys) \
+                        and _unresolved(st, data):
+                    if missing is not None:
+                        _note_missing(st, data, missing)
+                    continue
+                if with_principal and st.principal_level(principal, account) == MATCH_NONE:
+                    continue
+                if st.clauses:
+                    if missing is not None:
+                        _note_missing(st, data, missing)
+                    if not is_deny and allowed:
+                        continue  # the level already allows: only its denies still matter
+                    ok = True
+                    for c in st.clauses:
+                        if not c.evaluate(ctx):
+                            ok = False
+                            break
+                    if not ok:
+                        continue
+                if is_deny:
+                    out.denies.append(st)
+                    if out.deny_level is None:
+                        out.deny_level = i
+                else:
+                    allowed = True
+        if not allowed and out.gap is None:
+            out.gap = i
+    return out
+
+
+def _org_detail(scp: _Levels | None, rcp: _Levels | None) -> OrganizationsDecisionDetail:
+    allowed_by_scp = None if scp is None else scp.allowed
+    allowed_by_rcp = None if rcp is None else rcp.allowed
+    denied_by = None
+    level = None
+    explicit = False
+    # AWS's flowchart: explicit denies of every type first, then RCPs, then SCPs.
+    for name, scan in (("rcp", rcp), ("scp", scp)):
+        if scan is not None and scan.denies:
+            denied_by, level, explicit = name, scan.deny_level, True
+            break
+    else:
+        for name, scan in (("rcp", rcp), ("scp", scp)):
+            if scan is not None and scan.gap is not None:
+                denied_by, level = name, scan.gap
+                break
+    return OrganizationsDecisionDetail(denied_by is None, allowed_by_scp, allowed_by_rcp,
+                                       denied_by, level, explicit)
+
+
 def _as_seq(policies: Iterable[CompiledPolicy] | CompiledPolicy | None) -> Sequence[CompiledPolicy]:
     if policies is None:
         return ()
@@ -183,11 +301,42 @@ def evaluate(request: Request, identity_policies: Iterable[CompiledPolicy], *,
              boundary_policies: Iterable[CompiledPolicy] | None = None,
              session_policies: Iterable[CompiledPolicy] | None = None,
              resource_policy: CompiledPolicy | None = None,
-             collect_missing: bool = True) -> Decision:
+             collect_missing: bool = True,
+             scp_levels: Sequence[Sequence[CompiledPolicy]] | None = None,
+             rcp_levels: Sequence[Sequence[CompiledPolicy]] | None = None) -> Decision:
     """Decide ``request`` the way AWS does for a principal's policies.
 
-    1. An explicit Deny in any applicable policy (identity, boundary, session, or a resource
-       policy statement naming the principal) wins: ``explicitDeny``.
+    AWS Organizations guardrails (both default to None: not evaluated at all):
+
+    ``scp_levels``: the service control policies of the *principal's* account, one sequence
+    per level of its path in the organization: the root, each OU down, the account itself.
+    ``rcp_levels``: the resource control policies of the *resource owner's* account, the
+    same way. Neither grants anything; each only limits. For each: a Deny statement that
+    matches the request is an explicit deny; otherwise every level must have at least one
+    policy with an Allow statement matching the request (Organizations attaches
+    FullAWSAccess / RCPFullAWSAccess at each level for that; see ``policy.organizations``),
+    or the request is an implicit deny that no identity or resource-based policy can
+    override, within the account or across accounts. An RCP statement's Principal is "*"
+    and it restricts principals with conditions (aws:PrincipalOrgID, aws:PrincipalAccount,
+    aws:PrincipalArn...: the caller puts those keys in the request context). RCPs apply only
+    to the services in ``catalog.RCP_SERVICES``: for other actions ``rcp_levels`` is ignored.
+
+    The caller decides when a chain applies, and passes None when it does not: SCPs do not
+    apply to the organization's management account, to service-linked roles, nor to a
+    principal outside the organization (or with no organization); RCPs do not apply to the
+    resources of the management account or of an account outside any organization, nor to
+    requests by service-linked roles. ``Decision.organizations_decision_detail`` (None when
+    both are None) tells whether they allowed the request and, if not, which type and level
+    stopped it; SCP/RCP statements appear in ``matched_statements`` (policy_type "scp" /
+    "rcp", as compiled) only when they deny explicitly (AWS leaves SCP statements out of
+    SimulatePrincipalPolicy's MatchedStatements: a door should filter them).
+
+    The order is AWS's flowchart:
+
+    1. An explicit Deny in any applicable policy (identity, boundary, session, a resource
+       policy statement naming the principal, an SCP or an RCP) wins: ``explicitDeny``.
+    1b. Otherwise, if the RCPs, then the SCPs, do not allow the request at every level:
+       ``implicitDeny``.
     2. Otherwise the request is allowed if the identity policies allow it and (when given)
        the permissions boundary and the session policies allow it too, or if the resource
        policy allows it for the principal: naming the user / role-session ARN (or "*")
@@ -220,6 +369,15 @@ def evaluate(request: Request, identity_policies: Iterable[CompiledPolicy], *,
         _as_seq(session_policies), action, resource, ctx, missing, None, None, False)
     res = None if resource_policy is None else _scan(
         _as_seq(resource_policy), action, resource, ctx, missing, principal, account, True)
+    org = None
+    scp: _Levels | None = None
+    rcp: _Levels | None = None
+    if scp_levels is not None or rcp_levels is not None:
+        rcp = None if rcp_levels is None or action.split(":", 1)[0] not in RCP_SERVICES \
+            else _scan_levels(rcp_levels, action, resource, ctx, missing, principal, account, True)
+        scp = None if scp_levels is None else _scan_levels(
+            scp_levels, action, resource, ctx, missing, None, None, False)
+        org = _org_detail(scp, rcp)
 
     missing_list = sorted(missing.values(), key=str.lower) if missing else []
     allowed_by_boundary = None if bound is None else (bool(bound.allows) and not bound.denies)
@@ -227,9 +385,17 @@ def evaluate(request: Request, identity_policies: Iterable[CompiledPolicy], *,
 
     denies = [*ident.denies, *(bound.denies if bound else ()), *(sess.denies if sess else ()),
               *(res.denies if res else ())]
+    if rcp is not None:
+        denies.extend(rcp.denies)
+    if scp is not None:
+        denies.extend(scp.denies)
     if denies:
         return Decision(EXPLICIT_DENY, [MatchedStatement.of(st) for st in denies], missing_list,
-                        allowed_by_boundary, allowed_by_session)
+                        allowed_by_boundary, allowed_by_session, org)
+    if org is not None and not org.allowed_by_organizations:
+        # RCPs, then SCPs: a level without an Allow is final; no other policy can grant.
+        return Decision(IMPLICIT_DENY, [], missing_list, allowed_by_boundary, allowed_by_session,
+                        org)
 
     boundary_ok = bound is None or bool(bound.allows)
     session_ok = sess is None or bool(sess.allows)
@@ -271,8 +437,9 @@ def evaluate(request: Request, identity_policies: Iterable[CompiledPolicy], *,
     allowed = bool(resource_grants) if trust or cross else identity_ok or bool(resource_grants)
     if allowed:
         return Decision(ALLOWED, [MatchedStatement.of(st) for st in granted], missing_list,
-                        allowed_by_boundary, allowed_by_session)
-    return Decision(IMPLICIT_DENY, [], missing_list, allowed_by_boundary, allowed_by_session)
+                        allowed_by_boundary, allowed_by_session, org)
+    return Decision(IMPLICIT_DENY, [], missing_list, allowed_by_boundary, allowed_by_session,
+                    org)
 
 
 def referenced_context_keys(policies: Iterable[CompiledPolicy]) -> list[str]:

@@ -14,9 +14,17 @@ from .findings import Finding
 from .patterns import VAR_RE, glob_source, parse_template
 from .principals import is_unique_id
 
-__all__ = ["KINDS", "VERSIONS", "Analysis", "analyze", "validate_policy"]
+__all__ = ["KINDS", "ORGANIZATIONS_MAX_CHARS", "VERSIONS", "Analysis", "analyze",
+           "validate_policy"]
 
-KINDS = ("identity", "resource", "trust", "boundary", "session")
+# "scp": an AWS Organizations service control policy; "rcp": a resource control policy.
+KINDS = ("identity", "resource", "trust", "boundary", "session", "scp", "rcp")
+# Maximum size of an SCP or RCP document: every character counts, white space included
+# (orgs_reference_limits; Organizations answers ConstraintViolationException
+# POLICY_CONTENT_LIMIT_EXCEEDED).
+ORGANIZATIONS_MAX_CHARS = 5120
+_ORG_KIND_NAMES = {"scp": "service control policies (SCPs)",
+                   "rcp": "resource control policies (RCPs)"}
 VERSIONS = ("2012-10-17", "2008-10-17")
 TOP_ELEMENTS = ("Version", "Id", "Statement")
 STATEMENT_ELEMENTS = ("Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction",
@@ -49,6 +57,8 @@ class _V:
         self.kind = kind
         self.a = Analysis(lines=LineIndex(text))
         self.identity_like = kind in ("identity", "boundary", "session")
+        self.scp = kind == "scp"
+        self.rcp = kind == "rcp"
         self.vars_enabled = True
 
     def add(self, severity: str, code: str, path: str, message: str,
@@ -67,6 +77,11 @@ class _V:
 
     # ---------------------------------------------------------------------------------
     def run(self) -> Analysis:
+        if (self.scp or self.rcp) and len(self.text) > ORGANIZATIONS_MAX_CHARS:
+            self.err("PolicySizeExceeded", "", f"The policy has {len(self.text):,} characters; "
+                     f"{_ORG_KIND_NAMES[self.kind]} may have at most "
+                     f"{ORGANIZATIONS_MAX_CHARS:,}, white space included "
+                     "(POLICY_CONTENT_LIMIT_EXCEEDED).")
         try:
             root = parse(self.text)
         except JsonError as exc:
@@ -83,7 +98,11 @@ class _V:
                 hint = _hint(key, TOP_ELEMENTS)
                 self.err("UnknownElement", key, f"'{key}' is not a policy element{hint}.", off)
         ver = root.get("Version")
-        if ver is None:
+        if ver is None and self.rcp:
+            self.vars_enabled = False
+            self.err("MissingVersion", "", "Every RCP must include \"Version\": \"2012-10-17\".",
+                     root)
+        elif ver is None:
             self.vars_enabled = False
             self.warn("MissingVersion", "", "The policy has no Version; policy variables such "
                       "as ${aws:username} are treated as literal text. Add "
@@ -91,6 +110,9 @@ class _V:
         elif ver.kind != "string" or ver.value not in VERSIONS:
             self.err("InvalidVersion", "Version", "Version must be \"2012-10-17\" or "
                      "\"2008-10-17\".", ver)
+        elif self.rcp and ver.value != "2012-10-17":
+            self.err("InvalidVersion", "Version", "The Version of an RCP must be \"2012-10-17\".",
+                     ver)
         else:
             self.a.version = ver.value
             self.vars_enabled = ver.value == "2012-10-17"
@@ -207,6 +229,10 @@ class _V:
             self.err("InvalidEffect", f"{p}.Effect", "Effect must be \"Allow\" or \"Deny\".", eff)
         else:
             effect = eff.value
+            if self.rcp and effect == "Allow":
+                self.err("AllowNotSupportedInRcp", f"{p}.Effect", "The Effect of an RCP statement "
+                         "must be \"Deny\": only the AWS managed RCPFullAWSAccess policy allows, "
+                         "and RCPs never grant access.", eff)
         # Action / NotAction
         act, nact = s.get("Action"), s.get("NotAction")
         if act is not None and nact is not None:
@@ -217,6 +243,9 @@ class _V:
         for name, node in (("Action", act), ("NotAction", nact)):
             if node is not None:
                 self._actions(f"{p}.{name}", node, name)
+        if self.rcp and nact is not None:
+            self.err("NotActionNotSupportedInRcp", f"{p}.NotAction", "RCPs do not support "
+                     "NotAction; list the actions to deny in Action.", nact)
         if effect == "Allow" and nact is not None:
             self.warn("NotActionWithAllow", f"{p}.NotAction", "Allow with NotAction grants every "
                       "action not listed, including actions of services added later; list the "
@@ -234,7 +263,27 @@ class _V:
                 self._resources(f"{p}.{name}", node, name)
         # Principal / NotPrincipal
         pr, npr = s.get("Principal"), s.get("NotPrincipal")
-        if self.identity_like:
+        if self.scp:
+            for name, node in (("Principal", pr), ("NotPrincipal", npr)):
+                if node is not None:
+                    self.err("PrincipalNotAllowed", f"{p}.{name}", f"{name} is not supported in "
+                             "service control policies: an SCP applies to every principal of the "
+                             "accounts it is attached to (use a Condition such as "
+                             "aws:PrincipalArn to exempt some).", node)
+        elif self.rcp:
+            if npr is not None:
+                self.err("NotPrincipalNotAllowed", f"{p}.NotPrincipal", "RCPs do not support "
+                         "NotPrincipal; use \"Principal\": \"*\" with a Condition such as "
+                         "aws:PrincipalOrgID or aws:PrincipalArn.", npr)
+            if pr is None:
+                if npr is None:
+                    self.err("MissingPrincipal", p, "Statements in RCPs must have "
+                             "\"Principal\": \"*\".", s)
+            elif pr.kind != "string" or pr.value != "*":
+                self.err("InvalidPrincipal", f"{p}.Principal", "The Principal of an RCP statement "
+                         "must be \"*\"; restrict the principals with a Condition such as "
+                         "aws:PrincipalOrgID, aws:PrincipalAccount or aws:PrincipalArn.", pr)
+        elif self.identity_like:
             for name, node in (("Principal", pr), ("NotPrincipal", npr)):
                 if node is not None:
                     self.err("PrincipalNotAllowed", f"{p}.{name}", f"{name} is not allowed in "
@@ -263,8 +312,9 @@ class _V:
         cond = s.get("Condition")
         if cond is not None:
             self._condition(f"{p}.Condition", cond)
-        # overly permissive
-        if effect == "Allow" and act is not None and cond is None and res is not None:
+        # overly permissive (an SCP allowing everything is FullAWSAccess: a filter, not a grant)
+        if effect == "Allow" and act is not None and cond is None and res is not None \
+                and not self.scp:
             acts = _as_list(act)
             ress = _as_list(res)
             if any(a in ("*", "*:*") for a in acts) and "*" in ress:
@@ -274,6 +324,10 @@ class _V:
     def _actions(self, path: str, node: JNode, name: str) -> None:
         for a, ap, n in self._entries(node, path, name):
             if a == "*":
+                if self.rcp:
+                    self.err("InvalidRcpAction", ap, "An RCP may not use \"*\" alone as an action; "
+                             "name the actions or services (for example \"s3:*\") of the services "
+                             f"RCPs support: {', '.join(sorted(catalog.RCP_SERVICES))}.", n)
                 if self.kind == "trust" and name == "Action":
                     self.err("InvalidTrustAction", ap, "Trust policies may only allow "
                              "sts:AssumeRole*, sts:TagSession, sts:SetSourceIdentity and "
@@ -286,6 +340,11 @@ class _V:
                          "\"*\".", n)
                 continue
             svc = m.group(1)
+            if self.rcp and svc.lower() not in catalog.RCP_SERVICES:
+                self.err("UnsupportedRcpService", ap, f"'{a}': RCPs apply only to the services "
+                         f"{', '.join(sorted(catalog.RCP_SERVICES))}; '{svc}' is not one of them.",
+                         n)
+                continue
             if self.kind == "trust":
                 rx = re.compile(glob_source(a), re.IGNORECASE)
                 if name == "NotAction" or not any(rx.fullmatch(t) for t in catalog.TRUST_ACTIONS):

@@ -143,7 +143,8 @@ json_values = st.recursive(
 
 
 @SETTINGS
-@given(json_values, st.sampled_from(["identity", "resource", "trust", "boundary", "session"]))
+@given(json_values, st.sampled_from(["identity", "resource", "trust", "boundary", "session",
+                                     "scp", "rcp"]))
 def test_fuzz_json(value: Any, kind: str) -> None:
     """validate_policy never raises; compile_policy raises only PolicyError."""
     text = json.dumps(value)
