@@ -33,7 +33,8 @@ def test_single_account_rows_migrate_into_the_default_account():
             secret_encrypted=crypto.encrypt("s" * 40))
         old.get_model("iam", "Role").objects.create(
             name="app", role_id="AROAOLDAPP00000000000", assume_role_policy_document="{}")
-        old.get_model("iam", "ManagedPolicy").objects.create(name="Pol", policy_id="ANPAOLD0000000000000")
+        old.get_model("iam", "ManagedPolicy").objects.create(name="Pol",
+                                                             policy_id="ANPAOLD0000000000000")
         old.get_model("iam", "AccountSettings").objects.create(pk=1, alias="legacy-corp")
         old.get_model("iam", "AuditEvent").objects.create(action="iam:CreateUser")
     finally:
