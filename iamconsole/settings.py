@@ -95,7 +95,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # The account a console session acts in (signed API requests choose theirs in iam.authn).
-    "iamconsole.iam.tenancy.TenancyMiddleware",
+    "iamconsole.accounts.middleware.TenancyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "iamconsole.accounts.middleware.SignInStepMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

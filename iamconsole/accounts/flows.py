@@ -16,9 +16,10 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import authenticate
 
-from iamconsole.iam import audit, authn, clock, ratelimit, tenancy
+from iamconsole.iam import arns, audit, authn, clock, ratelimit, sts, tenancy
 from iamconsole.iam import services as iam
 from iamconsole.iam.caller import Caller
+from iamconsole.iam.errors import IAMError
 from iamconsole.iam.services.accounts import resolve_account
 from iamconsole.iam.services.mfa import has_mfa_device
 from iamconsole.iam.services.passwords import hard_expired, record_password_use
@@ -210,3 +211,30 @@ def record_failed_enrollment(caller: Caller, reason: str) -> None:
 def record_sign_out(user, address: str | None) -> None:
     audit.record(_user_caller(user, address), SIGN_OUT, resource_type="user",
                  resource_name=user.name, resource_arn=user.arn)
+
+
+@dataclass
+class SwitchOutcome:
+    access_key_id: str = ""
+    arn: str = ""
+    error: str = ""
+
+
+SWITCH_FAILED = ("Invalid information in one or more fields. Check your information or "
+                 "contact your administrator.")  # AWS's answer, whatever the reason
+
+
+def switch_role(caller: Caller, account: str, role: str) -> SwitchOutcome:
+    """AssumeRole for the console's "Switch role" (session name: the user's name, one hour).
+    Every refusal reads the same, as on AWS: no oracle for accounts or roles."""
+    found = resolve_account(account)
+    if found is None:
+        return SwitchOutcome(error=SWITCH_FAILED)
+    path, _, name = role.strip("/").rpartition("/")
+    role_arn = arns.entity("role", name, f"/{path}/" if path else "/", account=found.id)
+    try:
+        assumed = sts.assume_role(caller, role_arn, caller.user.name[:64].ljust(2, "_"),
+                                  duration_seconds=3600)
+    except IAMError:
+        return SwitchOutcome(error=SWITCH_FAILED)
+    return SwitchOutcome(access_key_id=assumed.credentials.access_key_id, arn=assumed.arn)

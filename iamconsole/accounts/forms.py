@@ -25,6 +25,17 @@ class LoginForm(forms.Form):
                                    "autocomplete": "current-password"}))
 
 
+class SwitchRoleForm(forms.Form):
+    """AWS console "Switch role": an account (id or alias) and a role name (with its path)."""
+
+    account = forms.CharField(label="Account ID (12 digits) or account alias", max_length=63,
+                              strip=True)
+    role = forms.RegexField(label="Role name (with its path, if any: eng/deploy)",
+                            max_length=576, regex=r"^[\w+=,.@/-]+$", strip=True,
+                            error_messages={"invalid": "Enter a role name such as "
+                                                       "OrganizationAccountAccessRole."})
+
+
 class MFACodeForm(forms.Form):
     code = forms.RegexField(label="MFA code", regex=r"^\d{6}$", strip=True,
                             error_messages={"invalid": "Enter the 6-digit code from your app."},

@@ -30,11 +30,12 @@ from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
 from iamconsole import failures
+from iamconsole.iam import tenancy
 from iamconsole.iam.services.mfa import mfa_enrollment_required
 from iamconsole.iam.services.passwords import hard_expired, password_change_required
 
 from . import flows
-from .session import PENDING_MFA
+from .session import PENDING_MFA, request_account, switched_role
 
 PASSWORD_STEP = "password"
 ENROLL_STEP = "enroll"
@@ -160,3 +161,22 @@ class SignInThrottleMiddleware:
         response["Retry-After"] = str(seconds)
         response._has_been_logged = True  # not one "Too Many Requests" log line per flood request
         return response
+
+
+class TenancyMiddleware:
+    """Console sessions act in their account: the signed-in user's, or after "Switch role" the
+    role's. Every request starts with no account chosen and ends with none (signed API
+    requests choose theirs in iam.authn)."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = tenancy.activate(None)
+        try:
+            tenancy.activate(request_account(request))
+            request.switched_role = (switched_role(request) if request.user.is_authenticated
+                                     else None)
+            return self.get_response(request)
+        finally:
+            tenancy.reset(token)

@@ -14,11 +14,14 @@ from django.http import HttpRequest
 
 from iamconsole.iam import clock
 from iamconsole.iam.caller import Caller
+from iamconsole.iam.models import TemporaryCredential
 
 MFA_AT = "accounts.mfa_authenticated_at"
 PENDING_MFA = "accounts.pending_mfa"  # {"user_id", "user_name", "at"} between the two steps
 ENROLL_SERIAL = "accounts.enroll_serial"  # the unassigned device this session is enrolling
 PENDING_MFA_SECONDS = 5 * 60
+# The role session a signed-in user switched to (AWS console "Switch role"): its access key id.
+SWITCHED_ROLE = "accounts.switched_role"
 
 _CACHED = "_iamconsole_caller"
 
@@ -45,8 +48,29 @@ def mark_mfa_authenticated(request: HttpRequest, moment: datetime | None = None)
     request.__dict__.pop(_CACHED, None)
 
 
+def switched_role(request: HttpRequest) -> TemporaryCredential | None:
+    """The role session this console session switched to, while it lasts: issued by
+    AssumeRole to the signed-in user, not expired (otherwise the key is dropped)."""
+    key_id = request.session.get(SWITCHED_ROLE) if hasattr(request, "session") else None
+    if not key_id:
+        return None
+    cached = request.__dict__.get("_iamconsole_switched")
+    if cached is not None and cached.access_key_id == key_id:
+        return cached
+    credential = (TemporaryCredential.objects.select_related("role")
+                  .filter(access_key_id=key_id, role__isnull=False).first())
+    user = request.user
+    if (credential is None or credential.expires_at <= clock.now()
+            or credential.source_arn != user.arn):
+        request.session.pop(SWITCHED_ROLE, None)
+        return None
+    request.__dict__["_iamconsole_switched"] = credential
+    return credential
+
+
 def caller_from_request(request: HttpRequest) -> Caller:
-    """The signed-in console user as a domain-layer Caller.
+    """The signed-in console user as a domain-layer Caller (or, after "Switch role", the role
+    session it switched to).
 
     Raises PermissionDenied for an anonymous request: a Caller without a user would be the
     account itself (allowed everything), so it must never be built from an anonymous session.
@@ -54,15 +78,26 @@ def caller_from_request(request: HttpRequest) -> Caller:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         raise PermissionDenied("Sign in first.")
+    switched = switched_role(request)
     cached = request.__dict__.get(_CACHED)
-    if cached is not None and cached.user.pk == user.pk:
+    if cached is not None and cached.credential is switched and (
+            switched is not None or cached.user.pk == user.pk):
         return cached
-    caller = Caller(
-        user=user,
-        auth_method="console",
-        source_ip=client_address(request),
-        mfa_authenticated_at=mfa_authenticated_at(request),
-        secure_transport=request.is_secure(),
-    )
+    common = {"auth_method": "console", "source_ip": client_address(request),
+              "secure_transport": request.is_secure()}
+    if switched is not None:
+        caller = Caller(role=switched.role, credential=switched,
+                        mfa_authenticated_at=switched.mfa_authenticated_at, **common)
+    else:
+        caller = Caller(user=user, mfa_authenticated_at=mfa_authenticated_at(request), **common)
     request.__dict__[_CACHED] = caller
     return caller
+
+
+def request_account(request: HttpRequest) -> str | None:
+    """The account a console request acts in: the switched-to role's, else the user's."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    switched = switched_role(request)
+    return switched.role.account_id if switched is not None else user.account_id

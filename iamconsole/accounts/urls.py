@@ -13,4 +13,6 @@ urlpatterns = [
     path("mfa/", views.mfa_enroll_view, name="mfa_enroll"),
     path("mfa/resync/", views.mfa_resync_view, name="mfa_resync"),
     path("password-policy/", views.password_policy_view, name="password_policy"),
+    path("switch-role/", views.switch_role_view, name="switch_role"),
+    path("switch-back/", views.switch_back_view, name="switch_back"),
 ]

@@ -21,8 +21,9 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from iamconsole.iam import authn, clock
+from iamconsole.iam import authn, clock, tenancy
 from iamconsole.iam import services as iam
+from iamconsole.iam.caller import Caller
 from iamconsole.iam.errors import AccessDenied, IAMError, NoSuchEntity
 from iamconsole.iam.services import mfa, passwords
 
@@ -34,15 +35,18 @@ from .forms import (
     MFACodeForm,
     PasswordChangeForm,
     PasswordPolicyForm,
+    SwitchRoleForm,
     TwoCodesForm,
 )
 from .session import (
     ENROLL_SERIAL,
     PENDING_MFA,
     PENDING_MFA_SECONDS,
+    SWITCHED_ROLE,
     caller_from_request,
     client_address,
     mark_mfa_authenticated,
+    mfa_authenticated_at,
 )
 
 BACKEND = "iamconsole.iam.backends.AccountUserBackend"
@@ -314,3 +318,42 @@ def _password_policy_page(request, caller):
         "policy": policy, "policy_form": policy_form, "settings_form": settings_form,
         "policy_dict": iam.policy_dict(policy) if policy else None,
     })
+
+
+# --- switch role ----------------------------------------------------------------------------
+
+@csrf_protect
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def switch_role_view(request):
+    """AWS console "Switch role": the session acts as a role of this or another account (its
+    trust policy and, across accounts, the user's own policies must allow sts:AssumeRole);
+    "Switch back" returns to the user. The role session lasts an hour, as on AWS."""
+    form = SwitchRoleForm(request.POST or None, initial={
+        "account": request.GET.get("account", ""), "role": request.GET.get("role", "")})
+    if request.method == "POST" and form.is_valid():
+        request.session.pop(SWITCHED_ROLE, None)
+        user = request.user
+        with tenancy.acting_in(user.account_id):
+            caller = Caller(user=user, auth_method="console",
+                            source_ip=request.META.get("REMOTE_ADDR") or None,
+                            mfa_authenticated_at=mfa_authenticated_at(request),
+                            secure_transport=request.is_secure())
+            outcome = flows.switch_role(caller, form.cleaned_data["account"],
+                                        form.cleaned_data["role"])
+        if outcome.error:
+            form.add_error(None, outcome.error)
+        else:
+            request.session[SWITCHED_ROLE] = outcome.access_key_id
+            messages.success(request, f"You are now {outcome.arn}.")
+            return redirect("/")
+    return render(request, "accounts/switch_role.html", {"form": form})
+
+
+@require_POST
+@login_required
+def switch_back_view(request):
+    request.session.pop(SWITCHED_ROLE, None)
+    messages.success(request, f"You are {request.user.arn} again.")
+    return redirect("/")

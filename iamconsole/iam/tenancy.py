@@ -3,8 +3,9 @@ and changes only its own account's entities (other accounts are reached only the
 allows: assuming a role that trusts the caller, a resource policy naming it).
 
 The account is a context variable set by each front door once it knows the caller
-(`activate`, from `authn` for signed requests and from `TenancyMiddleware` for console
-sessions) and cleared when the request ends. Code that runs outside a request (management
+(`activate`, from `authn` for signed requests and from the console's
+`iamconsole.accounts.middleware.TenancyMiddleware` for sessions) and cleared when the request
+ends. Code that runs outside a request (management
 commands, the demo seed, tests) acts in the installation's default account
 (`IAM_ACCOUNT_ID`) unless it says otherwise with `acting_in`.
 
@@ -75,21 +76,3 @@ class AccountOwned(models.Model):
 
     class Meta:
         abstract = True
-
-
-class TenancyMiddleware:
-    """Console sessions act in the signed-in user's account; every request starts with no
-    account chosen and ends with none (signed API requests choose theirs in `authn`)."""
-
-    def __init__(self, get_response) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request):
-        token = _current.set(None)
-        try:
-            user = getattr(request, "user", None)
-            if user is not None and user.is_authenticated:
-                _current.set(user.account_id)
-            return self.get_response(request)
-        finally:
-            _current.reset(token)
