@@ -8,7 +8,7 @@ from personas import ADMIN_POLICY, caller_for, make_user
 from iamconsole.iam import services as iam
 from iamconsole.iam.caller import Caller
 from iamconsole.iam.errors import AccessDenied, EntityAlreadyExists, NoSuchEntity
-from iamconsole.iam.models import Account, AuditEvent, Role, User
+from iamconsole.iam.models import Account, AccountSettings, AuditEvent, Role, User
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +106,23 @@ def test_deleting_a_trusted_user_in_another_account_unbinds_it_from_trust_polici
         iam.delete_user(Caller.system("test"), "bob")
     document = Role.objects.get(name="for-bob").assume_role_policy_document
     assert bob.arn not in document and bob.user_id in document
+
+
+def test_each_account_sets_and_deletes_its_own_password_policy(b):
+    system = Caller.system("test")
+    iam.update_account_password_policy(system, minimum_password_length=10)
+    with in_account(B):
+        iam.update_account_password_policy(system, minimum_password_length=30)
+        iam.update_account_password_policy(system, minimum_password_length=31)
+        assert iam.account_password_policy().minimum_password_length == 31
+        iam.delete_account_password_policy(system)
+        assert iam.account_password_policy() is None
+    assert iam.account_password_policy().minimum_password_length == 10
+
+
+def test_each_account_keeps_its_own_settings_row(b):
+    system = Caller.system("test")
+    iam.update_account_settings(system, require_mfa=True)
+    with in_account(B):
+        assert AccountSettings.load().require_mfa is False
+    assert AccountSettings.load().require_mfa is True

@@ -45,7 +45,7 @@ POLICY_FIELDS = {
 
 
 def account_password_policy() -> AccountPasswordPolicy | None:
-    return AccountPasswordPolicy.objects.filter(pk=1).first()
+    return AccountPasswordPolicy.objects.first()  # the current account's, if set
 
 
 def validate_new_password(password: str, user: User) -> None:
@@ -208,7 +208,8 @@ def update_account_password_policy(caller: Caller, **fields) -> AccountPasswordP
     values = {name: _policy_value(name, fields.get(name)) for name in POLICY_FIELDS}
     authz.check(caller, "iam:UpdateAccountPasswordPolicy", "*")
     old = account_password_policy()
-    policy, _ = AccountPasswordPolicy.objects.update_or_create(pk=1, defaults=values)
+    policy, _ = AccountPasswordPolicy.objects.update_or_create(
+        account_id=ids.account_id(), defaults=values)
     audit.record(caller, "iam:UpdateAccountPasswordPolicy", resource_type="account",
                  resource_name="password-policy",
                  old=policy_dict(old) if old else None, new=policy_dict(policy))
