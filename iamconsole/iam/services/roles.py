@@ -7,9 +7,7 @@ from django.db.models import QuerySet
 
 from .. import audit, authz, kinds
 from ..caller import Caller
-from ..errors import (
-    ValidationError,
-)
+from ..errors import UnmodifiableEntity, ValidationError
 from ..models import Role
 from . import _entity
 from ._common import (
@@ -44,6 +42,14 @@ def find_role(name: str, caller: Caller | None = None, action: str | None = None
     first (lookup.authorize_missing): no existence oracle."""
     return _entity.find(kinds.ROLE, Role.objects.select_related("permissions_boundary"), name,
                         caller, action)
+
+
+def check_modifiable(role: Role) -> None:
+    """A service-linked role belongs to its service: AWS's UnmodifiableEntity for any change but
+    its description (and its deletion through DeleteServiceLinkedRole)."""
+    if role.is_service_linked:
+        raise UnmodifiableEntity(f"Cannot perform the operation on the protected role "
+                                 f"'{role.name}' - this role is only modifiable by AWS")
 
 
 def _check_duration(value) -> int:
@@ -119,6 +125,8 @@ def update_role(
 ) -> Role:
     role = _entity.edited(kinds.ROLE, role_name, caller, "iam:UpdateRole", revision)
     authz.check(caller, "iam:UpdateRole", role.arn)
+    if max_session_duration is not None:
+        check_modifiable(role)  # a service-linked role's description may change, nothing else
     old = role_summary(role)
     if description is not None:
         role.description = check_description(description)
@@ -138,6 +146,7 @@ def update_assume_role_policy(
     document = check_policy_document(policy_document, kind="trust",
                                      max_chars=TRUST_POLICY_MAX_CHARS)
     authz.check(caller, "iam:UpdateAssumeRolePolicy", role.arn)
+    check_modifiable(role)
     document = bind_principals(document)
     old = role.assume_role_policy_document
     role.assume_role_policy_document = document
@@ -153,6 +162,7 @@ def update_assume_role_policy(
 def delete_role(caller: Caller, role_name: str) -> None:
     role = find_role(role_name, caller, "iam:DeleteRole")
     authz.check(caller, "iam:DeleteRole", role.arn)
+    check_modifiable(role)
     _entity.check_deletable(kinds.ROLE, role)
     old = role_summary(role)
     unbind_deleted_principal(caller, role)
@@ -163,4 +173,4 @@ def delete_role(caller: Caller, role_name: str) -> None:
 
 tag_role, untag_role, list_role_tags = _entity.tag_operations(kinds.ROLE, find_role)
 put_role_permissions_boundary, delete_role_permissions_boundary = \
-    _entity.boundary_operations(kinds.ROLE, find_role)
+    _entity.boundary_operations(kinds.ROLE, find_role, check_modifiable)
