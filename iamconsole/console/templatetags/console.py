@@ -9,7 +9,7 @@ from django import template
 from django.urls import reverse
 
 from iamconsole.console.auth import allowed as _allowed
-from iamconsole.iam import clock
+from iamconsole.iam import clock, kinds
 from iamconsole.iam.services.groups import group_arn
 from iamconsole.iam.services.policies import policy_arn
 from iamconsole.iam.services.roles import role_arn
@@ -34,6 +34,8 @@ NAV = [
     ("Groups", "/groups/", ("iam:ListGroups",), group_arn("*")),
     ("Roles", "/roles/", ("iam:ListRoles",), role_arn("*")),
     ("Policies", "/policies/", ("iam:ListPolicies",), policy_arn("*")),
+    ("Instance profiles", "/instance-profiles/", ("iam:ListInstanceProfiles",),
+     kinds.INSTANCE_PROFILE.arn("*")),
     ("Simulator", "/simulator/", ("iam:SimulatePrincipalPolicy", "iam:SimulateCustomPolicy"),
      "*"),
     ("Audit log", "/audit/", ("cloudtrail:LookupEvents",), "*"),
