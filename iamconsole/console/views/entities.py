@@ -400,8 +400,8 @@ def untag_view(page: EntityPage):
 def urls(page: EntityPage, *, collection: list | None = None, special: list | None = None
          ) -> list:
     """Every route of a kind: list, create, (`collection`: other routes without an entity),
-    detail, edit (an editable kind), delete, tags when it has them, its permissions when it is an identity, and
-    its `special` views. URL names are `<kind>_list`, `<kind>_detail`, ... ."""
+    detail, edit (an editable kind), delete, tags when it has them, its permissions when it is
+    an identity, and its `special` views. URL names are `<kind>_list`, `<kind>_detail`, ... ."""
     kind = page.kind
     base, one, key = kind.plural, f"{kind.plural}/{page.path_arg}", kind.key
     routes = [
