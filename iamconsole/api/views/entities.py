@@ -1,6 +1,8 @@
-"""Users, groups and roles themselves: one generic collection view (List{noun}s, Create{noun})
-and one generic item view (Get{noun}, Update{noun}, Delete{noun}) per kind of the registry, and
-what only one kind has: a user's groups, a group's members, a role's trust policy.
+"""Users, groups, roles and instance profiles themselves: one generic collection view
+(List{noun}s, Create{noun}) and one generic item view (Get{noun}, Update{noun} where the kind
+has it, Delete{noun}) per kind of the registry, and what only one kind has: a user's groups, a
+group's members, a role's trust policy and instance profiles, an instance profile's role,
+service-linked roles.
 
 A kind's request bodies are its serializers' fields, named as the domain operation's keyword
 arguments (`CreateRoleSerializer.max_session_duration` is `create_role(max_session_duration=)`).
