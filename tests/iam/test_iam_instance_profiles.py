@@ -124,6 +124,13 @@ def test_service_linked_role_only_description_changes(system):
     assert iam.update_role(system, name, description="new").description == "new"
 
 
+def test_ordinary_roles_cannot_take_the_service_role_path(system):
+    with pytest.raises(errors.InvalidInput) as exc:
+        iam.create_role(system, "fake", TRUST, path="/aws-service-role/ecs.amazonaws.com/")
+    assert exc.value.message == ("Path prefix '/aws-service-role/' can only be used for AWS "
+                                 "Service linked Roles")
+
+
 def test_service_linked_role_deletion_task(system):
     iam.create_service_linked_role(system, "ecs.amazonaws.com")
     task_id = iam.delete_service_linked_role(system, "AWSServiceRoleForECS")

@@ -29,7 +29,8 @@ class RolePage(entities.EntityPage):
     create_form = RoleCreateForm
     edit_form = RoleEditForm
     edit_tab = "permissions"
-    delete_warning = "Detach and delete the role's policies first."
+    delete_warning = ("Remove the role from its instance profiles and detach and delete its "
+                      "policies first.")
 
     def create(self, caller, data):
         return iam.create_role(

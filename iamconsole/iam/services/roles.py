@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 
 from .. import audit, authz, kinds
 from ..caller import Caller
-from ..errors import UnmodifiableEntity, ValidationError
+from ..errors import InvalidInput, UnmodifiableEntity, ValidationError
 from ..models import Role
 from . import _entity
 from ._common import (
@@ -23,6 +23,7 @@ from ._common import (
 from .principals import bind_principals, unbind_deleted_principal
 
 MIN_SESSION_DURATION, MAX_SESSION_DURATION = 3600, 43200
+SERVICE_ROLE_PATH = "/aws-service-role/"  # service-linked roles only (CreateServiceLinkedRole)
 
 
 role_arn = kinds.ROLE.arn
@@ -82,6 +83,9 @@ def create_role(
 ) -> Role:
     validate_name(role_name, "role", "role_name")
     path = validate_path(path)
+    if path.startswith(SERVICE_ROLE_PATH):
+        raise InvalidInput(f"Path prefix '{SERVICE_ROLE_PATH}' can only be used for AWS Service "
+                           "linked Roles", field="path")
     document = check_policy_document(
         assume_role_policy_document, kind="trust", max_chars=TRUST_POLICY_MAX_CHARS,
         field="assume_role_policy_document",

@@ -24,7 +24,7 @@ from ..models import Role, ServiceLinkedRoleDeletion
 from ._common import check_description, operation, validate_name
 from .lookup import authorize_missing
 from .principals import unbind_deleted_principal
-from .roles import find_role, role_summary
+from .roles import SERVICE_ROLE_PATH, find_role, role_summary
 
 # The names AWS gives the service-linked roles of well-known services.
 WELL_KNOWN = {
@@ -33,6 +33,7 @@ WELL_KNOWN = {
     "config.amazonaws.com": "AWSServiceRoleForConfig",
     "ecs.amazonaws.com": "AWSServiceRoleForECS",
     "eks.amazonaws.com": "AWSServiceRoleForAmazonEKS",
+    "es.amazonaws.com": "AWSServiceRoleForAmazonElasticsearchService",
     "elasticache.amazonaws.com": "AWSServiceRoleForElastiCache",
     "elasticbeanstalk.amazonaws.com": "AWSServiceRoleForElasticBeanstalk",
     "elasticloadbalancing.amazonaws.com": "AWSServiceRoleForElasticLoadBalancing",
@@ -55,7 +56,7 @@ _TASK = re.compile(r"^task/aws-service-role/(?P<service>[^/]+)/(?P<name>[\w+=,.@
 
 
 def service_role_path(aws_service_name: str) -> str:
-    return f"/aws-service-role/{aws_service_name}/"
+    return f"{SERVICE_ROLE_PATH}{aws_service_name}/"
 
 
 def service_role_name(aws_service_name: str, custom_suffix: str | None = None) -> str:
