@@ -154,6 +154,9 @@ class MemberSerializer(serializers.Serializer):
 
 class RoleSerializer(BoundaryOutput, entity_serializer(kinds.ROLE)):
     description = serializers.CharField()
+    aws_service_name = serializers.CharField(
+        help_text="A service-linked role's service (only its description may change); empty "
+                  "for other roles.")
     max_session_duration = serializers.IntegerField()
     assume_role_policy_document = serializers.CharField()
     permissions_boundary = serializers.SerializerMethodField()
@@ -187,6 +190,36 @@ class UpdateRoleSerializer(serializers.Serializer):
 
 class TrustPolicySerializer(serializers.Serializer):
     policy_document = PolicyDocumentField()
+
+
+class InstanceProfileSerializer(entity_serializer(kinds.INSTANCE_PROFILE)):
+    roles = RoleSerializer(many=True, read_only=True)
+    tags = serializers.DictField(child=serializers.CharField())
+
+
+class CreateInstanceProfileSerializer(create_serializer(kinds.INSTANCE_PROFILE)):
+    tags = tag_map(required=False)
+
+
+class RoleNameSerializer(serializers.Serializer):
+    role_name = name_field(kinds.ROLE)
+
+
+class CreateServiceLinkedRoleSerializer(serializers.Serializer):
+    aws_service_name = serializers.CharField(max_length=128,
+                                             help_text="e.g. elasticbeanstalk.amazonaws.com")
+    description = _description()
+    custom_suffix = serializers.CharField(max_length=64, required=False)
+
+
+class DeletionTaskSerializer(serializers.Serializer):
+    deletion_task_id = serializers.CharField(max_length=1000)
+
+
+class DeletionStatusSerializer(serializers.Serializer):
+    deletion_task_id = serializers.CharField(source="task_id")
+    status = serializers.CharField()
+    reason = serializers.CharField()
 
 
 # --------------------------------------------------------------------------- policies

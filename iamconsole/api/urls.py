@@ -42,15 +42,23 @@ _KIND_EXTRAS = {
     ],
     "role": [
         ("trust-policy/", entities.TrustPolicyView, "trust-policy"),
+        ("instance-profiles/", entities.RoleInstanceProfilesView, "role-instance-profiles"),
+    ],
+    "instance_profile": [
+        ("roles/", entities.InstanceProfileRolesView, "instance-profile-roles"),
+        ("roles/<iam_name:role_name>/", entities.InstanceProfileRoleView,
+         "instance-profile-role"),
     ],
 }
 
-# What every identity kind has under /<plural>/<name>/ (`has` names a Kind feature, "" if all).
-_IDENTITY_ROUTES = [
-    ("attached-policies/", identity.AttachedPoliciesView, "attached-policies", ""),
-    ("attached-policies/<iam_ref:policy>/", identity.AttachedPolicyView, "attached-policy", ""),
-    ("inline-policies/", identity.InlinePoliciesView, "inline-policies", ""),
-    ("inline-policies/<iam_name:policy_name>/", identity.InlinePolicyView, "inline-policy", ""),
+# What kinds share under /<plural>/<name>/, for those with the Kind feature `has`.
+_SHARED_ROUTES = [
+    ("attached-policies/", identity.AttachedPoliciesView, "attached-policies", "attachments"),
+    ("attached-policies/<iam_ref:policy>/", identity.AttachedPolicyView, "attached-policy",
+     "attachments"),
+    ("inline-policies/", identity.InlinePoliciesView, "inline-policies", "inline_policies"),
+    ("inline-policies/<iam_name:policy_name>/", identity.InlinePolicyView, "inline-policy",
+     "inline_policies"),
     ("tags/", identity.TagsView, "tags", "tags"),
     ("permissions-boundary/", identity.BoundaryView, "boundary", "boundary"),
 ]
@@ -66,8 +74,7 @@ def _kind_routes(kind: kinds.Kind) -> list:
         *(path(item + suffix, view.as_view(), name=name)
           for suffix, view, name in _KIND_EXTRAS.get(kind.key, ())),
         *(path(shared + suffix, view.as_view(kind=kind.key), name=f"{kind.key}-{name}")
-          for suffix, view, name, has in _IDENTITY_ROUTES
-          if not has or getattr(kind, f"has_{has}")),
+          for suffix, view, name, has in _SHARED_ROUTES if getattr(kind, f"has_{has}")),
     ]
 
 
@@ -80,8 +87,15 @@ urlpatterns = [
         SpectacularSwaggerSplitView.as_view(url_name="api:schema", throttle_classes=[])),
         name="docs"),
     path("caller-identity/", account.CallerIdentityView.as_view(), name="caller-identity"),
-    # users, groups, roles
-    *(route for kind in kinds.IDENTITIES.values() for route in _kind_routes(kind)),
+    # users, groups, roles, instance profiles
+    *(route for kind in (*kinds.IDENTITIES.values(), kinds.INSTANCE_PROFILE)
+      for route in _kind_routes(kind)),
+    path("service-linked-roles/", entities.ServiceLinkedRolesView.as_view(),
+         name="service-linked-roles"),
+    path("service-linked-roles/<iam_name:role_name>/", entities.ServiceLinkedRoleView.as_view(),
+         name="service-linked-role"),
+    path("service-linked-role-deletions/", entities.ServiceLinkedRoleDeletionView.as_view(),
+         name="service-linked-role-deletion"),
     # managed policies
     path("policies/", policies.PoliciesView.as_view(), name="policies"),
     path("policies/<iam_id:policy_id>/", policies.PolicyView.as_view(), name="policy"),

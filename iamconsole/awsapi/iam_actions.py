@@ -133,6 +133,10 @@ ACTIONS.update({
     "CreateAccountAlias": _passing(iam.create_account_alias, "AccountAlias"),
     "DeleteAccountAlias": _passing(iam.delete_account_alias, "AccountAlias"),
     "DeleteAccountPasswordPolicy": _passing(iam.delete_account_password_policy),
+    "AddRoleToInstanceProfile": _passing(iam.add_role_to_instance_profile,
+                                         "InstanceProfileName", "RoleName"),
+    "RemoveRoleFromInstanceProfile": _passing(iam.remove_role_from_instance_profile,
+                                              "InstanceProfileName", "RoleName"),
 })
 
 
@@ -219,6 +223,56 @@ def update_role(caller, p):
 def update_role_description(caller, p):
     role = iam.update_role(caller, p["RoleName"], description=p["Description"])
     return {"Role": shapes.role_shape(role)}
+
+
+@action("CreateServiceLinkedRole")
+def create_service_linked_role(caller, p):
+    role = iam.create_service_linked_role(caller, p["AWSServiceName"],
+                                          description=p.get("Description"),
+                                          custom_suffix=p.get("CustomSuffix"))
+    return {"Role": shapes.role_shape(role)}
+
+
+@action("DeleteServiceLinkedRole")
+def delete_service_linked_role(caller, p):
+    return {"DeletionTaskId": iam.delete_service_linked_role(caller, p["RoleName"])}
+
+
+@action("GetServiceLinkedRoleDeletionStatus")
+def get_service_linked_role_deletion_status(caller, p):
+    task = iam.get_service_linked_role_deletion_status(caller, p["DeletionTaskId"])
+    reason = {"Reason": task.reason} if task.reason else None
+    return {"Status": task.status, "Reason": reason}
+
+
+# Instance profiles (Delete, Tag, Untag and ListInstanceProfileTags: per_kind above) ----------
+
+
+@action("CreateInstanceProfile")
+def create_instance_profile(caller, p):
+    profile = iam.create_instance_profile(caller, p["InstanceProfileName"], path=p.get("Path"),
+                                          tags=p.get("Tags"))
+    return {"InstanceProfile": shapes.instance_profile_shape(profile)}
+
+
+@action("GetInstanceProfile")
+def get_instance_profile(caller, p):
+    profile = iam.get_instance_profile(caller, p["InstanceProfileName"])
+    return {"InstanceProfile": shapes.instance_profile_shape(profile)}
+
+
+@action("ListInstanceProfiles")
+def list_instance_profiles(caller, p):
+    profiles = iam.list_instance_profiles(caller, path_prefix=p.get("PathPrefix"))
+    return paginate(p, profiles, "InstanceProfiles",
+                    lambda profile: shapes.instance_profile_shape(profile, full=False))
+
+
+@action("ListInstanceProfilesForRole")
+def list_instance_profiles_for_role(caller, p):
+    profiles = iam.list_instance_profiles_for_role(caller, p["RoleName"])
+    return paginate(p, profiles, "InstanceProfiles",
+                    lambda profile: shapes.instance_profile_shape(profile, full=False))
 
 
 # Managed policies and versions --------------------------------------------------------------------

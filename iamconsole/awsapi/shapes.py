@@ -78,6 +78,13 @@ def role_shape(role: Entity, *, full: bool = True) -> dict[str, Any]:
     }
 
 
+def instance_profile_shape(profile: Entity, *, full: bool = True) -> dict[str, Any]:
+    """AWS's InstanceProfile with its Roles (each an AWS Role as ListRoles gives it); lists
+    leave out its Tags (full=False)."""
+    return {**entity_shape(kinds.INSTANCE_PROFILE, profile, full=full),
+            "Roles": [role_shape(role, full=False) for role in profile.roles.all()]}
+
+
 _IDENTITY_SHAPES = {"user": user_shape, "group": group_shape, "role": role_shape}
 
 
@@ -199,7 +206,8 @@ def role_detail_shape(role: Entity) -> dict[str, Any]:
     return {
         **_detail_shape(kinds.ROLE, role),
         "AssumeRolePolicyDocument": role.assume_role_policy_document,
-        "InstanceProfileList": [],
+        "InstanceProfileList": [instance_profile_shape(profile)
+                                for profile in role.instance_profiles.all()],
         "RoleLastUsed": role_last_used(role),
     }
 

@@ -175,6 +175,16 @@ class RoleCreateForm(BoundaryCreateForm):
     tags = TagsField()
 
 
+class InstanceProfileCreateForm(ConsoleForm):
+    instance_profile_name = forms.CharField(max_length=128, label="Instance profile name")
+    path = forms.CharField(required=False, initial="/", help_text=PATH_HELP)
+    tags = TagsField()
+
+
+class RoleNameForm(forms.Form):
+    role_name = forms.CharField(max_length=64)
+
+
 class RoleEditForm(ConsoleForm, RevisionMixin):
     description = forms.CharField(required=False, max_length=1000,
                                   widget=forms.Textarea(attrs={"rows": 2}))

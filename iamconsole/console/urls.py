@@ -4,13 +4,24 @@ page (views/entities.py), followed by the kind's own views."""
 
 from django.urls import path
 
-from .views import audit, dashboard, entities, groups, pickers, policies, roles, users
+from .views import (
+    audit,
+    dashboard,
+    entities,
+    groups,
+    instance_profiles,
+    pickers,
+    policies,
+    roles,
+    users,
+)
 
 app_name = "console"
 
 USER = "users/<str:name>"
 GROUP = "groups/<str:name>"
 POLICY = "policies/<str:scope>/<str:name>"
+PROFILE = "instance-profiles/<str:name>"
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -48,6 +59,12 @@ urlpatterns = [
              policies.policy_version_set_default, name="policy_version_set_default"),
         path(f"{POLICY}/versions/<str:version_id>/delete/", policies.policy_version_delete,
              name="policy_version_delete"),
+    ]),
+    *entities.urls(instance_profiles.PAGE, special=[
+        path(f"{PROFILE}/roles/add/", instance_profiles.instance_profile_add_role,
+             name="instance_profile_add_role"),
+        path(f"{PROFILE}/roles/<str:role>/remove/", instance_profiles.instance_profile_remove_role,
+             name="instance_profile_remove_role"),
     ]),
     # Audit log (read-only)
     path("audit/", audit.audit_list, name="audit_list"),

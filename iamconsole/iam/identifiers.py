@@ -11,7 +11,8 @@ _SECRET_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01234567
 # The name patterns and lengths of the IAM API model (botocore's service-2.json).
 NAME_PATTERN = re.compile(r"^[\w+=,.@-]+$", re.ASCII)  # Java \w: ASCII only
 PATH_PATTERN = re.compile(r"^(/|/[\x21-\x7e]+/)$")
-NAME_MAX = {"user": 64, "group": 128, "role": 64, "policy": 128, "mfa": 226, "inline": 128}
+NAME_MAX = {"user": 64, "group": 128, "role": 64, "policy": 128, "mfa": 226, "inline": 128,
+            "instance_profile": 128}
 
 
 def new_unique_id(prefix: str) -> str:
@@ -41,6 +42,10 @@ def new_role_id() -> str:
 
 def new_policy_id() -> str:
     return new_unique_id("ANPA")
+
+
+def new_instance_profile_id() -> str:
+    return new_unique_id("AIPA")
 
 
 def account_id() -> str:

@@ -162,8 +162,11 @@ USER = _identity(
 )
 GROUP = _identity("Group", m.Group, "AGPA", m.GroupInlinePolicy, m.GroupPolicyAttachment,
                   has_members=True, blocked_first=(Blocker("users", _related("members")),))
+# AWS's DeleteRole and DeleteInstanceProfile both say "must remove roles from instance profile".
+_IN_PROFILE = "roles from instance profile"
 ROLE = _identity("Role", m.Role, "AROA", m.RoleInlinePolicy, m.RolePolicyAttachment,
-                 has_tags=True, has_boundary=True, principal=True)
+                 has_tags=True, has_boundary=True, principal=True,
+                 blocked_first=(Blocker(_IN_PROFILE, _related("instance_profiles")),))
 POLICY = Kind(
     key="policy", noun="Policy", plural="policies", label="Policy", label_plural="Policies",
     model=m.ManagedPolicy, arn_type="policy", id_prefix="ANPA", id_field="policy_id",
@@ -175,7 +178,15 @@ MFA_DEVICE = Kind(
     id_field="", has_tags=True, name_param="VirtualMFADeviceName", ref_param="SerialNumber",
 )
 
-KINDS: dict[str, Kind] = {k.key: k for k in (USER, GROUP, ROLE, POLICY, MFA_DEVICE)}
+INSTANCE_PROFILE = Kind(
+    key="instance_profile", noun="InstanceProfile", plural="instance-profiles",
+    label="Instance profile", label_plural="Instance profiles", model=m.InstanceProfile,
+    arn_type="instance-profile", id_prefix="AIPA", id_field="instance_profile_id",
+    has_tags=True, delete_blockers=(Blocker(_IN_PROFILE, _related("roles")),),
+)
+
+KINDS: dict[str, Kind] = {k.key: k for k in (USER, GROUP, ROLE, POLICY, MFA_DEVICE,
+                                             INSTANCE_PROFILE)}
 # The identities: what policies are attached to and inline in (users, groups, roles).
 IDENTITIES: dict[str, Kind] = {k: v for k, v in KINDS.items() if v.has_attachments}
 

@@ -181,9 +181,51 @@ class Role(NamedEntity, TaggedEntity, AccountOwned):
     )
     last_used_at = models.DateTimeField(null=True, blank=True)
     last_used_region = models.CharField(max_length=32, blank=True, default="")
+    # A service-linked role's service ("elasticbeanstalk.amazonaws.com"); "" for other roles.
+    aws_service_name = models.CharField(max_length=128, blank=True, default="")
     revision = models.PositiveIntegerField(default=1)
 
     Meta = _named_entity_meta("role")
+
+    @property
+    def is_service_linked(self) -> bool:
+        """Created by CreateServiceLinkedRole: only its description may change."""
+        return bool(self.aws_service_name)
+
+
+class InstanceProfile(NamedEntity, TaggedEntity, AccountOwned):
+    """An instance profile: the container that passes one role to an EC2 instance."""
+
+    ARN_TYPE = "instance-profile"
+
+    name = models.CharField(max_length=128)
+    path = models.CharField(max_length=512, default="/")
+    instance_profile_id = models.CharField(
+        max_length=32, unique=True, default=ids.new_instance_profile_id, editable=False
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    roles = models.ManyToManyField(Role, related_name="instance_profiles", blank=True)
+    revision = models.PositiveIntegerField(default=1)
+
+    Meta = _named_entity_meta("instance_profile")
+
+
+class ServiceLinkedRoleDeletion(AccountOwned):
+    """A DeleteServiceLinkedRole task, kept so GetServiceLinkedRoleDeletionStatus can answer
+    after the role is gone (the deletion itself completes at once)."""
+
+    SUCCEEDED, IN_PROGRESS, FAILED, NOT_STARTED = "SUCCEEDED", "IN_PROGRESS", "FAILED", \
+        "NOT_STARTED"
+
+    task_id = models.CharField(max_length=1000, unique=True)
+    role_name = models.CharField(max_length=64)
+    role_arn = models.CharField(max_length=2048)
+    status = models.CharField(max_length=16, default=NOT_STARTED)
+    reason = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    def __str__(self) -> str:
+        return self.task_id
 
 
 class ManagedPolicy(NamedEntity, TaggedEntity, AccountOwned):

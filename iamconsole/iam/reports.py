@@ -187,7 +187,7 @@ def get_account_authorization_details(
     if "Role" in wanted:
         details.roles = list(
             Role.objects.select_related("permissions_boundary")
-            .prefetch_related("inline_policies", _ATTACHED)
+            .prefetch_related("inline_policies", _ATTACHED, "instance_profiles__roles")
             .order_by("name")
         )
     kinds = [flag for flag, name in ((False, "LocalManagedPolicy"), (True, "AWSManagedPolicy"))

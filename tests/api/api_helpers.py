@@ -32,6 +32,7 @@ class World:
     key_id: str
     serial: str
     event_id: int
+    slr_task: str = ""
 
     def fill(self, template: str) -> str:
         return template.format(**self.__dict__)
@@ -63,6 +64,14 @@ def world_fixture(db, admin, outsider) -> World:
     iam.put_role_policy(system, "app", "inl", DOC)
     iam.attach_role_policy(system, "app", pol.arn)
     iam.put_role_permissions_boundary(system, "app", pol.arn)
+    iam.create_role(system, "ec2", TRUST)
+    iam.create_role(system, "ec2-spare", TRUST)
+    iam.create_instance_profile(system, "web", tags={"team": "blue"})
+    iam.create_instance_profile(system, "empty-profile")
+    iam.add_role_to_instance_profile(system, "web", "ec2")
+    iam.create_service_linked_role(system, "elasticbeanstalk.amazonaws.com")
+    iam.create_service_linked_role(system, "autoscaling.amazonaws.com")
+    slr_task = iam.delete_service_linked_role(system, "AWSServiceRoleForAutoScaling")
     key = iam.create_access_key(system, "alice").access_key
     device = iam.create_virtual_mfa_device(system, "alice-phone")
     totp = pyotp.TOTP(device.base32_seed)
@@ -74,7 +83,7 @@ def world_fixture(db, admin, outsider) -> World:
 
     return World(policy_id=pol.policy_id, policy_arn=pol.arn, spare_policy_id=spare.policy_id,
                  key_id=key.access_key_id, serial=device.device.serial_number,
-                 event_id=AuditEvent.objects.latest("id").pk)
+                 event_id=AuditEvent.objects.latest("id").pk, slr_task=slr_task)
 
 
 def sign(method: str, url: str, key_id: str, secret: str, *, body: bytes = b"",

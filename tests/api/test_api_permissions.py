@@ -97,6 +97,28 @@ MATRIX = [
      "iam:PutRolePermissionsBoundary", 200),
     ("DELETE", "roles/app/permissions-boundary/", None,
      "iam:DeleteRolePermissionsBoundary", 204),
+    ("GET", "roles/ec2/instance-profiles/", None, "iam:ListInstanceProfilesForRole", 200),
+    # instance profiles
+    ("GET", "instance-profiles/", None, "iam:ListInstanceProfiles", 200),
+    ("POST", "instance-profiles/", {"instance_profile_name": "new"},
+     "iam:CreateInstanceProfile", 201),
+    ("GET", "instance-profiles/web/", None, "iam:GetInstanceProfile", 200),
+    ("DELETE", "instance-profiles/empty-profile/", None, "iam:DeleteInstanceProfile", 204),
+    ("POST", "instance-profiles/empty-profile/roles/", {"role_name": "ec2-spare"},
+     "iam:AddRoleToInstanceProfile", 200),
+    ("DELETE", "instance-profiles/web/roles/ec2/", None, "iam:RemoveRoleFromInstanceProfile",
+     204),
+    ("GET", "instance-profiles/web/tags/", None, "iam:ListInstanceProfileTags", 200),
+    ("POST", "instance-profiles/web/tags/", {"tags": {"cost": "42"}},
+     "iam:TagInstanceProfile", 200),
+    ("DELETE", "instance-profiles/web/tags/?key=team", None, "iam:UntagInstanceProfile", 200),
+    # service-linked roles
+    ("POST", "service-linked-roles/", {"aws_service_name": "ecs.amazonaws.com"},
+     "iam:CreateServiceLinkedRole", 201),
+    ("DELETE", "service-linked-roles/AWSServiceRoleForElasticBeanstalk/", None,
+     "iam:DeleteServiceLinkedRole", 202),
+    ("GET", "service-linked-role-deletions/?deletion_task_id={slr_task}", None,
+     "iam:GetServiceLinkedRoleDeletionStatus", 200),
     # managed policies
     ("GET", "policies/", None, "iam:ListPolicies", 200),
     ("POST", "policies/", {"policy_name": "New", "policy_document": NEW_DOC},
@@ -202,7 +224,7 @@ def test_matrix_covers_every_route_and_method():
                                                  policy_arn="arn:aws:iam::123456789012:policy/P",
                                                  key_id="AKIAAAAAAAAAAAAAAAAA",
                                                  serial="arn:aws:iam::123456789012:mfa/d",
-                                                 event_id=1)
+                                                 event_id=1, slr_task="t")
         match = resolver.resolve(path)
         covered.add((method, str(match.route).removeprefix("api/v1/")))
     assert len(documented) > 80

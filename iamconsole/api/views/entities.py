@@ -1,6 +1,8 @@
-"""Users, groups and roles themselves: one generic collection view (List{noun}s, Create{noun})
-and one generic item view (Get{noun}, Update{noun}, Delete{noun}) per kind of the registry, and
-what only one kind has: a user's groups, a group's members, a role's trust policy.
+"""Users, groups, roles and instance profiles themselves: one generic collection view
+(List{noun}s, Create{noun}) and one generic item view (Get{noun}, Update{noun} where the kind
+has it, Delete{noun}) per kind of the registry, and what only one kind has: a user's groups, a
+group's members, a role's trust policy and instance profiles, an instance profile's role,
+service-linked roles.
 
 A kind's request bodies are its serializers' fields, named as the domain operation's keyword
 arguments (`CreateRoleSerializer.max_session_duration` is `create_role(max_session_duration=)`).
@@ -32,13 +34,15 @@ class Shapes:
 
     output: type[serializers.Serializer]
     create: type[serializers.Serializer]
-    update: type[serializers.Serializer]
+    update: type[serializers.Serializer] | None  # None: the kind has no Update{noun}
 
 
 SHAPES = {
     "user": Shapes(s.UserSerializer, s.CreateUserSerializer, s.UpdateUserSerializer),
     "group": Shapes(s.GroupSerializer, s.CreateGroupSerializer, s.UpdateGroupSerializer),
     "role": Shapes(s.RoleSerializer, s.CreateRoleSerializer, s.UpdateRoleSerializer),
+    "instance_profile": Shapes(s.InstanceProfileSerializer, s.CreateInstanceProfileSerializer,
+                               None),
 }
 
 
@@ -115,7 +119,7 @@ def collection_view(kind: kinds.Kind) -> type[EntitiesView]:
     """The view of `/<plural>/`: List{noun}s (?path_prefix=, ?tag=) and Create{noun}."""
     shapes = SHAPES[kind.key]
     untagged = "" if kind.has_tags else f" ({kind.plural} have no tags: ?tag= matches none)"
-    view = type(f"{kind.label_plural}View", (EntitiesView,), {
+    view = type(f"{kind.label_plural.title().replace(' ', '')}View", (EntitiesView,), {
         "__module__": __name__, "kind": kind,
         "iam_actions": {"GET": kind.action("List{noun}s"), "POST": kind.action("Create{noun}")},
     })
@@ -129,19 +133,23 @@ def collection_view(kind: kinds.Kind) -> type[EntitiesView]:
 
 @cache
 def item_view(kind: kinds.Kind) -> type[EntityView]:
-    """The view of `/<plural>/<name>/`: Get{noun}, Update{noun} and Delete{noun}."""
+    """The view of `/<plural>/<name>/`: Get{noun}, Update{noun} (a kind that has it) and
+    Delete{noun}."""
     shapes = SHAPES[kind.key]
-    view = type(f"{kind.label}View", (EntityView,), {
-        "__module__": __name__, "kind": kind,
-        "iam_actions": {"GET": kind.action("Get{noun}"), "PATCH": kind.action("Update{noun}"),
-                        "DELETE": kind.action("Delete{noun}")},
-    })
-    return extend_schema_view(
-        get=extend_schema(responses=shapes.output, summary=f"Get{kind.noun}"),
-        patch=extend_schema(request=shapes.update, responses=shapes.output,
-                            summary=f"Update{kind.noun} (If-Match: the {kind.key}'s ETag)"),
-        delete=extend_schema(responses={204: None}, summary=f"Delete{kind.noun}"),
-    )(view)
+    actions = {"GET": kind.action("Get{noun}"), "PATCH": kind.action("Update{noun}"),
+               "DELETE": kind.action("Delete{noun}")}
+    schemas = {
+        "get": extend_schema(responses=shapes.output, summary=f"Get{kind.noun}"),
+        "patch": extend_schema(request=shapes.update, responses=shapes.output,
+                               summary=f"Update{kind.noun} (If-Match: the {kind.key}'s ETag)"),
+        "delete": extend_schema(responses={204: None}, summary=f"Delete{kind.noun}"),
+    }
+    attributes: dict[str, Any] = {"__module__": __name__, "kind": kind, "iam_actions": actions}
+    if shapes.update is None:
+        del actions["PATCH"], schemas["patch"]
+        attributes["http_method_names"] = ["get", "delete", "head", "options"]
+    view = type(f"{kind.label.title().replace(' ', '')}View", (EntityView,), attributes)
+    return extend_schema_view(**schemas)(view)
 
 
 # --------------------------------------------------------------------------- one kind only
@@ -196,3 +204,68 @@ class TrustPolicyView(IAMView):
             role = iam.update_assume_role_policy(self.caller, role_name, data["policy_document"],
                                                  revision=if_match_revision(request))
         return _with_etag(Response({"policy_document": role.assume_role_policy_document}), role)
+
+
+class RoleInstanceProfilesView(IAMView):
+    iam_actions = {"GET": "iam:ListInstanceProfilesForRole"}
+
+    @extend_schema(responses=paginated(s.InstanceProfileSerializer),
+                   summary="ListInstanceProfilesForRole")
+    def get(self, request, role_name):
+        profiles = iam.list_instance_profiles_for_role(self.caller, role_name)
+        return paginate(self, profiles, s.InstanceProfileSerializer)
+
+
+class InstanceProfileRolesView(IAMView):
+    iam_actions = {"POST": "iam:AddRoleToInstanceProfile"}
+
+    @extend_schema(request=s.RoleNameSerializer, responses=s.InstanceProfileSerializer,
+                   summary="AddRoleToInstanceProfile (one role at most; iam:PassRole too)")
+    def post(self, request, instance_profile_name):
+        data = valid(s.RoleNameSerializer, request.data)
+        profile = iam.add_role_to_instance_profile(self.caller, instance_profile_name,
+                                                   data["role_name"])
+        return _with_etag(Response(s.InstanceProfileSerializer(profile).data), profile)
+
+
+class InstanceProfileRoleView(IAMView):
+    iam_actions = {"DELETE": "iam:RemoveRoleFromInstanceProfile"}
+
+    @extend_schema(responses={204: None}, summary="RemoveRoleFromInstanceProfile")
+    def delete(self, request, instance_profile_name, role_name):
+        iam.remove_role_from_instance_profile(self.caller, instance_profile_name, role_name)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ServiceLinkedRolesView(IAMView):
+    iam_actions = {"POST": "iam:CreateServiceLinkedRole"}
+
+    @extend_schema(request=s.CreateServiceLinkedRoleSerializer,
+                   responses={201: s.RoleSerializer}, summary="CreateServiceLinkedRole")
+    def post(self, request):
+        data = valid(s.CreateServiceLinkedRoleSerializer, request.data)
+        role = iam.create_service_linked_role(self.caller, data["aws_service_name"],
+                                              description=data.get("description"),
+                                              custom_suffix=data.get("custom_suffix"))
+        return _with_etag(Response(s.RoleSerializer(role).data, status=201), role)
+
+
+class ServiceLinkedRoleView(IAMView):
+    iam_actions = {"DELETE": "iam:DeleteServiceLinkedRole"}
+
+    @extend_schema(responses={202: s.DeletionTaskSerializer}, summary="DeleteServiceLinkedRole")
+    def delete(self, request, role_name):
+        task_id = iam.delete_service_linked_role(self.caller, role_name)
+        return Response({"deletion_task_id": task_id}, status=status.HTTP_202_ACCEPTED)
+
+
+class ServiceLinkedRoleDeletionView(IAMView):
+    iam_actions = {"GET": "iam:GetServiceLinkedRoleDeletionStatus"}
+
+    @extend_schema(parameters=[s.DeletionTaskSerializer], responses=s.DeletionStatusSerializer,
+                   summary="GetServiceLinkedRoleDeletionStatus (?deletion_task_id=)")
+    def get(self, request):
+        data = valid(s.DeletionTaskSerializer, request.query_params)
+        task = iam.get_service_linked_role_deletion_status(self.caller,
+                                                           data["deletion_task_id"])
+        return Response(s.DeletionStatusSerializer(task).data)

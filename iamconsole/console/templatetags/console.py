@@ -31,6 +31,8 @@ NAV = [
     ("Groups", "/groups/", ("iam:ListGroups",), kinds.GROUP.any_arn),
     ("Roles", "/roles/", ("iam:ListRoles",), kinds.ROLE.any_arn),
     ("Policies", "/policies/", ("iam:ListPolicies",), kinds.POLICY.any_arn),
+    ("Instance profiles", "/instance-profiles/", ("iam:ListInstanceProfiles",),
+     kinds.INSTANCE_PROFILE.any_arn),
     ("Simulator", "/simulator/", ("iam:SimulatePrincipalPolicy", "iam:SimulateCustomPolicy"),
      "*"),
     ("Audit log", "/audit/", ("cloudtrail:LookupEvents",), "*"),

@@ -50,6 +50,7 @@ class EntityPage:
     home_tab = ""  # the tab of the entity's page after a create and on Cancel ("": default)
     edit_tab = ""  # the tab a saved edit goes to
     edit_action = "Update{noun}"
+    editable = True  # False: the kind has no Update{noun} (no edit page)
     delete_warning = ""
     path_arg = "<str:name>"  # the entity's part of its URLs, after the kind's plural
 
@@ -216,9 +217,11 @@ def detail_context(request: HttpRequest, page: EntityPage, entity, tab: str) -> 
                **tab_context(request, page, entity, tab)}
     args, kind = page.args(entity), page.kind
     context["urls"] = {**context.get("urls", {}), "list": page.url("list"),
-                       "edit": page.url("edit", args), "delete": page.url("delete", args)}
-    context["actions"] = {"update": kind.action(page.edit_action),
-                          "delete": kind.action("Delete{noun}")}
+                       "delete": page.url("delete", args)}
+    context["actions"] = {"delete": kind.action("Delete{noun}")}
+    if page.editable:
+        context["urls"]["edit"] = page.url("edit", args)
+        context["actions"]["update"] = kind.action(page.edit_action)
     context["entity_id"] = getattr(entity, kind.id_field)
     context["tab_template"] = page.tab_template(tab)
     return context
@@ -397,8 +400,8 @@ def untag_view(page: EntityPage):
 def urls(page: EntityPage, *, collection: list | None = None, special: list | None = None
          ) -> list:
     """Every route of a kind: list, create, (`collection`: other routes without an entity),
-    detail, edit, delete, tags when it has them, its permissions when it is an identity, and
-    its `special` views. URL names are `<kind>_list`, `<kind>_detail`, ... ."""
+    detail, edit (an editable kind), delete, tags when it has them, its permissions when it is
+    an identity, and its `special` views. URL names are `<kind>_list`, `<kind>_detail`, ... ."""
     kind = page.kind
     base, one, key = kind.plural, f"{kind.plural}/{page.path_arg}", kind.key
     routes = [
@@ -406,7 +409,7 @@ def urls(page: EntityPage, *, collection: list | None = None, special: list | No
         path(f"{base}/create/", create_view(page), name=f"{key}_create"),
         *(collection or []),
         path(f"{one}/", detail_view(page), name=f"{key}_detail"),
-        path(f"{one}/edit/", edit_view(page), name=f"{key}_edit"),
+        *([path(f"{one}/edit/", edit_view(page), name=f"{key}_edit")] if page.editable else []),
         path(f"{one}/delete/", delete_view(page), name=f"{key}_delete"),
     ]
     if kind.has_tags:

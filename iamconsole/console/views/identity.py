@@ -86,6 +86,9 @@ def permissions_context(request: HttpRequest, kind: str, entity) -> dict:
             {"iam:PermissionsBoundary": entity.permissions_boundary.arn}
             if getattr(entity, "permissions_boundary_id", None) else None),
     }
+    if getattr(entity, "is_service_linked", False):  # its service's: UnmodifiableEntity
+        can.update(dict.fromkeys(("attach", "detach", "put_inline", "delete_inline",
+                                  "put_boundary", "delete_boundary"), False))
     attach_picker = boundary_picker = None
     wants_attach = can["attach"] and attached is not None
     if policies is not None and (wants_attach or can["put_boundary"]):

@@ -13,14 +13,15 @@ from ..auth import console_view, get_caller
 from ..forms import RoleCreateForm, RoleEditForm, TrustPolicyForm
 from ..summary import summarize
 from . import entities
-from .common import changed, form_page
+from .common import changed, form_page, readable
 from .identity import entity_arn
 
 
 class RolePage(entities.EntityPage):
     kind = kinds.ROLE
     var = "role"
-    tabs = (("permissions", "Permissions"), ("trust", "Trust relationships"), ("tags", "Tags"))
+    tabs = (("permissions", "Permissions"), ("trust", "Trust relationships"),
+            ("instance_profiles", "Instance profiles"), ("tags", "Tags"))
     sorts = {"name": "name", "path": "path", "created": "created_at",
              "policies": "policy_count", "last_used": "last_used_at"}
     search_fields = ("name", "description")
@@ -28,7 +29,8 @@ class RolePage(entities.EntityPage):
     create_form = RoleCreateForm
     edit_form = RoleEditForm
     edit_tab = "permissions"
-    delete_warning = "Detach and delete the role's policies first."
+    delete_warning = ("Remove the role from its instance profiles and detach and delete its "
+                      "policies first.")
 
     def create(self, caller, data):
         return iam.create_role(
@@ -42,13 +44,18 @@ class RolePage(entities.EntityPage):
                 "max_session_duration": role.max_session_duration, "revision": role.revision}
 
     def update(self, caller, name, role, data):
+        # A service-linked role's description is all that may change on it.
+        duration = None if role.is_service_linked else data["max_session_duration"]
         return iam.update_role(caller, name, description=data["description"],
-                               max_session_duration=data["max_session_duration"],
-                               revision=data["revision"])
+                               max_session_duration=duration, revision=data["revision"])
 
     def tab_context(self, request, role, tab):
         if tab == "trust":
             return {"trust_summary": summarize(role.assume_role_policy_document, "trust")}
+        if tab == "instance_profiles":
+            profiles, denied = readable(lambda: list(
+                iam.list_instance_profiles_for_role(get_caller(request), role.name)))
+            return {"instance_profiles": profiles or [], "profiles_denied": denied}
         return {}
 
 

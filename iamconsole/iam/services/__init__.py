@@ -32,6 +32,19 @@ from .groups import (
     remove_user_from_group,
     update_group,
 )
+from .instance_profiles import (
+    add_role_to_instance_profile,
+    create_instance_profile,
+    delete_instance_profile,
+    find_instance_profile,
+    get_instance_profile,
+    list_instance_profile_tags,
+    list_instance_profiles,
+    list_instance_profiles_for_role,
+    remove_role_from_instance_profile,
+    tag_instance_profile,
+    untag_instance_profile,
+)
 from .lookup import authorize_missing, get_policy_by_arn, parse_policy_arn, policy_arn_by_id
 from .mfa import (
     NewVirtualMFADevice,
@@ -115,6 +128,12 @@ from .roles import (
     untag_role,
     update_assume_role_policy,
     update_role,
+)
+from .service_linked_roles import (
+    create_service_linked_role,
+    delete_service_linked_role,
+    get_service_linked_role_deletion_status,
+    service_role_name,
 )
 from .users import (
     create_user,

@@ -160,11 +160,14 @@ def list_tags(caller: Caller, entity: Any, kind: Kind) -> dict[str, str]:
     return dict(entity.tags)
 
 
-def put_boundary(caller: Caller, entity: Any, kind: Kind, policy_arn: str) -> Any:
+def put_boundary(caller: Caller, entity: Any, kind: Kind, policy_arn: str,
+                 check: Callable[[Any], None] | None = None) -> Any:
     action = kind.action("Put{noun}PermissionsBoundary")
     boundary = referenced_policy(caller, action, entity.arn, "iam:PermissionsBoundary",
                                  policy_arn)
     authz.check(caller, action, entity.arn, {"iam:PermissionsBoundary": boundary.arn})
+    if check is not None:
+        check(entity)
     old = boundary_arn(entity)
     entity.permissions_boundary = boundary
     bump(entity, "permissions_boundary")
@@ -174,10 +177,13 @@ def put_boundary(caller: Caller, entity: Any, kind: Kind, policy_arn: str) -> An
     return entity
 
 
-def delete_boundary(caller: Caller, entity: Any, kind: Kind) -> Any:
+def delete_boundary(caller: Caller, entity: Any, kind: Kind,
+                    check: Callable[[Any], None] | None = None) -> Any:
     old = entity.permissions_boundary
     action = kind.action("Delete{noun}PermissionsBoundary")
     authz.check(caller, action, entity.arn, {"iam:PermissionsBoundary": old.arn} if old else None)
+    if check is not None:
+        check(entity)
     if old is None:
         raise NoSuchEntity(f"The {kind.key} {entity.name} has no permissions boundary.")
     entity.permissions_boundary = None
@@ -220,17 +226,19 @@ def tag_operations(kind: Kind, find: Finder, check: Callable[[Any], None] | None
             _named(kind, "List{noun}Tags", list_op, "{action}: the {kind}'s tags."))
 
 
-def boundary_operations(kind: Kind, find: Finder) -> tuple[Callable, Callable]:
+def boundary_operations(kind: Kind, find: Finder, check: Callable[[Any], None] | None = None
+                        ) -> tuple[Callable, Callable]:
     """`kind`'s Put{noun}PermissionsBoundary (caller, name, policy_arn) and
-    Delete{noun}PermissionsBoundary (caller, name)."""
+    Delete{noun}PermissionsBoundary (caller, name); `check` may refuse the entity (a
+    service-linked role) once the request is authorized."""
 
     def put_op(caller: Caller, name: str, policy_arn: str) -> Any:
         found = find(name, caller, kind.action("Put{noun}PermissionsBoundary"))
-        return put_boundary(caller, found, kind, policy_arn)
+        return put_boundary(caller, found, kind, policy_arn, check)
 
     def delete_op(caller: Caller, name: str) -> Any:
         found = find(name, caller, kind.action("Delete{noun}PermissionsBoundary"))
-        return delete_boundary(caller, found, kind)
+        return delete_boundary(caller, found, kind, check)
 
     return (operation(_named(kind, "Put{noun}PermissionsBoundary", put_op,
                              "{action}: set the {kind}'s permissions boundary.")),

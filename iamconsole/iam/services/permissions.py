@@ -26,6 +26,7 @@ from ._common import (
     validate_name,
 )
 from .lookup import referenced_policy
+from .roles import check_modifiable
 
 
 def _identity(kind: str, name: str, caller: Caller, action: str) -> tuple[Kind, Any]:
@@ -33,6 +34,13 @@ def _identity(kind: str, name: str, caller: Caller, action: str) -> tuple[Kind, 
     `action` ("iam:Attach{noun}Policy"), so that a caller without the right learns nothing."""
     spec = kinds.IDENTITIES[kind]
     return spec, spec.find(name, caller, action.format(noun=spec.noun))
+
+
+def _modifiable(entity: Any) -> None:
+    """A service-linked role's policies are its service's: UnmodifiableEntity (after the request
+    is authorized, as AWS answers)."""
+    if getattr(entity, "is_service_linked", False):
+        check_modifiable(entity)
 
 
 def _owned(model: Any, spec: Kind, entity: Any, **filters: Any) -> QuerySet:
@@ -49,6 +57,7 @@ def _attachment_request(caller: Caller, template: str, kind: str, name: str,
     action = spec.action(template.removeprefix("iam:"))
     policy = referenced_policy(caller, action, entity.arn, "iam:PolicyARN", policy_arn)
     authz.check(caller, action, entity.arn, {"iam:PolicyARN": policy.arn})
+    _modifiable(entity)
     return spec, entity, action, policy
 
 
@@ -103,6 +112,7 @@ def put_inline_policy(caller: Caller, kind: str, name: str, policy_name: str, do
     text = check_policy_document(document)
     action = f"iam:Put{spec.noun}Policy"
     authz.check(caller, action, entity.arn)
+    _modifiable(entity)
     type(entity).objects.select_for_update().filter(pk=entity.pk).first()
     others = _owned(spec.inline_model, spec, entity).exclude(name=policy_name)
     total = non_whitespace_length(text) + sum(non_whitespace_length(p.document) for p in others)
@@ -149,6 +159,7 @@ def delete_inline_policy(caller: Caller, kind: str, name: str, policy_name: str)
     spec, entity = _identity(kind, name, caller, "iam:Delete{noun}Policy")
     action = f"iam:Delete{spec.noun}Policy"
     authz.check(caller, action, entity.arn)
+    _modifiable(entity)
     inline = _find_inline(spec, entity, policy_name)
     old = {"PolicyName": inline.name, "PolicyDocument": inline.document}
     inline.delete()

@@ -7,9 +7,7 @@ from django.db.models import QuerySet
 
 from .. import audit, authz, kinds
 from ..caller import Caller
-from ..errors import (
-    ValidationError,
-)
+from ..errors import InvalidInput, UnmodifiableEntity, ValidationError
 from ..models import Role
 from . import _entity
 from ._common import (
@@ -25,6 +23,7 @@ from ._common import (
 from .principals import bind_principals, unbind_deleted_principal
 
 MIN_SESSION_DURATION, MAX_SESSION_DURATION = 3600, 43200
+SERVICE_ROLE_PATH = "/aws-service-role/"  # service-linked roles only (CreateServiceLinkedRole)
 
 
 role_arn = kinds.ROLE.arn
@@ -44,6 +43,14 @@ def find_role(name: str, caller: Caller | None = None, action: str | None = None
     first (lookup.authorize_missing): no existence oracle."""
     return _entity.find(kinds.ROLE, Role.objects.select_related("permissions_boundary"), name,
                         caller, action)
+
+
+def check_modifiable(role: Role) -> None:
+    """A service-linked role belongs to its service: AWS's UnmodifiableEntity for any change but
+    its description (and its deletion through DeleteServiceLinkedRole)."""
+    if role.is_service_linked:
+        raise UnmodifiableEntity(f"Cannot perform the operation on the protected role "
+                                 f"'{role.name}' - this role is only modifiable by AWS")
 
 
 def _check_duration(value) -> int:
@@ -76,6 +83,9 @@ def create_role(
 ) -> Role:
     validate_name(role_name, "role", "role_name")
     path = validate_path(path)
+    if path.startswith(SERVICE_ROLE_PATH):
+        raise InvalidInput(f"Path prefix '{SERVICE_ROLE_PATH}' can only be used for AWS Service "
+                           "linked Roles", field="path")
     document = check_policy_document(
         assume_role_policy_document, kind="trust", max_chars=TRUST_POLICY_MAX_CHARS,
         field="assume_role_policy_document",
@@ -119,6 +129,8 @@ def update_role(
 ) -> Role:
     role = _entity.edited(kinds.ROLE, role_name, caller, "iam:UpdateRole", revision)
     authz.check(caller, "iam:UpdateRole", role.arn)
+    if max_session_duration is not None:
+        check_modifiable(role)  # a service-linked role's description may change, nothing else
     old = role_summary(role)
     if description is not None:
         role.description = check_description(description)
@@ -138,6 +150,7 @@ def update_assume_role_policy(
     document = check_policy_document(policy_document, kind="trust",
                                      max_chars=TRUST_POLICY_MAX_CHARS)
     authz.check(caller, "iam:UpdateAssumeRolePolicy", role.arn)
+    check_modifiable(role)
     document = bind_principals(document)
     old = role.assume_role_policy_document
     role.assume_role_policy_document = document
@@ -153,6 +166,7 @@ def update_assume_role_policy(
 def delete_role(caller: Caller, role_name: str) -> None:
     role = find_role(role_name, caller, "iam:DeleteRole")
     authz.check(caller, "iam:DeleteRole", role.arn)
+    check_modifiable(role)
     _entity.check_deletable(kinds.ROLE, role)
     old = role_summary(role)
     unbind_deleted_principal(caller, role)
@@ -163,4 +177,4 @@ def delete_role(caller: Caller, role_name: str) -> None:
 
 tag_role, untag_role, list_role_tags = _entity.tag_operations(kinds.ROLE, find_role)
 put_role_permissions_boundary, delete_role_permissions_boundary = \
-    _entity.boundary_operations(kinds.ROLE, find_role)
+    _entity.boundary_operations(kinds.ROLE, find_role, check_modifiable)
