@@ -228,7 +228,7 @@ def update_role_description(caller, p):
 def create_policy(caller, p):
     policy = iam.create_policy(caller, p["PolicyName"], p["PolicyDocument"], path=p.get("Path"),
                                description=p.get("Description"), tags=p.get("Tags"))
-    return {"Policy": shapes.policy_shape(policy)}
+    return {"Policy": shapes.policy_shape(policy, with_description=False)}
 
 
 @action("GetPolicy")
@@ -244,7 +244,8 @@ def list_policies(caller, p):
         with_versions=True,
     )
     return paginate(p, policies, "Policies",
-                    lambda pol: shapes.policy_shape(pol, with_tags=False))
+                    lambda pol: shapes.policy_shape(pol, with_tags=False,
+                                                    with_description=False))
 
 
 @action("CreatePolicyVersion")

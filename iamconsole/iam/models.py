@@ -312,7 +312,10 @@ class VirtualMFADevice(NamedEntity, TaggedEntity):
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(Lower("name"), name="iam_mfa_name_ci_unique")]
+        # AWS: the name "must be unique. Use with path to uniquely identify a virtual MFA
+        # device" (EntityAlreadyExists "at the same path and name"): unique per path.
+        constraints = [models.UniqueConstraint("path", Lower("name"),
+                                               name="iam_mfa_path_name_ci_unique")]
 
     @property
     def serial_number(self) -> str:

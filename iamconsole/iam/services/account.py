@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import re
 
-from .. import audit, authz
+from .. import audit, authz, kinds
 from ..caller import Caller
 from ..errors import NoSuchEntity, ValidationError
 from ..models import (
     AccessKey,
     AccountSettings,
     Group,
-    GroupInlinePolicy,
     ManagedPolicy,
     PolicyVersion,
     Role,
-    RoleInlinePolicy,
     User,
-    UserInlinePolicy,
     VirtualMFADevice,
 )
 from ._common import (
@@ -84,10 +81,20 @@ def update_account_settings(caller: Caller, *, require_mfa: bool) -> AccountSett
     return settings
 
 
+def _family_count(*kind_keys: str) -> int:
+    """How many entities of the registry's kinds `kind_keys` exist: 0 for a family iamconsole
+    does not have yet (instance profiles, server certificates, identity providers), so the
+    summary answers AWS's keys now and counts them once their kinds are registered."""
+    return sum(kinds.KINDS[key].model.objects.count() for key in kind_keys
+               if key in kinds.KINDS)
+
+
 def get_account_summary(caller: Caller) -> dict[str, int]:
-    """GetAccountSummary's SummaryMap (counts and the quotas this installation enforces)."""
+    """GetAccountSummary's SummaryMap: exactly the keys of botocore's summaryKeyType, counts of
+    this account and, for quotas, AWS's default values (those this installation enforces)."""
     authz.check(caller, "iam:GetAccountSummary", "*")
     users = User.objects.filter(is_root=False)
+    root = User.objects.filter(is_root=True).first()
     return {
         "Users": users.count(),
         "UsersQuota": 5000,
@@ -97,7 +104,8 @@ def get_account_summary(caller: Caller) -> dict[str, int]:
         "RolesQuota": 1000,
         "Policies": ManagedPolicy.objects.filter(is_aws_managed=False).count(),
         "PoliciesQuota": 1500,
-        "PolicyVersionsInUse": PolicyVersion.objects.count(),
+        "PolicyVersionsInUse": PolicyVersion.objects.filter(
+            policy__is_aws_managed=False).count(),
         "PolicyVersionsInUseQuota": 10000,
         "VersionsPerPolicyQuota": MAX_POLICY_VERSIONS,
         "AttachedPoliciesPerUserQuota": MAX_MANAGED_POLICIES_PER_IDENTITY,
@@ -105,15 +113,22 @@ def get_account_summary(caller: Caller) -> dict[str, int]:
         "AttachedPoliciesPerRoleQuota": MAX_MANAGED_POLICIES_PER_IDENTITY,
         "GroupsPerUserQuota": MAX_GROUPS_PER_USER,
         "AccessKeysPerUserQuota": MAX_ACCESS_KEYS,
+        "SigningCertificatesPerUserQuota": 2,
+        "ServerCertificates": _family_count("server_certificate"),
+        "ServerCertificatesQuota": 20,
+        "InstanceProfiles": _family_count("instance_profile"),
+        "InstanceProfilesQuota": 1000,
+        "Providers": _family_count("saml_provider", "oidc_provider"),
         "MFADevices": VirtualMFADevice.objects.count(),
         "MFADevicesInUse": VirtualMFADevice.objects.exclude(user=None).count(),
         "AccountMFAEnabled": int(VirtualMFADevice.objects.filter(user__is_root=True).exists()),
         "AccountAccessKeysPresent": int(AccessKey.objects.filter(user__is_root=True).exists()),
+        "AccountPasswordPresent": int(root is not None and root.has_usable_password()),
+        "AccountSigningCertificatesPresent": 0,
+        "GlobalEndpointTokenVersion": 1,
         "UserPolicySizeQuota": 2048,
         "GroupPolicySizeQuota": 5120,
         "RolePolicySizeQuota": 10240,
         "PolicySizeQuota": 6144,
         "AssumeRolePolicySizeQuota": 2048,
-        "InlinePolicies": UserInlinePolicy.objects.count() + GroupInlinePolicy.objects.count()
-        + RoleInlinePolicy.objects.count(),
     }

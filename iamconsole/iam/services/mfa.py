@@ -141,7 +141,7 @@ def create_virtual_mfa_device(
         # Else anyone allowed CreateVirtualMFADevice could take the name and keep root from MFA.
         raise ValidationError(f"The name {ROOT_DEVICE_NAME} is reserved for the root user's MFA "
                               "device.", field="virtual_mfa_device_name")
-    if VirtualMFADevice.objects.filter(name__ci=virtual_mfa_device_name).exists():
+    if VirtualMFADevice.objects.filter(path=path, name__ci=virtual_mfa_device_name).exists():
         raise EntityAlreadyExists("MFADevice entity at the same path and name already exists.",
                                   field="virtual_mfa_device_name")
     secret = pyotp.random_base32(length=32)
