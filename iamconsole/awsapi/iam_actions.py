@@ -408,6 +408,12 @@ def list_mfa_devices(caller, p):
     return paginate(p, devices, "MFADevices", shapes.mfa_device_shape)
 
 
+@action("GetMFADevice")
+def get_mfa_device(caller, p):
+    device = iam.get_mfa_device(caller, p["SerialNumber"], p.get("UserName"))
+    return shapes.mfa_device_shape(device)
+
+
 @action("ListVirtualMFADevices")
 def list_virtual_mfa_devices(caller, p):
     devices = iam.list_virtual_mfa_devices(caller, p.get("AssignmentStatus", "Any"))

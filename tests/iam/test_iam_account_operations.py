@@ -8,6 +8,7 @@ import pytest
 
 from iamconsole.iam import errors, reports
 from iamconsole.iam import services as iam
+from iamconsole.iam.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +49,44 @@ def test_malformed_policy_arn_is_a_validation_error(system):
         iam.get_policy(system, "policy/not-an-arn")
     with pytest.raises(errors.InvalidInput, match="is not valid"):
         iam.get_policy(system, "arn:aws:iam::123456789012:role/r")
+
+
+def test_mfa_device_tags_through_the_registry(system):
+    serial = iam.create_virtual_mfa_device(system, "phone").device.serial_number
+    iam.tag_mfa_device(system, serial, [{"Key": "Team", "Value": "a"}])
+    iam.tag_mfa_device(system, serial, {"team": "b"})  # keys ignore case: replaced
+    assert iam.list_mfa_device_tags(system, serial) == {"team": "b"}
+    iam.untag_mfa_device(system, serial, ["TEAM"])
+    assert iam.list_mfa_device_tags(system, serial) == {}
+    with pytest.raises(errors.NoSuchEntity):
+        iam.tag_mfa_device(system, serial + "x", {"a": "1"})
+    assert AuditEvent.objects.filter(action="iam:TagMFADevice", resource_arn=serial).count() == 2
+
+
+def test_get_mfa_device_is_the_users_device_only(system):
+    import pyotp
+
+    from iamconsole.iam import clock
+
+    iam.create_user(system, "alice")
+    iam.create_user(system, "bob")
+    new = iam.create_virtual_mfa_device(system, "alice-phone")
+    totp = pyotp.TOTP(new.base32_seed)
+    now = clock.now().timestamp()
+    iam.enable_mfa_device(system, "alice", new.device.serial_number, totp.at(now - 30),
+                          totp.at(now))
+    assert iam.get_mfa_device(system, new.device.serial_number, "alice").user.name == "alice"
+    with pytest.raises(errors.NoSuchEntity):
+        iam.get_mfa_device(system, new.device.serial_number, "bob")
+
+
+def test_the_root_user_manages_its_own_access_keys(root_user):
+    from personas import caller_for
+
+    root = caller_for(root_user)
+    key = iam.create_access_key(root).access_key
+    assert key.user == root_user
+    assert [k.access_key_id for k in iam.list_access_keys(root)] == [key.access_key_id]
+    iam.update_access_key(root, key.access_key_id, "Inactive")
+    iam.delete_access_key(root, key.access_key_id)
+    assert not iam.list_access_keys(root).exists()

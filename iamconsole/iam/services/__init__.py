@@ -40,10 +40,15 @@ from .mfa import (
     delete_virtual_mfa_device,
     enable_mfa_device,
     find_device,
+    find_mfa_device,
+    get_mfa_device,
+    list_mfa_device_tags,
     list_mfa_devices,
     list_virtual_mfa_devices,
     mfa_serial_number,
     resync_mfa_device,
+    tag_mfa_device,
+    untag_mfa_device,
     verify_mfa_code,
 )
 from .passwords import (

@@ -28,7 +28,9 @@ from ..errors import (
     ValidationError,
 )
 from ..models import AccountSettings, User, VirtualMFADevice
+from . import _entity
 from ._common import normalize_tags, operation, validate_name, validate_path
+from .lookup import authorize_missing
 from .users import target_user
 
 STEP_SECONDS = 30
@@ -117,6 +119,33 @@ def find_device(serial_number: str) -> VirtualMFADevice:
         if device.serial_number == serial_number:
             return device
     raise NoSuchEntity(f"VirtualMFADevice with serial number {serial_number} doesn't exist.")
+
+
+def find_mfa_device(serial_number: str, caller: Caller | None = None,
+                    action: str | None = None) -> VirtualMFADevice:
+    """The virtual MFA device `serial_number` names; a missing one is NoSuchEntity after the
+    caller is authorized for `action` on the serial number (no existence oracle)."""
+    try:
+        return find_device(serial_number)
+    except NoSuchEntity:
+        authorize_missing(caller, action, serial_number)
+        raise
+
+
+# TagMFADevice, UntagMFADevice, ListMFADeviceTags: a device is named by its serial number.
+tag_mfa_device, untag_mfa_device, list_mfa_device_tags = _entity.tag_operations(
+    kinds.MFA_DEVICE, find_mfa_device)
+
+
+def get_mfa_device(caller: Caller, serial_number: str,
+                   user_name: str | None = None) -> VirtualMFADevice:
+    """GetMFADevice: the MFA device `serial_number` of the user (an omitted UserName: the
+    caller, root included), authorized on the user. AWS answers it for FIDO security keys
+    only; iamconsole has virtual devices only and answers them (UserName, SerialNumber,
+    EnableDate; no Certifications), so a tool can read one device without listing."""
+    user = _mfa_user(caller, user_name, "iam:GetMFADevice")
+    authz.check(caller, "iam:GetMFADevice", user.arn)
+    return _user_device(user, serial_number)
 
 
 def otpauth_uri(device_name: str, secret: str) -> str:
