@@ -133,6 +133,9 @@ ACTIONS.update({
     "CreateAccountAlias": _passing(iam.create_account_alias, "AccountAlias"),
     "DeleteAccountAlias": _passing(iam.delete_account_alias, "AccountAlias"),
     "DeleteAccountPasswordPolicy": _passing(iam.delete_account_password_policy),
+    "SetSecurityTokenServicePreferences": _passing(iam.set_security_token_service_preferences,
+                                                   "GlobalEndpointTokenVersion"),
+    "PutAccountProperties": _passing(iam.put_account_properties, "Properties"),
 })
 
 
@@ -426,6 +429,11 @@ def list_virtual_mfa_devices(caller, p):
 @action("ListAccountAliases")
 def list_account_aliases(caller, p):
     return paginate(p, iam.list_account_aliases(caller), "AccountAliases", str)
+
+
+@action("GetAccountProperties")
+def get_account_properties(caller, p):
+    return {"Properties": iam.get_account_properties(caller)}
 
 
 @action("GetAccountSummary")

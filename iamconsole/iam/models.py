@@ -358,6 +358,8 @@ class AccountSettings(models.Model):
     require_mfa = models.BooleanField(default=False)
     credential_report_generated_at = models.DateTimeField(null=True, blank=True)
     credential_report = models.TextField(blank=True, default="")
+    # SetSecurityTokenServicePreferences: v1Token (AWS's default) or v2Token.
+    global_endpoint_token_version = models.CharField(max_length=8, default="v1Token")
 
     @classmethod
     def load(cls) -> AccountSettings:

@@ -39,11 +39,11 @@ from django.db.models.functions import Lower
 
 from iamconsole.policy import compile_policy
 
-from . import arns, audit, authz, clock, crypto
+from . import arns, audit, authz, authz_messages, clock, crypto
 from . import identifiers as ids
 from .caller import Caller
 from .errors import AccessDenied, ValidationError, client_error
-from .models import Role, TemporaryCredential
+from .models import AccessKey, Role, TemporaryCredential
 from .services._common import check_policy_document, non_whitespace_length, normalize_tags
 from .services.lookup import get_policy_by_arn
 from .services.mfa import verify_mfa_code
@@ -118,6 +118,44 @@ def session_token_hash(token: str) -> str:
 def get_caller_identity(caller: Caller) -> CallerIdentity:
     """Who the credentials belong to. Needs no permission and cannot be denied."""
     return CallerIdentity(user_id=caller.user_id, account=ids.account_id(), arn=caller.arn)
+
+
+# --------------------------------------------------------------------------- GetAccessKeyInfo
+
+_ACCESS_KEY_ID = re.compile(r"^(AKIA|ASIA)[A-Z0-9]{16}$")
+
+
+def get_access_key_info(caller: Caller, access_key_id: str) -> str:
+    """The account an access key id belongs to (AKIA: an IAM user's or the root user's key,
+    ASIA: STS credentials), whatever its state (AWS: "does not indicate the state of the
+    access key"); requires sts:GetAccessKeyInfo. AWS reads the account out of any key id;
+    this installation has one account and answers it for the keys it issued, active,
+    inactive or expired. An id of another format, or one this installation never issued (or
+    has deleted: AWS "might return an error that the key doesn't exist"), is ValidationError."""
+    authz.check(caller, "sts:GetAccessKeyInfo", "*")
+    if not isinstance(access_key_id, str) or not _ACCESS_KEY_ID.match(access_key_id):
+        raise ValidationError(
+            f"Value '{access_key_id}' at 'accessKeyId' failed to satisfy constraint: Member "
+            "must be an access key id (AKIA… or ASIA… and 16 letters or digits)",
+            field="access_key_id")
+    issued = (AccessKey.objects.filter(access_key_id=access_key_id).exists()
+              if access_key_id.startswith("AKIA")
+              else TemporaryCredential.objects.filter(access_key_id=access_key_id).exists())
+    if not issued:
+        raise ValidationError(f"The access key {access_key_id} does not exist in this "
+                              "installation.", field="access_key_id")
+    return ids.account_id()
+
+
+# --------------------------------------------------------------------------- authorization messages
+
+
+def decode_authorization_message(caller: Caller, encoded_message: str) -> str:
+    """DecodeAuthorizationMessage: the JSON details of a denial iamconsole encoded
+    (authz_messages), for a caller allowed sts:DecodeAuthorizationMessage (they may be
+    privileged). InvalidAuthorizationMessageException for any other string."""
+    authz.check(caller, "sts:DecodeAuthorizationMessage", "*")
+    return authz_messages.decode(encoded_message)
 
 
 # --------------------------------------------------------------------------- AssumeRole

@@ -90,3 +90,42 @@ def test_the_root_user_manages_its_own_access_keys(root_user):
     iam.update_access_key(root, key.access_key_id, "Inactive")
     iam.delete_access_key(root, key.access_key_id)
     assert not iam.list_access_keys(root).exists()
+
+
+def test_a_policy_denial_carries_an_encoded_message_sts_decodes(system):
+    import json
+
+    from personas import caller_for, make_user
+
+    from iamconsole.iam import sts
+
+    outsider = caller_for(make_user("outsider"))
+    with pytest.raises(errors.AccessDenied) as denied:
+        iam.create_user(outsider, "mallory")
+    encoded = denied.value.encoded_message
+    assert encoded and "outsider" not in encoded
+    decoded = json.loads(sts.decode_authorization_message(system, encoded))
+    assert (decoded["allowed"], decoded["explicitDeny"]) == (False, False)
+    assert decoded["context"]["action"] == "iam:CreateUser"
+    with pytest.raises(errors.AccessDenied):
+        sts.decode_authorization_message(outsider, encoded)
+    with pytest.raises(errors.ClientError) as invalid:
+        sts.decode_authorization_message(system, "not-a-message")
+    assert invalid.value.code == "InvalidAuthorizationMessageException"
+
+
+def test_get_access_key_info_and_sts_preferences(system):
+    from iamconsole.iam import sts
+
+    iam.create_user(system, "alice")
+    key = iam.create_access_key(system, "alice").access_key
+    assert sts.get_access_key_info(system, key.access_key_id) == "123456789012"
+    iam.delete_access_key(system, key.access_key_id, "alice")
+    with pytest.raises(errors.ValidationError):
+        sts.get_access_key_info(system, key.access_key_id)
+    with pytest.raises(errors.ValidationError):
+        iam.set_security_token_service_preferences(system, "v3Token")
+    iam.set_security_token_service_preferences(system, "v2Token")
+    assert iam.get_account_summary(system)["GlobalEndpointTokenVersion"] == 2
+    event = AuditEvent.objects.get(action="iam:SetSecurityTokenServicePreferences")
+    assert event.new_value == {"GlobalEndpointTokenVersion": "v2Token"}

@@ -17,8 +17,11 @@ from .access_keys import (
 from .account import (
     create_account_alias,
     delete_account_alias,
+    get_account_properties,
     get_account_summary,
     list_account_aliases,
+    put_account_properties,
+    set_security_token_service_preferences,
     update_account_settings,
 )
 from .groups import (

@@ -6,7 +6,7 @@ import re
 
 from .. import audit, authz, kinds
 from ..caller import Caller
-from ..errors import NoSuchEntity, ValidationError
+from ..errors import InvalidInput, NoSuchEntity, ValidationError
 from ..models import (
     AccessKey,
     AccountSettings,
@@ -125,10 +125,69 @@ def get_account_summary(caller: Caller) -> dict[str, int]:
         "AccountAccessKeysPresent": int(AccessKey.objects.filter(user__is_root=True).exists()),
         "AccountPasswordPresent": int(root is not None and root.has_usable_password()),
         "AccountSigningCertificatesPresent": 0,
-        "GlobalEndpointTokenVersion": 1,
+        "GlobalEndpointTokenVersion":
+            2 if AccountSettings.load().global_endpoint_token_version == "v2Token" else 1,
         "UserPolicySizeQuota": 2048,
         "GroupPolicySizeQuota": 5120,
         "RolePolicySizeQuota": 10240,
         "PolicySizeQuota": 6144,
         "AssumeRolePolicySizeQuota": 2048,
     }
+
+
+TOKEN_VERSIONS = ("v1Token", "v2Token")
+
+
+@operation
+def set_security_token_service_preferences(caller: Caller,
+                                           global_endpoint_token_version: str) -> AccountSettings:
+    """SetSecurityTokenServicePreferences: the version of the session tokens the global STS
+    endpoint issues (v1Token, AWS's default, or v2Token), kept in the account settings and
+    answered by GetAccountSummary's GlobalEndpointTokenVersion (1 or 2). iamconsole has one
+    endpoint and one token format, valid everywhere, so the setting changes nothing else."""
+    if global_endpoint_token_version not in TOKEN_VERSIONS:
+        raise ValidationError(
+            f"Value '{global_endpoint_token_version}' at 'globalEndpointTokenVersion' failed to "
+            "satisfy constraint: Member must satisfy enum value set: [v1Token, v2Token]",
+            field="global_endpoint_token_version")
+    authz.check(caller, "iam:SetSecurityTokenServicePreferences", "*")
+    settings = AccountSettings.load()
+    old = settings.global_endpoint_token_version
+    settings.global_endpoint_token_version = global_endpoint_token_version
+    settings.save(update_fields=["global_endpoint_token_version"])
+    audit.record(caller, "iam:SetSecurityTokenServicePreferences", resource_type="account",
+                 resource_name="sts-preferences", old={"GlobalEndpointTokenVersion": old},
+                 new={"GlobalEndpointTokenVersion": global_endpoint_token_version})
+    return settings
+
+
+_PROPERTY_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*/[A-Za-z0-9_-]+$")
+
+
+def get_account_properties(caller: Caller) -> dict[str, str]:
+    """GetAccountProperties: the account-level properties (Namespace/PropertyName → value) of
+    the IAM features they configure (AWS: "such as Role Manager"). iamconsole has none of
+    those features, so the map is empty."""
+    authz.check(caller, "iam:GetAccountProperties", "*")
+    return {}
+
+
+def put_account_properties(caller: Caller, properties: dict[str, str]) -> None:
+    """PutAccountProperties: AWS validates each key (Namespace/PropertyName, one namespace per
+    request) and each value against its property's type. The key format is checked as AWS
+    does; then every property is InvalidInput, since iamconsole supports none of the features
+    they configure (GetAccountProperties answers an empty map)."""
+    if not properties:
+        raise InvalidInput("Properties must contain at least one property.", field="properties")
+    for key in properties:
+        if not _PROPERTY_KEY.match(key):
+            raise InvalidInput(f"The property key {key} is not valid: it must be "
+                               "Namespace/PropertyName, with exactly one /.", field="properties")
+    if len({key.split("/", 1)[0] for key in properties}) > 1:
+        raise InvalidInput("All properties in a request must belong to the same namespace.",
+                           field="properties")
+    authz.check(caller, "iam:PutAccountProperties", "*")
+    unsupported = ", ".join(sorted(properties))
+    raise InvalidInput(f"The account properties {unsupported} are not supported by iamconsole: "
+                       "it has none of the IAM features account properties configure.",
+                       field="properties")
