@@ -31,9 +31,10 @@ logger = logging.getLogger(__name__)
 
 CONTENT_TYPE = "text/xml"
 # Operations whose result carries a secret (an access key's secret, a session's credentials, a
-# TOTP seed): their responses must not be kept by any cache.
+# TOTP seed, a decoded authorization message's privileged details): their responses must not
+# be kept by any cache.
 SECRET_RESULTS = frozenset({"CreateAccessKey", "CreateVirtualMFADevice", "GetSessionToken",
-                            "AssumeRole"})
+                            "AssumeRole", "DecodeAuthorizationMessage"})
 
 
 def _response(body: bytes, status: int, request_id: str) -> HttpResponse:

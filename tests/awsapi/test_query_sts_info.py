@@ -62,8 +62,9 @@ def _encoded_denial(live_server) -> tuple[str, dict]:
 def test_decode_authorization_message_of_a_rest_denial(live_server, admin_sts):
     encoded, body = _encoded_denial(live_server)
     assert body["code"] == "AccessDenied" and "mallory" not in encoded
-    decoded = json.loads(admin_sts.decode_authorization_message(
-        EncodedMessage=encoded)["DecodedMessage"])
+    answer = admin_sts.decode_authorization_message(EncodedMessage=encoded)
+    assert answer["ResponseMetadata"]["HTTPHeaders"]["cache-control"] == "no-store"
+    decoded = json.loads(answer["DecodedMessage"])
     assert decoded["allowed"] is False and decoded["explicitDeny"] is True
     context = decoded["context"]
     assert (context["action"], context["resource"]) == (
