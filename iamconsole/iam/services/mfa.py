@@ -371,7 +371,8 @@ def create_own_device(caller: Caller, device_name: str) -> NewVirtualMFADevice:
     AWS's fixed name; one left unassigned by an enrollment never finished is replaced."""
     if not caller.user.is_root:
         return create_virtual_mfa_device(caller, device_name)
-    stale = VirtualMFADevice.objects.filter(name__ci=ROOT_DEVICE_NAME, user=None).first()
+    stale = VirtualMFADevice.objects.filter(name__ci=ROOT_DEVICE_NAME, path="/",
+                                            user=None).first()
     if stale is not None:
         delete_virtual_mfa_device(caller, stale.serial_number)
     return create_virtual_mfa_device(caller, ROOT_DEVICE_NAME)
@@ -394,9 +395,10 @@ def pending_device(serial_number: str | None) -> NewVirtualMFADevice | None:
 
 def mfa_serial_number(device: str) -> str:
     """The serial number of the virtual MFA device `device` names: a serial number (an ARN) is
-    returned as it is; a device name (any case) gives its device's serial number, an unknown
-    name itself (the operation then answers NoSuchEntity as for an unknown serial number)."""
+    returned as it is; a device name (any case) gives its device's serial number (when several
+    paths have the name: the one at "/", else the first path in order), an unknown name itself
+    (the operation then answers NoSuchEntity as for an unknown serial number)."""
     if device.startswith("arn:"):
         return device
-    found = VirtualMFADevice.objects.filter(name__ci=device).first()
+    found = VirtualMFADevice.objects.filter(name__ci=device).order_by("path").first()
     return found.serial_number if found else device
