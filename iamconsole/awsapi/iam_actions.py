@@ -224,24 +224,6 @@ def update_role_description(caller, p):
     return {"Role": shapes.role_shape(role)}
 
 
-@action("CreateServiceLinkedRole")
-def create_service_linked_role(caller, p):
-    role = iam.create_service_linked_role(caller, p["AWSServiceName"],
-                                          description=p.get("Description"),
-                                          custom_suffix=p.get("CustomSuffix"))
-    return {"Role": shapes.role_shape(role)}
-
-
-@action("DeleteServiceLinkedRole")
-def delete_service_linked_role(caller, p):
-    return {"DeletionTaskId": iam.delete_service_linked_role(caller, p["RoleName"])}
-
-
-@action("GetServiceLinkedRoleDeletionStatus")
-def get_service_linked_role_deletion_status(caller, p):
-    return {"Status": iam.get_service_linked_role_deletion_status(caller, p["DeletionTaskId"])}
-
-
 # Managed policies and versions --------------------------------------------------------------------
 
 

@@ -124,11 +124,6 @@ from .roles import (
     update_assume_role_policy,
     update_role,
 )
-from .service_linked_roles import (
-    create_service_linked_role,
-    delete_service_linked_role,
-    get_service_linked_role_deletion_status,
-)
 from .users import (
     create_user,
     delete_user,
