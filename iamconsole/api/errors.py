@@ -73,6 +73,8 @@ def iam_error_body(exc: IAMError) -> dict[str, Any]:
     if isinstance(exc, AccessDenied):
         body["action"] = exc.action
         body["resource"] = exc.resource
+        if exc.encoded_message:
+            body["encodedAuthorizationMessage"] = exc.encoded_message
     if exc.field:
         body["field"] = exc.field
     if exc.findings:

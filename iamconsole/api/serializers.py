@@ -51,6 +51,11 @@ class ErrorSerializer(serializers.Serializer):
     message = serializers.CharField()
     action = serializers.CharField(required=False, help_text="AccessDenied: the IAM action.")
     resource = serializers.CharField(required=False, help_text="AccessDenied: the resource.")
+    encodedAuthorizationMessage = serializers.CharField(
+        required=False,
+        help_text="AccessDenied by a policy decision: the details (decision, matched "
+                  "statements, condition keys), encoded; STS DecodeAuthorizationMessage "
+                  "decodes them for a caller allowed sts:DecodeAuthorizationMessage.")
     field = serializers.CharField(required=False)
     fields = serializers.DictField(required=False)
     findings = serializers.ListField(child=serializers.DictField(), required=False)

@@ -137,6 +137,9 @@ ACTIONS.update({
                                          "InstanceProfileName", "RoleName"),
     "RemoveRoleFromInstanceProfile": _passing(iam.remove_role_from_instance_profile,
                                               "InstanceProfileName", "RoleName"),
+    "SetSecurityTokenServicePreferences": _passing(iam.set_security_token_service_preferences,
+                                                   "GlobalEndpointTokenVersion"),
+    "PutAccountProperties": _passing(iam.put_account_properties, "Properties"),
 })
 
 
@@ -282,7 +285,7 @@ def list_instance_profiles_for_role(caller, p):
 def create_policy(caller, p):
     policy = iam.create_policy(caller, p["PolicyName"], p["PolicyDocument"], path=p.get("Path"),
                                description=p.get("Description"), tags=p.get("Tags"))
-    return {"Policy": shapes.policy_shape(policy)}
+    return {"Policy": shapes.policy_shape(policy, with_description=False)}
 
 
 @action("GetPolicy")
@@ -298,7 +301,8 @@ def list_policies(caller, p):
         with_versions=True,
     )
     return paginate(p, policies, "Policies",
-                    lambda pol: shapes.policy_shape(pol, with_tags=False))
+                    lambda pol: shapes.policy_shape(pol, with_tags=False,
+                                                    with_description=False))
 
 
 @action("CreatePolicyVersion")
@@ -461,6 +465,12 @@ def list_mfa_devices(caller, p):
     return paginate(p, devices, "MFADevices", shapes.mfa_device_shape)
 
 
+@action("GetMFADevice")
+def get_mfa_device(caller, p):
+    device = iam.get_mfa_device(caller, p["SerialNumber"], p.get("UserName"))
+    return shapes.mfa_device_shape(device)
+
+
 @action("ListVirtualMFADevices")
 def list_virtual_mfa_devices(caller, p):
     devices = iam.list_virtual_mfa_devices(caller, p.get("AssignmentStatus", "Any"))
@@ -473,6 +483,11 @@ def list_virtual_mfa_devices(caller, p):
 @action("ListAccountAliases")
 def list_account_aliases(caller, p):
     return paginate(p, iam.list_account_aliases(caller), "AccountAliases", str)
+
+
+@action("GetAccountProperties")
+def get_account_properties(caller, p):
+    return {"Properties": iam.get_account_properties(caller)}
 
 
 @action("GetAccountSummary")

@@ -105,7 +105,11 @@ def _default_version_id(policy: Entity) -> str:
     return iam.default_version(policy).version_id
 
 
-def policy_shape(policy: Entity, *, with_tags: bool = True) -> dict[str, Any]:
+def policy_shape(policy: Entity, *, with_tags: bool = True,
+                 with_description: bool = True) -> dict[str, Any]:
+    """AWS's Policy. Its Description is answered by GetPolicy only (the model: "not included
+    in the response to the ListPolicies operation"; CreatePolicy leaves it out too), and an
+    empty Tags is left out."""
     return {
         "PolicyName": policy.name,
         "PolicyId": policy.policy_id,
@@ -115,7 +119,7 @@ def policy_shape(policy: Entity, *, with_tags: bool = True) -> dict[str, Any]:
         "AttachmentCount": iam.attachment_count(policy),
         "PermissionsBoundaryUsageCount": iam.boundary_usage_count(policy),
         "IsAttachable": True,
-        "Description": policy.description or None,
+        "Description": (policy.description or None) if with_description else None,
         "CreateDate": policy.created_at,
         "UpdateDate": policy.updated_at,
         "Tags": tags(policy) if with_tags else None,

@@ -45,8 +45,18 @@ def get_session_token(caller, p):
     return {"Credentials": shapes.credentials_shape(issued)}
 
 
+def get_access_key_info(caller, p):
+    return {"Account": sts.get_access_key_info(caller, p["AccessKeyId"])}
+
+
+def decode_authorization_message(caller, p):
+    return {"DecodedMessage": sts.decode_authorization_message(caller, p["EncodedMessage"])}
+
+
 ACTIONS: dict[str, Handler] = {
     "GetCallerIdentity": get_caller_identity,
     "AssumeRole": assume_role,
     "GetSessionToken": get_session_token,
+    "GetAccessKeyInfo": get_access_key_info,
+    "DecodeAuthorizationMessage": decode_authorization_message,
 }

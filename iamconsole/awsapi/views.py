@@ -3,7 +3,8 @@
 authenticate (SigV4, `iam.authn`) → parse (botocore's model, `protocol.parse_request`) →
 dispatch to the service's handler table → `protocol.serialize_result`. Every failure becomes
 AWS's XML error envelope with AWS's code and status; an operation of the model that iamconsole
-does not implement answers InvalidAction 400. Each response carries its request id in
+does not implement answers InvalidAction 400, a partner-only one OptInRequired 403
+(`unavailable`). Each response carries its request id in
 ResponseMetadata (or the error's RequestId) and in the x-amzn-RequestId header.
 """
 
@@ -23,16 +24,17 @@ from iamconsole.iam import ratelimit, sts
 from iamconsole.iam.authn import AuthenticationFailed, authenticate_sigv4
 from iamconsole.iam.errors import IAMError
 
-from . import iam_actions, protocol, sts_actions
+from . import iam_actions, protocol, sts_actions, unavailable
 from .protocol import QueryError
 
 logger = logging.getLogger(__name__)
 
 CONTENT_TYPE = "text/xml"
 # Operations whose result carries a secret (an access key's secret, a session's credentials, a
-# TOTP seed): their responses must not be kept by any cache.
+# TOTP seed, a decoded authorization message's privileged details): their responses must not
+# be kept by any cache.
 SECRET_RESULTS = frozenset({"CreateAccessKey", "CreateVirtualMFADevice", "GetSessionToken",
-                            "AssumeRole"})
+                            "AssumeRole", "DecodeAuthorizationMessage"})
 
 
 def _response(body: bytes, status: int, request_id: str) -> HttpResponse:
@@ -72,6 +74,11 @@ def _dispatch(service: str, actions: dict[str, Callable], request: HttpRequest,
         raise QueryError("Throttling", "Rate exceeded", 400)
     form = _form(request)
     named = form.get("Action")
+    if isinstance(named, list):  # the form's values are lists: the last one wins, as in parsing
+        named = named[-1] if named else None
+    refused = unavailable.refusal(service, named)
+    if refused is not None:
+        raise refused  # partner-only: OptInRequired, whatever the parameters
     if named in protocol.service_model(service).operation_names and named not in actions:
         raise _unsupported(named)  # before validating parameters it would ignore anyway
     operation, params = protocol.parse_request(service, form)

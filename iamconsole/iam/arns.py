@@ -85,6 +85,16 @@ def parse_any(value: str | None) -> Arn | None:
                name)
 
 
+_ARN_SHAPE = re.compile(r"arn:[^:]+:[^:]+:[^:]*:[^:]*:.+", re.DOTALL)
+
+
+def is_arn_shaped(value: str | None) -> bool:
+    """`value` has an ARN's six parts (arn:partition:service:region:account:resource), of any
+    service. AWS answers one that does not: ValidationError "Invalid ARN: Could not be parsed!";
+    one that does but names no IAM entity of the expected type is InvalidInput."""
+    return isinstance(value, str) and _ARN_SHAPE.fullmatch(value) is not None
+
+
 def is_account_id(value: str) -> bool:
     """A 12-digit account id (not `aws`, `*` or empty)."""
     return len(value) == 12 and value.isdecimal()

@@ -17,7 +17,7 @@ from django.db.models.functions import Lower
 
 from iamconsole.policy import CompiledPolicy, Context, Decision, Request, compile_policy, evaluate
 
-from . import arns, audit, clock
+from . import arns, audit, authz_messages, clock
 from .caller import Caller
 from .errors import AccessDenied
 from .models import (
@@ -324,6 +324,8 @@ def check(caller: Caller, action: str, resource: str, extra: dict | None = None)
     if decision is None or decision.allowed:
         return
     exc = access_denied(caller, action, resource, decision)
+    exc.encoded_message = authz_messages.encode(caller, action, resource, decision,
+                                                request_context(caller, extra))
     audit.record_denied(caller, exc)
     raise exc
 

@@ -58,10 +58,14 @@ UnmodifiableEntity = client_error("UnmodifiableEntity")
 class AccessDenied(ClientError):
     code, status = "AccessDenied", 403
 
-    def __init__(self, message: str, *, action: str = "", resource: str = "", **kwargs):
+    def __init__(self, message: str, *, action: str = "", resource: str = "",
+                 encoded_message: str = "", **kwargs):
         super().__init__(message, **kwargs)
         self.action = action
         self.resource = resource
+        # The encoded authorization failure message of a policy decision (authz_messages):
+        # iamconsole's REST API answers it; AWS IAM's Query API does not.
+        self.encoded_message = encoded_message
 
     def as_dict(self) -> dict:
         return {**super().as_dict(), "action": self.action, "resource": self.resource}

@@ -382,8 +382,10 @@ class VirtualMFADevice(NamedEntity, TaggedEntity, AccountOwned):
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint("account", Lower("name"),
-                                               name="iam_mfa_name_ci_unique")]
+        # AWS: the name "must be unique. Use with path to uniquely identify a virtual MFA
+        # device" (EntityAlreadyExists "at the same path and name"): unique per account and path.
+        constraints = [models.UniqueConstraint("account", "path", Lower("name"),
+                                               name="iam_mfa_path_name_ci_unique")]
 
     @property
     def serial_number(self) -> str:
@@ -431,6 +433,8 @@ class AccountSettings(AccountOwned):
     require_mfa = models.BooleanField(default=False)
     credential_report_generated_at = models.DateTimeField(null=True, blank=True)
     credential_report = models.TextField(blank=True, default="")
+    # SetSecurityTokenServicePreferences: v1Token (AWS's default) or v2Token.
+    global_endpoint_token_version = models.CharField(max_length=8, default="v1Token")
 
     class Meta:
         constraints = [

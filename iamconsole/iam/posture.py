@@ -48,6 +48,13 @@ def _finding(title: str, help_text: str, qs: QuerySet, describe) -> Finding:
     return Finding(title, help_text, qs.count(), [describe(obj) for obj in qs[:SHOWN]])
 
 
+def root_active_access_keys() -> list[str]:
+    """The ids of the root user's active access keys: each one is the account's every right,
+    unrestricted by any policy, in a file somewhere (the dashboard's warning banner)."""
+    return list(AccessKey.objects.filter(user__is_root=True, status=AccessKey.ACTIVE)
+                .order_by("created_at").values_list("access_key_id", flat=True))
+
+
 def security_posture() -> list[Finding]:
     """The findings, the most urgent first: a root user without MFA."""
     now = clock.now()

@@ -115,8 +115,9 @@ def build_credential_report() -> bytes:
 
 
 def generate_credential_report(caller: Caller) -> ReportState:
-    """GenerateCredentialReport. A fresh report (younger than four hours) is kept, as AWS
-    does; otherwise a new one is built at once, so the state is always COMPLETE."""
+    """GenerateCredentialReport, in AWS's states: a call that starts a new report answers
+    STARTED (iamconsole builds it at once, so GetCredentialReport has it right away), and a
+    call while a fresh one (younger than four hours) exists answers COMPLETE and keeps it."""
     authz.check(caller, "iam:GenerateCredentialReport", "*")
     settings = AccountSettings.load()
     now = clock.now()
@@ -128,7 +129,7 @@ def generate_credential_report(caller: Caller) -> ReportState:
     settings.save(update_fields=["credential_report", "credential_report_generated_at"])
     audit.record(caller, "iam:GenerateCredentialReport", resource_type="account",
                  resource_name="credential-report")
-    return ReportState("COMPLETE", "A new credential report was generated.")
+    return ReportState("STARTED", "No report exists. Starting a new report generation task")
 
 
 def get_credential_report(caller: Caller) -> CredentialReport:

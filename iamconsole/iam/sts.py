@@ -39,11 +39,11 @@ from django.db.models.functions import Lower
 
 from iamconsole.policy import compile_policy
 
-from . import arns, audit, authz, clock, crypto, tenancy
+from . import arns, audit, authz, authz_messages, clock, crypto, tenancy
 from . import identifiers as ids
 from .caller import Caller
 from .errors import AccessDenied, ValidationError, client_error
-from .models import Role, TemporaryCredential
+from .models import AccessKey, Role, TemporaryCredential
 from .services._common import check_policy_document, non_whitespace_length, normalize_tags
 from .services.lookup import get_policy_by_arn
 from .services.mfa import verify_mfa_code
@@ -118,6 +118,49 @@ def session_token_hash(token: str) -> str:
 def get_caller_identity(caller: Caller) -> CallerIdentity:
     """Who the credentials belong to. Needs no permission and cannot be denied."""
     return CallerIdentity(user_id=caller.user_id, account=caller.account, arn=caller.arn)
+
+
+# --------------------------------------------------------------------------- GetAccessKeyInfo
+
+_ACCESS_KEY_ID = re.compile(r"^(AKIA|ASIA)[A-Z0-9]{16}$")
+
+
+def get_access_key_info(caller: Caller, access_key_id: str) -> str:
+    """The account an access key id belongs to (AKIA: an IAM user's or the root user's key,
+    ASIA: STS credentials), whatever its state (AWS: "does not indicate the state of the
+    access key"); requires sts:GetAccessKeyInfo. AWS reads the account out of any key id;
+    this installation answers the owning account of the keys it issued, active, inactive or
+    expired. An id of another format, or one this installation never issued (or
+    has deleted: AWS "might return an error that the key doesn't exist"), is ValidationError."""
+    authz.check(caller, "sts:GetAccessKeyInfo", "*")
+    if not isinstance(access_key_id, str) or not _ACCESS_KEY_ID.match(access_key_id):
+        raise ValidationError(
+            f"Value '{access_key_id}' at 'accessKeyId' failed to satisfy constraint: Member "
+            "must be an access key id (AKIA… or ASIA… and 16 letters or digits)",
+            field="access_key_id")
+    if access_key_id.startswith("AKIA"):
+        key = AccessKey.objects.select_related("user").filter(
+            access_key_id=access_key_id).first()
+        owner = key.user if key is not None else None
+    else:
+        credential = TemporaryCredential.objects.select_related("user", "role").filter(
+            access_key_id=access_key_id).first()
+        owner = (credential.role or credential.user) if credential is not None else None
+    if owner is None:
+        raise ValidationError(f"The access key {access_key_id} does not exist in this "
+                              "installation.", field="access_key_id")
+    return owner.account_id  # the key's own account, whichever account asks
+
+
+# --------------------------------------------------------------------------- authorization messages
+
+
+def decode_authorization_message(caller: Caller, encoded_message: str) -> str:
+    """DecodeAuthorizationMessage: the JSON details of a denial iamconsole encoded
+    (authz_messages), for a caller allowed sts:DecodeAuthorizationMessage (they may be
+    privileged). InvalidAuthorizationMessageException for any other string."""
+    authz.check(caller, "sts:DecodeAuthorizationMessage", "*")
+    return authz_messages.decode(encoded_message)
 
 
 # --------------------------------------------------------------------------- AssumeRole

@@ -151,3 +151,47 @@ def test_assume_role_with_mfa_for_a_role_whose_trust_requires_it(aws_client):
         # The session carries the MFA context: the role's MFA-only permission applies.
         session_iam = session_client(aws_client, "iam", result["Credentials"])
         assert session_iam.list_users()["Users"]
+
+
+def test_get_mfa_device_and_its_tags(admin_iam):
+    admin_iam.create_user(UserName="dev")
+    with time_machine.travel(T0, tick=False):
+        enroll("dev", T0)
+        device = admin_iam.get_mfa_device(SerialNumber=SERIAL, UserName="dev")
+    assert (device["UserName"], device["SerialNumber"]) == ("dev", SERIAL)
+    assert device["EnableDate"] == T0 and "Certifications" not in device
+    with pytest.raises(admin_iam.exceptions.NoSuchEntityException) as missing:
+        admin_iam.get_mfa_device(SerialNumber=f"arn:aws:iam::{ACCOUNT}:mfa/none",
+                                 UserName="dev")
+    assert error(missing)[:2] == ("NoSuchEntity", 404)
+
+    admin_iam.tag_mfa_device(SerialNumber=SERIAL, Tags=[{"Key": "kind", "Value": "phone"},
+                                                        {"Key": "owner", "Value": "dev"}])
+    tags = admin_iam.list_mfa_device_tags(SerialNumber=SERIAL)["Tags"]
+    assert tags == [{"Key": "kind", "Value": "phone"}, {"Key": "owner", "Value": "dev"}]
+    admin_iam.untag_mfa_device(SerialNumber=SERIAL, TagKeys=["kind"])
+    assert admin_iam.list_mfa_device_tags(SerialNumber=SERIAL)["Tags"] == [
+        {"Key": "owner", "Value": "dev"}]
+    listed = admin_iam.list_virtual_mfa_devices()["VirtualMFADevices"]
+    assert listed[0]["Tags"] == [{"Key": "owner", "Value": "dev"}]
+    with pytest.raises(admin_iam.exceptions.NoSuchEntityException):
+        admin_iam.list_mfa_device_tags(SerialNumber=f"arn:aws:iam::{ACCOUNT}:mfa/none")
+
+
+def test_mfa_device_tags_are_authorized_on_the_serial_number(aws_client, db):
+    make_user("tagger", policy=policy_json(allow(["iam:ListMFADeviceTags"],
+                                                 f"arn:aws:iam::{ACCOUNT}:mfa/mine")))
+    system = Caller.system("test")
+    iam.create_virtual_mfa_device(system, "mine", tags={"a": "1"})
+    iam.create_virtual_mfa_device(system, "other", tags={"b": "2"})
+    client = aws_client("iam", *create_keys("tagger"))
+    assert client.list_mfa_device_tags(SerialNumber=f"arn:aws:iam::{ACCOUNT}:mfa/mine")[
+        "Tags"] == [{"Key": "a", "Value": "1"}]
+    for serial in ("other", "missing"):
+        with pytest.raises(client.exceptions.ClientError) as denied:
+            client.list_mfa_device_tags(SerialNumber=f"arn:aws:iam::{ACCOUNT}:mfa/{serial}")
+        assert error(denied)[:2] == ("AccessDenied", 403)
+    with pytest.raises(client.exceptions.ClientError) as denied_tag:
+        client.tag_mfa_device(SerialNumber=f"arn:aws:iam::{ACCOUNT}:mfa/mine",
+                              Tags=[{"Key": "c", "Value": "3"}])
+    assert error(denied_tag)[:2] == ("AccessDenied", 403)

@@ -68,8 +68,8 @@ def test_omitting_user_name_with_role_credentials_is_a_validation_error(role_iam
 def test_the_root_user_means_itself_where_aws_lets_it(root_iam):
     assert root_iam.get_user()["User"]["Arn"] == f"arn:aws:iam::{ACCOUNT}:root"
     assert root_iam.list_mfa_devices()["MFADevices"] == []
-    for operation in ("CreateAccessKey", "ListAccessKeys", "GetLoginProfile",
-                      "DeactivateMFADevice"):
+    # AWS: without root credentials' AssumeRoot session these need a UserName.
+    for operation in ("GetLoginProfile", "DeactivateMFADevice"):
         with pytest.raises(root_iam.exceptions.ClientError) as exc:
             CALLS[operation](root_iam)
         assert error(exc) == NON_USER, operation
@@ -87,3 +87,22 @@ def test_an_iam_user_omitting_user_name_means_itself(aws_client, db):
     assert client.get_login_profile()["LoginProfile"]["UserName"] == "self"
     client.delete_login_profile()
     assert client.list_mfa_devices()["MFADevices"] == []
+
+
+def test_the_root_user_manages_its_own_access_keys_without_user_name(root_iam, root_user):
+    """AWS: the access-key operations "work for access keys under the Amazon Web Services
+    account ... to manage Amazon Web Services account root user credentials"."""
+    signing = {k["AccessKeyId"] for k in root_iam.list_access_keys()["AccessKeyMetadata"]}
+    assert len(signing) == 1
+    created = root_iam.create_access_key()["AccessKey"]
+    assert created["UserName"] == root_user.name
+    listed = {k["AccessKeyId"] for k in root_iam.list_access_keys()["AccessKeyMetadata"]}
+    assert listed == signing | {created["AccessKeyId"]}
+    root_iam.update_access_key(AccessKeyId=created["AccessKeyId"], Status="Inactive")
+    statuses = {k["AccessKeyId"]: k["Status"]
+                for k in root_iam.list_access_keys()["AccessKeyMetadata"]}
+    assert statuses[created["AccessKeyId"]] == "Inactive"
+    root_iam.delete_access_key(AccessKeyId=created["AccessKeyId"])
+    assert {k["AccessKeyId"] for k in root_iam.list_access_keys()["AccessKeyMetadata"]} == \
+        signing
+    assert AccessKey.objects.filter(user=root_user).count() == 1

@@ -48,3 +48,17 @@ def test_the_dashboard_shows_it_first(root):
     assert 'href="/users/root/' not in page
     root_page = client_for(root).get("/").content.decode()
     assert 'href="/accounts/mfa/">root</a>' in root_page
+
+
+def test_the_dashboard_warns_while_root_has_an_active_access_key(root):
+    admin = client_for(make_user("admin", policy=ADMIN_POLICY))
+    assert "root-keys-warning" not in admin.get("/").content.decode()
+    key = iam.create_access_key(caller_for(root)).access_key
+    for client in (admin, client_for(root)):
+        page = client.get("/").content.decode()
+        assert "root-keys-warning" in page and key.access_key_id in page
+        assert "Warning: the root user has 1 active access key" in page
+    # A user who may not read the credential report is not told.
+    assert "root-keys-warning" not in client_for(make_user("plain")).get("/").content.decode()
+    iam.update_access_key(caller_for(root), key.access_key_id, "Inactive")
+    assert "root-keys-warning" not in admin.get("/").content.decode()

@@ -149,7 +149,8 @@ def test_detaching_an_unattached_policy_is_no_such_entity(system):
 
 
 @pytest.mark.parametrize("arn, error", [
-    ("not-an-arn", errors.InvalidInput),
+    ("not-an-arn", errors.ValidationError),  # "Invalid ARN: Could not be parsed!"
+    (f"arn:aws:iam::{ACCOUNT}:user/alice", errors.InvalidInput),  # an ARN, not a policy's
     (f"arn:aws:iam::{ACCOUNT}:policy/missing", errors.NoSuchEntity),
     ("arn:aws:iam::999999999999:policy/other-account", errors.NoSuchEntity),
 ])

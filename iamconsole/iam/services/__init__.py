@@ -17,8 +17,11 @@ from .access_keys import (
 from .account import (
     create_account_alias,
     delete_account_alias,
+    get_account_properties,
     get_account_summary,
     list_account_aliases,
+    put_account_properties,
+    set_security_token_service_preferences,
     update_account_settings,
 )
 from .groups import (
@@ -53,10 +56,15 @@ from .mfa import (
     delete_virtual_mfa_device,
     enable_mfa_device,
     find_device,
+    find_mfa_device,
+    get_mfa_device,
+    list_mfa_device_tags,
     list_mfa_devices,
     list_virtual_mfa_devices,
     mfa_serial_number,
     resync_mfa_device,
+    tag_mfa_device,
+    untag_mfa_device,
     verify_mfa_code,
 )
 from .passwords import (

@@ -134,7 +134,10 @@ def rename(
 def _set_tags(caller: Caller, entity: Any, kind: Kind, action: str, tags: dict) -> Any:
     old = dict(entity.tags)
     entity.tags = tags
-    bump(entity, "tags")
+    if hasattr(entity, "revision"):
+        bump(entity, "tags")
+    else:  # an MFA device: no stale-edit revision
+        entity.save(update_fields=["tags"])
     audit.record(caller, action, resource_type=kind.key, resource_name=entity.name,
                  resource_arn=entity.arn, old=old, new=dict(entity.tags))
     return entity

@@ -1,5 +1,10 @@
 """Access keys: CreateAccessKey, UpdateAccessKey, DeleteAccessKey, ListAccessKeys,
-GetAccessKeyLastUsed. The secret is returned once, at creation, and stored encrypted."""
+GetAccessKeyLastUsed. The secret is returned once, at creation, and stored encrypted.
+
+Without a UserName the four key operations act on the caller's own keys, the root user's
+included: AWS "works for access keys under the Amazon Web Services account. Consequently, you
+can use this operation to manage Amazon Web Services account root user credentials" (the
+console warns while the root user has an active key)."""
 
 from __future__ import annotations
 
@@ -25,7 +30,7 @@ class NewAccessKey:
 
 @operation
 def create_access_key(caller: Caller, user_name: str | None = None) -> NewAccessKey:
-    user = target_user(caller, user_name, "iam:CreateAccessKey")
+    user = target_user(caller, user_name, "iam:CreateAccessKey", allow_root=True)
     authz.check(caller, "iam:CreateAccessKey", user.arn)
     User.objects.select_for_update().filter(pk=user.pk).first()  # serialize the quota check
     if user.access_keys.count() >= MAX_ACCESS_KEYS:
@@ -56,7 +61,7 @@ def update_access_key(
     if status not in (AccessKey.ACTIVE, AccessKey.INACTIVE):
         raise ValidationError(f"Value '{status}' at 'status' failed to satisfy constraint: Member "
                               "must satisfy enum value set: [Active, Inactive]", field="status")
-    user = target_user(caller, user_name, "iam:UpdateAccessKey")
+    user = target_user(caller, user_name, "iam:UpdateAccessKey", allow_root=True)
     authz.check(caller, "iam:UpdateAccessKey", user.arn)
     key = _find_key(user, access_key_id)
     old = key.status
@@ -70,7 +75,7 @@ def update_access_key(
 
 @operation
 def delete_access_key(caller: Caller, access_key_id: str, user_name: str | None = None) -> None:
-    user = target_user(caller, user_name, "iam:DeleteAccessKey")
+    user = target_user(caller, user_name, "iam:DeleteAccessKey", allow_root=True)
     authz.check(caller, "iam:DeleteAccessKey", user.arn)
     # Locked: of parallel deletions one deletes, the others then find no key (NoSuchEntity).
     key = _find_key(user, access_key_id, for_update=True)
@@ -80,7 +85,7 @@ def delete_access_key(caller: Caller, access_key_id: str, user_name: str | None 
 
 
 def list_access_keys(caller: Caller, user_name: str | None = None) -> QuerySet[AccessKey]:
-    user = target_user(caller, user_name, "iam:ListAccessKeys")
+    user = target_user(caller, user_name, "iam:ListAccessKeys", allow_root=True)
     authz.check(caller, "iam:ListAccessKeys", user.arn)
     return user.access_keys.order_by("created_at")
 

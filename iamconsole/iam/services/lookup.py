@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import arns, authz
 from ..caller import Caller
-from ..errors import InvalidInput, NoSuchEntity
+from ..errors import InvalidInput, NoSuchEntity, ValidationError
 from ..models import ManagedPolicy
 
 
@@ -39,6 +39,8 @@ def parse_policy_arn(arn: str) -> tuple[str, str, bool]:
     """(path, name, is_aws_managed) of a managed policy ARN."""
     parsed = arns.parse_named(arn, "policy", aws=True)
     if parsed is None:
+        if not arns.is_arn_shaped(arn):
+            raise ValidationError("Invalid ARN: Could not be parsed!", field="policy_arn")
         raise InvalidInput(f"ARN {arn} is not valid.", field="policy_arn")
     aws_managed = parsed.account == arns.AWS_ACCOUNT
     if not (aws_managed or parsed.is_local):

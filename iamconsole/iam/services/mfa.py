@@ -28,7 +28,9 @@ from ..errors import (
     ValidationError,
 )
 from ..models import AccountSettings, User, VirtualMFADevice
+from . import _entity
 from ._common import normalize_tags, operation, validate_name, validate_path
+from .lookup import authorize_missing
 from .users import target_user
 
 STEP_SECONDS = 30
@@ -119,6 +121,33 @@ def find_device(serial_number: str) -> VirtualMFADevice:
     raise NoSuchEntity(f"VirtualMFADevice with serial number {serial_number} doesn't exist.")
 
 
+def find_mfa_device(serial_number: str, caller: Caller | None = None,
+                    action: str | None = None) -> VirtualMFADevice:
+    """The virtual MFA device `serial_number` names; a missing one is NoSuchEntity after the
+    caller is authorized for `action` on the serial number (no existence oracle)."""
+    try:
+        return find_device(serial_number)
+    except NoSuchEntity:
+        authorize_missing(caller, action, serial_number)
+        raise
+
+
+# TagMFADevice, UntagMFADevice, ListMFADeviceTags: a device is named by its serial number.
+tag_mfa_device, untag_mfa_device, list_mfa_device_tags = _entity.tag_operations(
+    kinds.MFA_DEVICE, find_mfa_device)
+
+
+def get_mfa_device(caller: Caller, serial_number: str,
+                   user_name: str | None = None) -> VirtualMFADevice:
+    """GetMFADevice: the MFA device `serial_number` of the user (an omitted UserName: the
+    caller, root included), authorized on the user. AWS answers it for FIDO security keys
+    only; iamconsole has virtual devices only and answers them (UserName, SerialNumber,
+    EnableDate; no Certifications), so a tool can read one device without listing."""
+    user = _mfa_user(caller, user_name, "iam:GetMFADevice")
+    authz.check(caller, "iam:GetMFADevice", user.arn)
+    return _user_device(user, serial_number)
+
+
 def otpauth_uri(device_name: str, secret: str) -> str:
     """AWS's format: otpauth://totp/$virtualMFADeviceName@$AccountName?secret=$Base32String;
     the issuer is the account alias (or the account id)."""
@@ -141,7 +170,7 @@ def create_virtual_mfa_device(
         # Else anyone allowed CreateVirtualMFADevice could take the name and keep root from MFA.
         raise ValidationError(f"The name {ROOT_DEVICE_NAME} is reserved for the root user's MFA "
                               "device.", field="virtual_mfa_device_name")
-    if VirtualMFADevice.objects.filter(name__ci=virtual_mfa_device_name).exists():
+    if VirtualMFADevice.objects.filter(path=path, name__ci=virtual_mfa_device_name).exists():
         raise EntityAlreadyExists("MFADevice entity at the same path and name already exists.",
                                   field="virtual_mfa_device_name")
     secret = pyotp.random_base32(length=32)
@@ -342,7 +371,8 @@ def create_own_device(caller: Caller, device_name: str) -> NewVirtualMFADevice:
     AWS's fixed name; one left unassigned by an enrollment never finished is replaced."""
     if not caller.user.is_root:
         return create_virtual_mfa_device(caller, device_name)
-    stale = VirtualMFADevice.objects.filter(name__ci=ROOT_DEVICE_NAME, user=None).first()
+    stale = VirtualMFADevice.objects.filter(name__ci=ROOT_DEVICE_NAME, path="/",
+                                            user=None).first()
     if stale is not None:
         delete_virtual_mfa_device(caller, stale.serial_number)
     return create_virtual_mfa_device(caller, ROOT_DEVICE_NAME)
@@ -365,9 +395,10 @@ def pending_device(serial_number: str | None) -> NewVirtualMFADevice | None:
 
 def mfa_serial_number(device: str) -> str:
     """The serial number of the virtual MFA device `device` names: a serial number (an ARN) is
-    returned as it is; a device name (any case) gives its device's serial number, an unknown
-    name itself (the operation then answers NoSuchEntity as for an unknown serial number)."""
+    returned as it is; a device name (any case) gives its device's serial number (when several
+    paths have the name: the one at "/", else the first path in order), an unknown name itself
+    (the operation then answers NoSuchEntity as for an unknown serial number)."""
     if device.startswith("arn:"):
         return device
-    found = VirtualMFADevice.objects.filter(name__ci=device).first()
+    found = VirtualMFADevice.objects.filter(name__ci=device).order_by("path").first()
     return found.serial_number if found else device

@@ -363,7 +363,7 @@ def policies_with_arns(policies: QuerySet[ManagedPolicy], wanted) -> list[Manage
             continue  # a pattern: a name search finds what it covers
         try:
             path, name, aws_managed = parse_policy_arn(value)
-        except (InvalidInput, NoSuchEntity):
+        except (InvalidInput, ValidationError, NoSuchEntity):
             continue
         match |= Q(name=name, path=path, is_aws_managed=aws_managed)
     return list(policies.filter(match)) if match else []
