@@ -43,8 +43,9 @@ class World:
 @pytest.fixture(name="world")
 def world_fixture(db, admin, outsider) -> World:
     """alice (inline policy, attached policy, boundary, access key, login profile, MFA, SSH
-    key, signing certificate, CodeCommit credential, member of devs), carol (bare), devs and empty groups, app and bare roles, policy Pol (v1 default, v2),
-    an unattached policy Spare, an account password policy."""
+    key, signing certificate, CodeCommit credential, member of devs), carol (bare), devs and
+    empty groups, app and bare roles, policy Pol (v1 default, v2), an unattached policy Spare,
+    an account password policy."""
     from iamconsole.iam import services as iam
 
     system = Caller.system("test")
