@@ -236,3 +236,17 @@ def test_delete_user_is_blocked_by_each_family(system, alice, make, label):
     assert label in kinds.USER.deletion_blockers(User.objects.get(name="alice"))
     with pytest.raises(errors.DeleteConflict, match=label):
         iam.delete_user(system, "alice")
+
+
+def test_the_credential_report_shows_signing_certificates(system, alice):
+    from iamconsole.iam import reports
+
+    cert = iam.upload_signing_certificate(system, "alice", certificate(rsa_key(0)))
+    iam.update_signing_certificate(system, "alice", cert.certificate_id, "Inactive")
+    iam.upload_signing_certificate(system, "alice", certificate(rsa_key(1)))
+    header, *rows = reports.build_credential_report().decode().splitlines()
+    columns = header.split(",")
+    row = dict(zip(columns, next(r for r in rows if r.startswith("alice,")).split(","),
+                   strict=True))
+    assert row["cert_1_active"] == "false" and row["cert_2_active"] == "true"
+    assert row["cert_1_last_rotated"].startswith(str(cert.uploaded_at.year))
