@@ -241,7 +241,7 @@ class ServiceSpecificCredentialView(IAMView):
 class ServiceSpecificCredentialResetView(IAMView):
     iam_actions = {"POST": "iam:ResetServiceSpecificCredential"}
 
-    @extend_schema(request=None, responses=s.IssuedServiceSpecificCredentialSerializer,
+    @extend_schema(request=None, responses={200: s.IssuedServiceSpecificCredentialSerializer},
                    summary="ResetServiceSpecificCredential (a new password, returned this once)")
     def post(self, request, user_name, credential_id):
         issued = iam.reset_service_specific_credential(self.caller, user_name, credential_id)
