@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,8 +20,11 @@ from .errors import (
     InvalidPublicKey,
     MalformedCertificate,
     UnrecognizedPublicKeyEncoding,
+    ValidationError,
 )
 
+MATERIAL_MAX = 16384  # publicKeyMaterialType, certificateBodyType
+_MATERIAL = re.compile(r"^[\t\n\r\x20-\xff]+$")
 SSH_MIN_BITS = 2048  # "The minimum bit-length of the public key is 2048 bits."
 SSH, PEM = "SSH", "PEM"
 
@@ -50,9 +54,24 @@ class SSHKey:
         return ":".join(digest[i:i + 2] for i in range(0, len(digest), 2))
 
 
+def _material(value: object, field: str) -> str:
+    """Key or certificate text as the IAM model allows it: 1 to 16384 characters of tab, line
+    feed, carriage return and U+0020 to U+00FF."""
+    if not isinstance(value, str) or not value:
+        raise ValidationError(f"{field} must not be empty.", field=field)
+    if len(value) > MATERIAL_MAX:
+        raise ValidationError(f"Value at '{field}' failed to satisfy constraint: Member must "
+                              f"have length less than or equal to {MATERIAL_MAX}", field=field)
+    if not _MATERIAL.match(value):
+        raise ValidationError(f"Value at '{field}' failed to satisfy constraint: Member must "
+                              r"satisfy regular expression pattern: [\u0009\u000A\u000D"
+                              r"\u0020-\u00FF]+", field=field)
+    return value.strip()
+
+
 def parse_ssh_public_key(body: str) -> SSHKey:
     """An RSA public key of at least 2048 bits in ssh-rsa (OpenSSH) or PEM form."""
-    text = (body or "").strip()
+    text = _material(body, "ssh_public_key_body")
     if text.startswith("-----BEGIN"):
         encoding = PEM
         try:
@@ -95,7 +114,7 @@ class Certificate:
 def parse_signing_certificate(body: str, now: datetime) -> Certificate:
     """One PEM-encoded X.509 certificate, valid at `now`, with an RSA key (AWS's signing
     certificates sign requests with RSA)."""
-    text = (body or "").strip()
+    text = _material(body, "certificate_body")
     if "-----BEGIN CERTIFICATE-----" not in text:
         raise MalformedCertificate("Unable to parse certificate. Please ensure the certificate "
                                    "is in PEM format.", field="certificate_body")

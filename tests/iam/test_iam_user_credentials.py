@@ -250,3 +250,11 @@ def test_the_credential_report_shows_signing_certificates(system, alice):
                    strict=True))
     assert row["cert_1_active"] == "false" and row["cert_2_active"] == "true"
     assert row["cert_1_last_rotated"].startswith(str(cert.uploaded_at.year))
+
+
+@pytest.mark.parametrize("body", ["", "ssh-rsa AAAA\u2603", "x" * 16385, "ssh-rsa \x00"])
+def test_key_material_outside_the_models_pattern_is_a_validation_error(system, alice, body):
+    with pytest.raises(errors.ValidationError):
+        iam.upload_ssh_public_key(system, "alice", body)
+    with pytest.raises(errors.ValidationError):
+        iam.upload_signing_certificate(system, "alice", body)
