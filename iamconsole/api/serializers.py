@@ -348,6 +348,71 @@ class UpdateAccessKeySerializer(serializers.Serializer):
     status = serializers.ChoiceField(["Active", "Inactive"])
 
 
+class SSHPublicKeySerializer(serializers.Serializer):
+    ssh_public_key_id = serializers.CharField()
+    user_name = serializers.CharField(source="user.name")
+    fingerprint = serializers.CharField()
+    status = serializers.CharField()
+    upload_date = serializers.DateTimeField(source="uploaded_at")
+
+
+class SSHPublicKeyBodySerializer(SSHPublicKeySerializer):
+    ssh_public_key_body = serializers.CharField(help_text="In the requested encoding.")
+
+
+class UploadSSHPublicKeySerializer(serializers.Serializer):
+    ssh_public_key_body = serializers.CharField(
+        max_length=16384, trim_whitespace=False,
+        help_text="An RSA public key (at least 2048 bits), ssh-rsa (OpenSSH) or PEM.")
+
+
+class SSHPublicKeyEncodingSerializer(serializers.Serializer):
+    encoding = serializers.ChoiceField(["SSH", "PEM"], default="SSH")
+
+
+class SigningCertificateSerializer(serializers.Serializer):
+    certificate_id = serializers.CharField()
+    user_name = serializers.CharField(source="user.name")
+    certificate_body = serializers.CharField(source="body")
+    status = serializers.CharField()
+    upload_date = serializers.DateTimeField(source="uploaded_at")
+
+
+class UploadSigningCertificateSerializer(serializers.Serializer):
+    certificate_body = serializers.CharField(max_length=16384, trim_whitespace=False,
+                                             help_text="One PEM-encoded X.509 certificate.")
+
+
+class ServiceSpecificCredentialSerializer(serializers.Serializer):
+    service_specific_credential_id = serializers.CharField(source="credential_id")
+    user_name = serializers.CharField(source="user.name")
+    service_name = serializers.CharField()
+    service_user_name = serializers.CharField()
+    service_credential_alias = serializers.CharField(source="alias")
+    status = serializers.SerializerMethodField()
+    create_date = serializers.DateTimeField(source="created_at")
+    expiration_date = serializers.DateTimeField(source="expires_at", allow_null=True)
+
+    def get_status(self, credential) -> str:
+        return iam.credential_status(credential)
+
+
+class IssuedServiceSpecificCredentialSerializer(ServiceSpecificCredentialSerializer):
+    service_password = serializers.CharField(
+        allow_null=True, help_text="CodeCommit / Keyspaces: shown once, now.")
+    service_credential_secret = serializers.CharField(
+        allow_null=True, help_text="API keys (Bedrock, CloudWatch Logs): shown once, now.")
+
+
+class CreateServiceSpecificCredentialSerializer(serializers.Serializer):
+    service_name = serializers.CharField(max_length=128)
+    credential_age_days = serializers.IntegerField(min_value=1, max_value=36600, required=False)
+
+
+class ServiceSpecificCredentialFilterSerializer(serializers.Serializer):
+    service_name = serializers.CharField(max_length=128, required=False)
+
+
 class LoginProfileSerializer(serializers.Serializer):
     user_name = serializers.CharField(source="name")
     create_date = serializers.DateTimeField(source="login_profile_created_at", allow_null=True)

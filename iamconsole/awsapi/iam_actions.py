@@ -122,6 +122,18 @@ ACTIONS.update({
                                         "VersionId"),
     "UpdateAccessKey": _passing(iam.update_access_key, "AccessKeyId", "Status", "UserName"),
     "DeleteAccessKey": _passing(iam.delete_access_key, "AccessKeyId", "UserName"),
+    "UpdateSSHPublicKey": _passing(iam.update_ssh_public_key, "UserName", "SSHPublicKeyId",
+                                   "Status"),
+    "DeleteSSHPublicKey": _passing(iam.delete_ssh_public_key, "UserName", "SSHPublicKeyId"),
+    "UpdateSigningCertificate": _passing(iam.update_signing_certificate, "UserName",
+                                         "CertificateId", "Status"),
+    "DeleteSigningCertificate": _passing(iam.delete_signing_certificate, "UserName",
+                                         "CertificateId"),
+    "UpdateServiceSpecificCredential": _passing(iam.update_service_specific_credential,
+                                                "UserName", "ServiceSpecificCredentialId",
+                                                "Status"),
+    "DeleteServiceSpecificCredential": _passing(iam.delete_service_specific_credential,
+                                                "UserName", "ServiceSpecificCredentialId"),
     "DeleteLoginProfile": _passing(iam.delete_login_profile, "UserName"),
     "ChangePassword": _passing(iam.change_password, "OldPassword", "NewPassword"),
     "EnableMFADevice": _passing(iam.enable_mfa_device, "UserName", "SerialNumber",
@@ -409,6 +421,65 @@ def get_access_key_last_used(caller, p):
         "ServiceName": key.last_used_service or "N/A",
         "Region": key.last_used_region or "N/A",
     }}
+
+
+# SSH public keys, signing certificates, service-specific credentials --------------------------
+
+
+@action("UploadSSHPublicKey")
+def upload_ssh_public_key(caller, p):
+    key = iam.upload_ssh_public_key(caller, p.get("UserName"), p["SSHPublicKeyBody"])
+    return {"SSHPublicKey": shapes.ssh_public_key_shape(key, key.body)}
+
+
+@action("GetSSHPublicKey")
+def get_ssh_public_key(caller, p):
+    key, body = iam.get_ssh_public_key(caller, p.get("UserName"), p["SSHPublicKeyId"],
+                                       p["Encoding"])
+    return {"SSHPublicKey": shapes.ssh_public_key_shape(key, body)}
+
+
+@action("ListSSHPublicKeys")
+def list_ssh_public_keys(caller, p):
+    keys = iam.list_ssh_public_keys(caller, p.get("UserName"))
+    return paginate(p, keys, "SSHPublicKeys", shapes.ssh_public_key_shape)
+
+
+@action("UploadSigningCertificate")
+def upload_signing_certificate(caller, p):
+    certificate = iam.upload_signing_certificate(caller, p.get("UserName"),
+                                                 p["CertificateBody"])
+    return {"Certificate": shapes.signing_certificate_shape(certificate)}
+
+
+@action("ListSigningCertificates")
+def list_signing_certificates(caller, p):
+    certificates = iam.list_signing_certificates(caller, p.get("UserName"))
+    return paginate(p, certificates, "Certificates", shapes.signing_certificate_shape)
+
+
+@action("CreateServiceSpecificCredential")
+def create_service_specific_credential(caller, p):
+    issued = iam.create_service_specific_credential(
+        caller, p.get("UserName"), p["ServiceName"], p.get("CredentialAgeDays"))
+    return {"ServiceSpecificCredential": shapes.service_credential_shape(issued.credential,
+                                                                         issued.secret)}
+
+
+@action("ResetServiceSpecificCredential")
+def reset_service_specific_credential(caller, p):
+    issued = iam.reset_service_specific_credential(caller, p.get("UserName"),
+                                                   p["ServiceSpecificCredentialId"])
+    return {"ServiceSpecificCredential": shapes.service_credential_shape(issued.credential,
+                                                                         issued.secret)}
+
+
+@action("ListServiceSpecificCredentials")
+def list_service_specific_credentials(caller, p):
+    credentials = iam.list_service_specific_credentials(
+        caller, p.get("UserName"), p.get("ServiceName"), all_users=p.get("AllUsers", False))
+    return paginate(p, credentials, "ServiceSpecificCredentials",
+                    shapes.service_credential_shape)
 
 
 # Passwords ---------------------------------------------------------------------------------------

@@ -144,6 +144,41 @@ def access_key_shape(key: Entity, user_name: str) -> dict[str, Any]:
             "CreateDate": key.created_at}
 
 
+def ssh_public_key_shape(key: Entity, body: str | None = None) -> dict[str, Any]:
+    """SSHPublicKey (with `body`: Upload/Get) or SSHPublicKeyMetadata (List)."""
+    shape = {"UserName": key.user.name, "SSHPublicKeyId": key.ssh_public_key_id,
+             "Status": key.status, "UploadDate": key.uploaded_at}
+    if body is not None:
+        shape.update(Fingerprint=key.fingerprint, SSHPublicKeyBody=body)
+    return shape
+
+
+def signing_certificate_shape(certificate: Entity) -> dict[str, Any]:
+    return {"UserName": certificate.user.name, "CertificateId": certificate.certificate_id,
+            "CertificateBody": certificate.body, "Status": certificate.status,
+            "UploadDate": certificate.uploaded_at}
+
+
+def service_credential_shape(credential: Entity, secret: str | None = None) -> dict[str, Any]:
+    """ServiceSpecificCredentialMetadata (List), or with the `secret` just created or reset
+    ServiceSpecificCredential: user name + password for CodeCommit and Keyspaces, alias +
+    secret for API keys."""
+    shape = {
+        "UserName": credential.user.name,
+        "Status": iam.credential_status(credential),
+        "ServiceUserName": credential.service_user_name or None,
+        "ServiceCredentialAlias": credential.alias or None,
+        "CreateDate": credential.created_at,
+        "ExpirationDate": credential.expires_at,
+        "ServiceSpecificCredentialId": credential.credential_id,
+        "ServiceName": credential.service_name,
+    }
+    if secret is not None:
+        password_service = credential.service_name in iam.PASSWORD_SERVICES
+        shape["ServicePassword" if password_service else "ServiceCredentialSecret"] = secret
+    return shape
+
+
 def login_profile_shape(user: Entity) -> dict[str, Any]:
     return {
         "UserName": user.name,

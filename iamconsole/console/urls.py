@@ -13,6 +13,7 @@ from .views import (
     pickers,
     policies,
     roles,
+    user_credentials,
     users,
 )
 
@@ -22,6 +23,29 @@ USER = "users/<str:name>"
 GROUP = "groups/<str:name>"
 POLICY = "policies/<str:scope>/<str:name>"
 PROFILE = "instance-profiles/<str:name>"
+
+def user_credential_urls() -> list:
+    """SSH public keys, signing certificates, service-specific credentials of a user."""
+    v = user_credentials
+    return [
+        path(f"{USER}/ssh-keys/upload/", v.ssh_key_upload, name="ssh_key_upload"),
+        path(f"{USER}/ssh-keys/<str:key_id>/status/", v.ssh_key_status, name="ssh_key_status"),
+        path(f"{USER}/ssh-keys/<str:key_id>/delete/", v.ssh_key_delete, name="ssh_key_delete"),
+        path(f"{USER}/certificates/upload/", v.certificate_upload, name="certificate_upload"),
+        path(f"{USER}/certificates/<str:certificate_id>/status/", v.certificate_status,
+             name="certificate_status"),
+        path(f"{USER}/certificates/<str:certificate_id>/delete/", v.certificate_delete,
+             name="certificate_delete"),
+        path(f"{USER}/service-credentials/create/", v.service_credential_create,
+             name="service_credential_create"),
+        path(f"{USER}/service-credentials/<str:credential_id>/reset/",
+             v.service_credential_reset, name="service_credential_reset"),
+        path(f"{USER}/service-credentials/<str:credential_id>/status/",
+             v.service_credential_status, name="service_credential_status"),
+        path(f"{USER}/service-credentials/<str:credential_id>/delete/",
+             v.service_credential_delete, name="service_credential_delete"),
+    ]
+
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -38,6 +62,7 @@ urlpatterns = [
         path(f"{USER}/login-profile/delete/", users.login_profile_delete,
              name="login_profile_delete"),
         path(f"{USER}/mfa/deactivate/", users.mfa_deactivate, name="mfa_deactivate"),
+        *user_credential_urls(),
     ]),
     *entities.urls(groups.PAGE, special=[
         path(f"{GROUP}/members/add/", groups.group_add_member, name="group_add_member"),

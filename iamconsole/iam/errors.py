@@ -53,6 +53,14 @@ ConcurrentModification = client_error(
 InvalidUserType = client_error("InvalidUserType")
 PolicyNotAttachable = client_error("PolicyNotAttachable")
 UnmodifiableEntity = client_error("UnmodifiableEntity")
+# SSH public keys, signing certificates, service-specific credentials.
+InvalidPublicKey = client_error("InvalidPublicKey")
+UnrecognizedPublicKeyEncoding = client_error("UnrecognizedPublicKeyEncoding")
+DuplicateSSHPublicKey = client_error("DuplicateSSHPublicKey")
+MalformedCertificate = client_error("MalformedCertificate")
+InvalidCertificate = client_error("InvalidCertificate")
+DuplicateCertificate = client_error("DuplicateCertificate", 409)
+NotSupportedService = client_error("NotSupportedService", 404)
 
 
 class AccessDenied(ClientError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 import secrets
 
@@ -22,6 +23,16 @@ def new_unique_id(prefix: str) -> str:
 
 def new_access_key_id(prefix: str = "AKIA") -> str:
     return prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(16))
+
+
+def new_certificate_id() -> str:
+    """A signing certificate's id: 32 characters of the id alphabet (AWS's are 24 to 128)."""
+    return "".join(secrets.choice(_ID_ALPHABET) for _ in range(32))
+
+
+def new_service_password() -> str:
+    """A generated service-specific password: 44 characters, as AWS's (32 random bytes)."""
+    return base64.b64encode(secrets.token_bytes(32)).decode()
 
 
 def new_secret_access_key() -> str:

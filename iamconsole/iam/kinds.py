@@ -157,6 +157,10 @@ USER = _identity(
     has_tags=True, has_boundary=True, principal=True,
     blocked_first=(Blocker("login profile", lambda user: user.has_usable_password()),
                    Blocker("access keys", _related("access_keys")),
+                   Blocker("signing certificates", _related("signing_certificates")),
+                   Blocker("SSH public keys", _related("ssh_public_keys")),
+                   Blocker("service-specific credentials",
+                           _related("service_specific_credentials")),
                    Blocker("MFA devices", _related("mfa_devices"))),
     blocked_last=(Blocker("group memberships", _related("iam_groups")),),
 )

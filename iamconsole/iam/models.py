@@ -364,6 +364,77 @@ class AccessKey(models.Model):
         return self.access_key_id
 
 
+_STATUSES = [(AccessKey.ACTIVE, AccessKey.ACTIVE), (AccessKey.INACTIVE, AccessKey.INACTIVE)]
+
+
+class SSHPublicKey(models.Model):
+    """An SSH public key of a user (UploadSSHPublicKey; CodeCommit's SSH credential): the body
+    as uploaded (public material, stored in clear) and AWS's MD5 fingerprint of the key."""
+
+    ACTIVE, INACTIVE = AccessKey.ACTIVE, AccessKey.INACTIVE
+
+    ssh_public_key_id = models.CharField(max_length=32, unique=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="ssh_public_keys")
+    body = models.TextField()
+    fingerprint = models.CharField(max_length=64)
+    status = models.CharField(max_length=8, choices=_STATUSES, default=ACTIVE)
+    uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["user", "fingerprint"],
+                                               name="iam_sshkey_user_fingerprint_unique")]
+
+    def __str__(self) -> str:
+        return self.ssh_public_key_id
+
+
+class SigningCertificate(models.Model):
+    """An X.509 signing certificate of a user (UploadSigningCertificate): the PEM body as
+    uploaded and the SHA-256 of its DER form, unique in the account (DuplicateCertificate)."""
+
+    ACTIVE, INACTIVE = AccessKey.ACTIVE, AccessKey.INACTIVE
+
+    certificate_id = models.CharField(max_length=128, unique=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE,
+                             related_name="signing_certificates")
+    body = models.TextField()
+    fingerprint = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=8, choices=_STATUSES, default=ACTIVE)
+    uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.certificate_id
+
+
+class ServiceSpecificCredential(models.Model):
+    """A service-specific credential (CodeCommit Git credentials, Keyspaces, Bedrock API
+    keys): the generated password or secret is returned once and stored only as a hash."""
+
+    ACTIVE, INACTIVE, EXPIRED = AccessKey.ACTIVE, AccessKey.INACTIVE, "Expired"
+
+    credential_id = models.CharField(max_length=128, unique=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE,
+                             related_name="service_specific_credentials")
+    service_name = models.CharField(max_length=128)
+    service_user_name = models.CharField(max_length=200, blank=True, default="")
+    alias = models.CharField(max_length=200, blank=True, default="")
+    secret_hash = models.CharField(max_length=256)
+    status = models.CharField(max_length=8, choices=_STATUSES, default=ACTIVE)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["service_name"])]
+
+    def __str__(self) -> str:
+        return self.credential_id
+
+
 class VirtualMFADevice(NamedEntity, TaggedEntity, AccountOwned):
     """A virtual MFA device (authenticator app). Created unassigned, bound to a user by
     EnableMFADevice. The TOTP seed is stored encrypted; `last_used_step` blocks code replay."""

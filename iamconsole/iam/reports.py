@@ -99,13 +99,17 @@ def _user_row(user: User) -> list[str]:
     row = [name, arn, _when(user.created_at), *password, _bool(mfa_active)]
     for key in keys:
         row += _key_columns(key)
-    return [*row, "false", "N/A", "false", "N/A"]
+    certificates = sorted(user.signing_certificates.all(), key=lambda c: c.uploaded_at)
+    for certificate in ([*certificates, None, None])[:2]:
+        row += (["false", "N/A"] if certificate is None else
+                [_bool(certificate.status == "Active"), _when(certificate.uploaded_at)])
+    return row
 
 
 def build_credential_report() -> bytes:
     """The CSV: the root user first (when one exists), then every IAM user by name."""
-    users = User.objects.prefetch_related("access_keys", "mfa_devices").order_by("-is_root",
-                                                                                   "name")
+    users = (User.objects.prefetch_related("access_keys", "mfa_devices", "signing_certificates")
+             .order_by("-is_root", "name"))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CREDENTIAL_REPORT_COLUMNS)

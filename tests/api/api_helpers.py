@@ -33,6 +33,9 @@ class World:
     serial: str
     event_id: int
     slr_task: str = ""
+    ssh_key_id: str = ""
+    certificate_id: str = ""
+    credential_id: str = ""
 
     def fill(self, template: str) -> str:
         return template.format(**self.__dict__)
@@ -40,9 +43,10 @@ class World:
 
 @pytest.fixture(name="world")
 def world_fixture(db, admin, outsider) -> World:
-    """alice (inline policy, attached policy, boundary, access key, login profile, MFA, member of
-    devs), carol (bare), devs and empty groups, app and bare roles, policy Pol (v1 default, v2),
-    an unattached policy Spare, an account password policy."""
+    """alice (inline policy, attached policy, boundary, access key, login profile, MFA, SSH
+    key, signing certificate, CodeCommit credential, member of devs), carol (bare), devs and
+    empty groups, app and bare roles, policy Pol (v1 default, v2), an unattached policy Spare,
+    an account password policy."""
     from iamconsole.iam import services as iam
 
     system = Caller.system("test")
@@ -79,11 +83,19 @@ def world_fixture(db, admin, outsider) -> World:
     iam.enable_mfa_device(system, "alice", device.device.serial_number,
                           totp.at(now - 30), totp.at(now))
     iam.update_account_password_policy(system, minimum_password_length=8)
+    from key_material import certificate, rsa_key, ssh_public
+
+    ssh_key = iam.upload_ssh_public_key(system, "alice", ssh_public(rsa_key(0)))
+    cert = iam.upload_signing_certificate(system, "alice", certificate(rsa_key(0)))
+    credential = iam.create_service_specific_credential(system, "alice",
+                                                        "codecommit.amazonaws.com").credential
     from iamconsole.iam.models import AuditEvent
 
     return World(policy_id=pol.policy_id, policy_arn=pol.arn, spare_policy_id=spare.policy_id,
                  key_id=key.access_key_id, serial=device.device.serial_number,
-                 event_id=AuditEvent.objects.latest("id").pk, slr_task=slr_task)
+                 event_id=AuditEvent.objects.latest("id").pk, slr_task=slr_task,
+                 ssh_key_id=ssh_key.ssh_public_key_id, certificate_id=cert.certificate_id,
+                 credential_id=credential.credential_id)
 
 
 def sign(method: str, url: str, key_id: str, secret: str, *, body: bytes = b"",

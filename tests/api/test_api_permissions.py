@@ -8,7 +8,10 @@ import json
 import pytest
 from api_helpers import API, PASSWORD, TRUST, world_fixture  # noqa: F401 - the fixture
 from django.test import Client
+from key_material import certificate, rsa_key, ssh_public
 
+SSH_KEY = ssh_public(rsa_key(1))
+CERTIFICATE = certificate(rsa_key(1))
 NEW_DOC = {"Version": "2012-10-17",
            "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]}
 
@@ -51,6 +54,31 @@ MATRIX = [
     ("DELETE", "users/alice/login-profile/", None, "iam:DeleteLoginProfile", 204),
     ("GET", "users/alice/mfa-devices/", None, "iam:ListMFADevices", 200),
     ("DELETE", "users/alice/mfa-devices/{serial}/", None, "iam:DeactivateMFADevice", 204),
+    ("GET", "users/alice/ssh-public-keys/", None, "iam:ListSSHPublicKeys", 200),
+    ("POST", "users/carol/ssh-public-keys/", {"ssh_public_key_body": SSH_KEY},
+     "iam:UploadSSHPublicKey", 201),
+    ("GET", "users/alice/ssh-public-keys/{ssh_key_id}/?encoding=PEM", None,
+     "iam:GetSSHPublicKey", 200),
+    ("PATCH", "users/alice/ssh-public-keys/{ssh_key_id}/", {"status": "Inactive"},
+     "iam:UpdateSSHPublicKey", 200),
+    ("DELETE", "users/alice/ssh-public-keys/{ssh_key_id}/", None, "iam:DeleteSSHPublicKey", 204),
+    ("GET", "users/alice/signing-certificates/", None, "iam:ListSigningCertificates", 200),
+    ("POST", "users/carol/signing-certificates/", {"certificate_body": CERTIFICATE},
+     "iam:UploadSigningCertificate", 201),
+    ("PATCH", "users/alice/signing-certificates/{certificate_id}/", {"status": "Inactive"},
+     "iam:UpdateSigningCertificate", 200),
+    ("DELETE", "users/alice/signing-certificates/{certificate_id}/", None,
+     "iam:DeleteSigningCertificate", 204),
+    ("GET", "users/alice/service-specific-credentials/", None,
+     "iam:ListServiceSpecificCredentials", 200),
+    ("POST", "users/carol/service-specific-credentials/",
+     {"service_name": "codecommit.amazonaws.com"}, "iam:CreateServiceSpecificCredential", 201),
+    ("PATCH", "users/alice/service-specific-credentials/{credential_id}/",
+     {"status": "Inactive"}, "iam:UpdateServiceSpecificCredential", 200),
+    ("DELETE", "users/alice/service-specific-credentials/{credential_id}/", None,
+     "iam:DeleteServiceSpecificCredential", 204),
+    ("POST", "users/alice/service-specific-credentials/{credential_id}/reset/", None,
+     "iam:ResetServiceSpecificCredential", 200),
     # groups
     ("GET", "groups/", None, "iam:ListGroups", 200),
     ("POST", "groups/", {"group_name": "ops"}, "iam:CreateGroup", 201),
@@ -224,7 +252,10 @@ def test_matrix_covers_every_route_and_method():
                                                  policy_arn="arn:aws:iam::123456789012:policy/P",
                                                  key_id="AKIAAAAAAAAAAAAAAAAA",
                                                  serial="arn:aws:iam::123456789012:mfa/d",
-                                                 event_id=1, slr_task="t")
+                                                 event_id=1, slr_task="t",
+                                                 ssh_key_id="APKAAAAAAAAAAAAAAAAA",
+                                                 certificate_id="A" * 32,
+                                                 credential_id="ACCAAAAAAAAAAAAAAAAAA")
         match = resolver.resolve(path)
         covered.add((method, str(match.route).removeprefix("api/v1/")))
     assert len(documented) > 80

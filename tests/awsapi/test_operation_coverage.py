@@ -53,20 +53,11 @@ PENDING: dict[str, set[str]] = {
         "GenerateServiceLastAccessedDetails", "GetServiceLastAccessedDetails",
         "GetServiceLastAccessedDetailsWithEntities", "ListPoliciesGrantingServiceAccess",
     },
-    # SSH public keys, signing certificates, server certificates (another session).
-    "certificates and SSH keys": {
-        "UploadSSHPublicKey", "GetSSHPublicKey", "ListSSHPublicKeys", "UpdateSSHPublicKey",
-        "DeleteSSHPublicKey", "UploadSigningCertificate", "ListSigningCertificates",
-        "UpdateSigningCertificate", "DeleteSigningCertificate", "UploadServerCertificate",
-        "GetServerCertificate", "ListServerCertificates", "UpdateServerCertificate",
-        "DeleteServerCertificate", "TagServerCertificate", "UntagServerCertificate",
-        "ListServerCertificateTags",
-    },
-    # Service-specific credentials (CodeCommit, Keyspaces...: another session).
-    "service-specific credentials": {
-        "CreateServiceSpecificCredential", "ListServiceSpecificCredentials",
-        "UpdateServiceSpecificCredential", "ResetServiceSpecificCredential",
-        "DeleteServiceSpecificCredential",
+    # Server certificates (another session).
+    "server certificates": {
+        "UploadServerCertificate", "GetServerCertificate", "ListServerCertificates",
+        "UpdateServerCertificate", "DeleteServerCertificate", "TagServerCertificate",
+        "UntagServerCertificate", "ListServerCertificateTags",
     },
 }
 PENDING_OPERATIONS = set().union(*PENDING.values())

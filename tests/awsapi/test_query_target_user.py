@@ -19,6 +19,8 @@ NON_USER = ("ValidationError", 400,
             "Must specify userName when calling with non-User credentials")
 KEY_ID = "AKIAIOSFODNN7EXAMPLE"
 SERIAL = f"arn:aws:iam::{ACCOUNT}:mfa/phone"
+CERT_ID = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+CRED_ID = "ACCAABCDEFGHIJKLMNOPQ"
 
 # Each Query operation whose UserName is optional, called without it.
 CALLS = {
@@ -32,6 +34,19 @@ CALLS = {
     "DeleteLoginProfile": lambda c: c.delete_login_profile(),
     "DeactivateMFADevice": lambda c: c.deactivate_mfa_device(SerialNumber=SERIAL),
     "ListMFADevices": lambda c: c.list_mfa_devices(),
+    "ListSSHPublicKeys": lambda c: c.list_ssh_public_keys(),
+    "UploadSigningCertificate": lambda c: c.upload_signing_certificate(CertificateBody="x"),
+    "ListSigningCertificates": lambda c: c.list_signing_certificates(),
+    "UpdateSigningCertificate": lambda c: c.update_signing_certificate(
+        CertificateId=CERT_ID, Status="Inactive"),
+    "DeleteSigningCertificate": lambda c: c.delete_signing_certificate(CertificateId=CERT_ID),
+    "ListServiceSpecificCredentials": lambda c: c.list_service_specific_credentials(),
+    "UpdateServiceSpecificCredential": lambda c: c.update_service_specific_credential(
+        ServiceSpecificCredentialId=CRED_ID, Status="Inactive"),
+    "ResetServiceSpecificCredential": lambda c: c.reset_service_specific_credential(
+        ServiceSpecificCredentialId=CRED_ID),
+    "DeleteServiceSpecificCredential": lambda c: c.delete_service_specific_credential(
+        ServiceSpecificCredentialId=CRED_ID),
 }
 
 
@@ -68,8 +83,10 @@ def test_omitting_user_name_with_role_credentials_is_a_validation_error(role_iam
 def test_the_root_user_means_itself_where_aws_lets_it(root_iam):
     assert root_iam.get_user()["User"]["Arn"] == f"arn:aws:iam::{ACCOUNT}:root"
     assert root_iam.list_mfa_devices()["MFADevices"] == []
+    assert root_iam.list_signing_certificates()["Certificates"] == []  # root's own, as AWS
     # AWS: without root credentials' AssumeRoot session these need a UserName.
-    for operation in ("GetLoginProfile", "DeactivateMFADevice"):
+    for operation in ("GetLoginProfile", "DeactivateMFADevice", "ListSSHPublicKeys",
+                      "ListServiceSpecificCredentials"):
         with pytest.raises(root_iam.exceptions.ClientError) as exc:
             CALLS[operation](root_iam)
         assert error(exc) == NON_USER, operation
@@ -87,6 +104,8 @@ def test_an_iam_user_omitting_user_name_means_itself(aws_client, db):
     assert client.get_login_profile()["LoginProfile"]["UserName"] == "self"
     client.delete_login_profile()
     assert client.list_mfa_devices()["MFADevices"] == []
+    assert client.list_ssh_public_keys()["SSHPublicKeys"] == []
+    assert client.list_service_specific_credentials()["ServiceSpecificCredentials"] == []
 
 
 def test_the_root_user_manages_its_own_access_keys_without_user_name(root_iam, root_user):

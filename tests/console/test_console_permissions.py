@@ -5,8 +5,19 @@ root = the account's root user."""
 from __future__ import annotations
 
 import pytest
+from key_material import certificate, rsa_key, ssh_public
 
-from iamconsole.iam.models import AccessKey, AuditEvent, Group, ManagedPolicy, Role, User
+from iamconsole.iam.models import (
+    AccessKey,
+    AuditEvent,
+    Group,
+    ManagedPolicy,
+    Role,
+    ServiceSpecificCredential,
+    SigningCertificate,
+    SSHPublicKey,
+    User,
+)
 from tests.conftest import allow, make_user, policy_json
 from tests.console.console_support import htmx
 
@@ -71,6 +82,12 @@ MUTATIONS = [
      lambda: User.objects.get(name="target").permissions_boundary_id is not None),
     ("/users/target/access-keys/create/", {},
      lambda: AccessKey.objects.filter(user__name="target").exists()),
+    ("/users/target/ssh-keys/upload/", {"ssh_public_key_body": ssh_public(rsa_key(0))},
+     lambda: SSHPublicKey.objects.filter(user__name="target").exists()),
+    ("/users/target/certificates/upload/", {"certificate_body": certificate(rsa_key(0))},
+     lambda: SigningCertificate.objects.filter(user__name="target").exists()),
+    ("/users/target/service-credentials/create/", {"service_name": "codecommit.amazonaws.com"},
+     lambda: ServiceSpecificCredential.objects.filter(user__name="target").exists()),
     ("/users/target/tags/add/", {"key": "env", "value": "prod"},
      lambda: User.objects.get(name="target").tags.get("env") == "prod"),
     ("/users/target/tags/remove/", {"key": "team"},

@@ -28,8 +28,9 @@ class UserPage(entities.EntityPage):
     list_action = "iam:ListUsers"
     create_form = UserCreateForm
     edit_form = UserEditForm
-    delete_warning = ("Remove the user's console password, access keys, MFA devices, policies "
-                      "and group memberships first.")
+    delete_warning = ("Remove the user's console password, access keys, SSH public keys, "
+                      "signing certificates, service-specific credentials, MFA devices, "
+                      "policies and group memberships first.")
 
     def create(self, caller, data):
         return iam.create_user(caller, data["user_name"], path=data["path"] or "/",
@@ -47,9 +48,12 @@ class UserPage(entities.EntityPage):
         if tab == "credentials":
             keys, keys_denied = readable(lambda: list(iam.list_access_keys(caller, user.name)))
             devices, mfa_denied = readable(lambda: list(iam.list_mfa_devices(caller, user.name)))
+            from . import user_credentials
+
             return {"keys": keys, "keys_denied": keys_denied, "devices": devices,
                     "mfa_denied": mfa_denied, "max_keys": 2,
-                    "password_expires_at": iam.password_expires_at(user)}
+                    "password_expires_at": iam.password_expires_at(user),
+                    **user_credentials.context(caller, user)}
         return {}
 
 

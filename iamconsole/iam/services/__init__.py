@@ -137,11 +137,35 @@ from .roles import (
     update_assume_role_policy,
     update_role,
 )
+from .service_credentials import (
+    API_KEY_SERVICES,
+    PASSWORD_SERVICES,
+    IssuedServiceCredential,
+    create_service_specific_credential,
+    credential_status,
+    delete_service_specific_credential,
+    list_service_specific_credentials,
+    reset_service_specific_credential,
+    update_service_specific_credential,
+)
 from .service_linked_roles import (
     create_service_linked_role,
     delete_service_linked_role,
     get_service_linked_role_deletion_status,
     service_role_name,
+)
+from .signing_certificates import (
+    delete_signing_certificate,
+    list_signing_certificates,
+    update_signing_certificate,
+    upload_signing_certificate,
+)
+from .ssh_keys import (
+    delete_ssh_public_key,
+    get_ssh_public_key,
+    list_ssh_public_keys,
+    update_ssh_public_key,
+    upload_ssh_public_key,
 )
 from .users import (
     create_user,

@@ -30,6 +30,9 @@ MAX_MANAGED_POLICIES_PER_IDENTITY = 10
 MAX_GROUPS_PER_USER = 10
 MAX_POLICY_VERSIONS = 5
 MAX_ACCESS_KEYS = 2
+MAX_SSH_PUBLIC_KEYS = 5
+MAX_SIGNING_CERTIFICATES = 2
+MAX_SERVICE_SPECIFIC_CREDENTIALS = 2  # per user and service
 MAX_TAGS = 50
 MANAGED_POLICY_MAX_CHARS = 6144
 INLINE_MAX_CHARS = {"user": 2048, "group": 5120, "role": 10240}
@@ -193,6 +196,15 @@ def check_policy_document(
         where = f" ({first.path})" if first.path else ""
         raise MalformedPolicyDocument(f"{first.message}{where}", field=field, findings=errors)
     return document
+
+
+def check_status(status: Any, field: str = "status") -> str:
+    """A credential's new status: AWS's statusType, of which a caller may set Active/Inactive."""
+    if status not in ("Active", "Inactive"):
+        raise ValidationError(f"Value '{status}' at '{field}' failed to satisfy constraint: "
+                              "Member must satisfy enum value set: [Active, Inactive]",
+                              field=field)
+    return status
 
 
 def check_description(value: str | None) -> str:
