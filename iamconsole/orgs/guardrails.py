@@ -12,7 +12,8 @@ rule: a request is allowed only if every level allows it (a Deny anywhere denies
     org_context(account_id) -> {"aws:PrincipalOrgID": "o-x",
                                 "aws:PrincipalOrgPaths": ["o-x/r-x/ou-a/ou-b/"]}
 
-for an account in an organization (the management account too), {} otherwise.
+for an account in an organization (the management account too), {} otherwise;
+`resource_org_context(account_id)` the same as aws:ResourceOrgID / aws:ResourceOrgPaths.
 
     revision(account_id) -> int | None
 
@@ -86,3 +87,13 @@ def org_context(account_id: str) -> dict[str, object]:
     org = member.organization
     return {"aws:PrincipalOrgID": org.id,
             "aws:PrincipalOrgPaths": [_path(org, _chain(member))]}
+
+
+def resource_org_context(account_id: str) -> dict[str, object]:
+    """aws:ResourceOrgID / aws:ResourceOrgPaths of a resource owned by `account_id` (for
+    RCPs and resource policies), {} when the account is in no organization."""
+    context = org_context(account_id)
+    if not context:
+        return {}
+    return {"aws:ResourceOrgID": context["aws:PrincipalOrgID"],
+            "aws:ResourceOrgPaths": context["aws:PrincipalOrgPaths"]}

@@ -75,7 +75,10 @@ def _authorize(caller: Caller, action: str, resource: str) -> None:
         raise errors.AccessDeniedException() from None
 
 
-def _management(caller: Caller, action: str) -> Organization:
+def _management(caller: Caller, action: str, *, lock: bool = False) -> Organization:
+    """The caller's organization, if the caller's account manages it. `lock`: a change,
+    which holds the organization's row until its transaction ends, so that changes to one
+    organization run one after the other (unique OU and policy names, the last SCP)."""
     org = organization_of(caller.account)
     if org is None:
         raise errors.AWSOrganizationsNotInUseException()
@@ -84,6 +87,9 @@ def _management(caller: Caller, action: str) -> Organization:
             f"Account {caller.account} is not the management account of {org.id}",
             action=action, resource=org.arn))
         raise errors.AccessDeniedException()
+    if lock:  # read again under the lock: what was read before may have changed since
+        org = (Organization.objects.select_for_update(of=("self",))
+               .select_related("root", "management_account").get(pk=org.pk))
     return org
 
 
@@ -221,7 +227,7 @@ def describe_organization(caller: Caller) -> Organization:
 
 @operation
 def delete_organization(caller: Caller) -> None:
-    org = _management(caller, "organizations:DeleteOrganization")
+    org = _management(caller, "organizations:DeleteOrganization", lock=True)
     _authorize(caller, "organizations:DeleteOrganization", "*")
     if org.memberships.exclude(account_id=org.management_id).exists():
         raise errors.OrganizationNotEmptyException()
@@ -256,7 +262,7 @@ def create_account(caller: Caller, *, email: str, account_name: str,
     """A new member account under the root, with the role `role_name`
     (OrganizationAccountAccessRole) that the management account's principals may assume:
     trusted by arn:aws:iam::<management>:root, with full administrator permissions."""
-    org = _management(caller, "organizations:CreateAccount")
+    org = _management(caller, "organizations:CreateAccount", lock=True)
     _authorize(caller, "organizations:CreateAccount", "*")
     role_name = role_name or DEFAULT_ROLE_NAME
     tags = _tags(tags)
@@ -335,7 +341,7 @@ def account_paths(member: Membership) -> list[str]:
 @operation
 def move_account(caller: Caller, account_id: str, source_parent_id: str,
                  destination_parent_id: str) -> None:
-    org = _management(caller, "organizations:MoveAccount")
+    org = _management(caller, "organizations:MoveAccount", lock=True)
     _authorize(caller, "organizations:MoveAccount",
                arns.org_account(org.management_id, org.id, account_id))
     source = _parent(org, source_parent_id, errors.SourceParentNotFoundException)
@@ -371,7 +377,7 @@ MAX_OU_DEPTH = 5  # "Quotas for AWS Organizations": OUs nest five levels under t
 @operation
 def create_organizational_unit(caller: Caller, parent_id: str, name: str,
                                tags: Any = None) -> OrganizationalUnit:
-    org = _management(caller, "organizations:CreateOrganizationalUnit")
+    org = _management(caller, "organizations:CreateOrganizationalUnit", lock=True)
     _authorize(caller, "organizations:CreateOrganizationalUnit", _target_arn(org, parent_id))
     parent = _parent(org, parent_id)
     tags = _tags(tags)
@@ -402,7 +408,7 @@ def describe_organizational_unit(caller: Caller, ou_id: str) -> OrganizationalUn
 @operation
 def update_organizational_unit(caller: Caller, ou_id: str,
                                name: str | None = None) -> OrganizationalUnit:
-    org = _management(caller, "organizations:UpdateOrganizationalUnit")
+    org = _management(caller, "organizations:UpdateOrganizationalUnit", lock=True)
     _authorize(caller, "organizations:UpdateOrganizationalUnit", _target_arn(org, ou_id))
     unit = _unit(org, ou_id)
     if name is not None and name != unit.name:
@@ -418,7 +424,7 @@ def update_organizational_unit(caller: Caller, ou_id: str,
 
 @operation
 def delete_organizational_unit(caller: Caller, ou_id: str) -> None:
-    org = _management(caller, "organizations:DeleteOrganizationalUnit")
+    org = _management(caller, "organizations:DeleteOrganizationalUnit", lock=True)
     _authorize(caller, "organizations:DeleteOrganizationalUnit", _target_arn(org, ou_id))
     unit = _unit(org, ou_id)
     if unit.children.exists() or unit.accounts.exists():
@@ -514,7 +520,7 @@ def _unique_policy_name(org: Organization, policy_type: str, name: str,
 @operation
 def create_policy(caller: Caller, *, content: str, description: str, name: str,
                   type: str, tags: Any = None) -> Policy:
-    org = _management(caller, "organizations:CreatePolicy")
+    org = _management(caller, "organizations:CreatePolicy", lock=True)
     policy_id = random_id("p-", 8)
     _authorize(caller, "organizations:CreatePolicy",
                arns.org_policy(org.management_id, org.id, type, policy_id))
@@ -549,7 +555,7 @@ def _editable(org: Organization, policy_id: str) -> Policy:
 @operation
 def update_policy(caller: Caller, policy_id: str, *, name: str | None = None,
                   description: str | None = None, content: str | None = None) -> Policy:
-    org = _management(caller, "organizations:UpdatePolicy")
+    org = _management(caller, "organizations:UpdatePolicy", lock=True)
     _authorize(caller, "organizations:UpdatePolicy", _policy_arn(org, policy_id))
     policy = _editable(org, policy_id)
     old = {"Name": policy.name, "Description": policy.description, "Content": policy.content}
@@ -572,7 +578,7 @@ def update_policy(caller: Caller, policy_id: str, *, name: str | None = None,
 
 @operation
 def delete_policy(caller: Caller, policy_id: str) -> None:
-    org = _management(caller, "organizations:DeletePolicy")
+    org = _management(caller, "organizations:DeletePolicy", lock=True)
     _authorize(caller, "organizations:DeletePolicy", _policy_arn(org, policy_id))
     policy = _editable(org, policy_id)
     if policy.attachments.exists():
@@ -609,7 +615,7 @@ def list_targets_for_policy(caller: Caller, policy_id: str) -> list[Target]:
 
 @operation
 def attach_policy(caller: Caller, policy_id: str, target_id: str) -> None:
-    org = _management(caller, "organizations:AttachPolicy")
+    org = _management(caller, "organizations:AttachPolicy", lock=True)
     _authorize(caller, "organizations:AttachPolicy", _policy_arn(org, policy_id))
     _authorize(caller, "organizations:AttachPolicy", _target_arn(org, target_id))
     policy = _policy(org, policy_id)
@@ -636,7 +642,7 @@ def detach_policy(caller: Caller, policy_id: str, target_id: str) -> None:
     """A target keeps at least one SCP while SCPs are enabled (AWS: ConstraintViolation
     MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED); RCPs may all go (RCPFullAWSAccess cannot be
     detached at all)."""
-    org = _management(caller, "organizations:DetachPolicy")
+    org = _management(caller, "organizations:DetachPolicy", lock=True)
     _authorize(caller, "organizations:DetachPolicy", _policy_arn(org, policy_id))
     _authorize(caller, "organizations:DetachPolicy", _target_arn(org, target_id))
     policy = _policy(org, policy_id)
@@ -670,7 +676,7 @@ def _find_root(org: Organization, root_id: str) -> Root:
 def enable_policy_type(caller: Caller, root_id: str, policy_type: str) -> Root:
     """Enabling SCPs (RCPs) attaches FullAWSAccess (RCPFullAWSAccess) to the root and to
     every OU and account, as AWS does, so nothing is denied until a policy says so."""
-    org = _management(caller, "organizations:EnablePolicyType")
+    org = _management(caller, "organizations:EnablePolicyType", lock=True)
     _authorize(caller, "organizations:EnablePolicyType",
                arns.org_root(org.management_id, org.id, root_id))
     root = _find_root(org, root_id)
@@ -697,7 +703,7 @@ def enable_policy_type(caller: Caller, root_id: str, policy_type: str) -> Root:
 @operation
 def disable_policy_type(caller: Caller, root_id: str, policy_type: str) -> Root:
     """Every policy of the type is detached from every target (AWS does the same)."""
-    org = _management(caller, "organizations:DisablePolicyType")
+    org = _management(caller, "organizations:DisablePolicyType", lock=True)
     _authorize(caller, "organizations:DisablePolicyType",
                arns.org_root(org.management_id, org.id, root_id))
     root = _find_root(org, root_id)
@@ -791,7 +797,7 @@ def _resource_arn(org: Organization, resource_id: str) -> str:
 
 @operation
 def tag_resource(caller: Caller, resource_id: str, tags: Any) -> None:
-    org = _management(caller, "organizations:TagResource")
+    org = _management(caller, "organizations:TagResource", lock=True)
     _authorize(caller, "organizations:TagResource", _resource_arn(org, resource_id))
     row, arn = _taggable(org, resource_id)
     new = {**row.tags, **_tags(tags)}
@@ -807,7 +813,7 @@ def tag_resource(caller: Caller, resource_id: str, tags: Any) -> None:
 
 @operation
 def untag_resource(caller: Caller, resource_id: str, tag_keys: Iterable[str]) -> None:
-    org = _management(caller, "organizations:UntagResource")
+    org = _management(caller, "organizations:UntagResource", lock=True)
     _authorize(caller, "organizations:UntagResource", _resource_arn(org, resource_id))
     row, arn = _taggable(org, resource_id)
     drop = set(tag_keys)
