@@ -4,7 +4,17 @@ page (views/entities.py), followed by the kind's own views."""
 
 from django.urls import path
 
-from .views import audit, dashboard, entities, groups, pickers, policies, roles, users
+from .views import (
+    audit,
+    dashboard,
+    entities,
+    groups,
+    organization,
+    pickers,
+    policies,
+    roles,
+    users,
+)
 
 app_name = "console"
 
@@ -52,4 +62,6 @@ urlpatterns = [
     # Audit log (read-only)
     path("audit/", audit.audit_list, name="audit_list"),
     path("audit/<int:pk>/", audit.audit_detail, name="audit_detail"),
+    # AWS Organizations (read-only tree)
+    path("organization/", organization.organization_tree, name="organization"),
 ]

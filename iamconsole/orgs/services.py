@@ -828,3 +828,43 @@ def list_tags_for_resource(caller: Caller, resource_id: str) -> dict[str, str]:
     _authorize(caller, "organizations:ListTagsForResource", _resource_arn(org, resource_id))
     row, _arn = _taggable(org, resource_id)
     return dict(row.tags)
+
+
+# --------------------------------------------------------------------------- the whole tree
+
+
+@dataclass
+class TreeNode:
+    """The root or an OU, with what is under it and the policies attached to it."""
+
+    type: str  # ROOT | ORGANIZATIONAL_UNIT
+    id: str
+    name: str
+    arn: str
+    policies: list[Policy]
+    units: list[TreeNode]
+    accounts: list[tuple[Membership, list[Policy]]]
+
+
+def organization_tree(caller: Caller) -> tuple[Organization, TreeNode]:
+    """The management account's organization as one tree (the console's read-only page):
+    the root, its OUs and accounts at every level, the SCPs and RCPs attached to each."""
+    org = _management(caller, "organizations:ListChildren")
+    _authorize(caller, "organizations:ListChildren", org.root.arn)
+    _authorize(caller, "organizations:ListPoliciesForTarget", org.root.arn)
+    attached: dict[str, list[Policy]] = {}
+    for attachment in (PolicyAttachment.objects.select_related("policy")
+                       .filter(organization=org).order_by("policy__type", "policy__name")):
+        attached.setdefault(attachment.target_id, []).append(attachment.policy)
+    units = list(OrganizationalUnit.objects.filter(organization=org).order_by("name", "id"))
+    members = list(org.memberships.select_related("account").order_by("account_id"))
+    nodes = {unit.id: TreeNode(OU, unit.id, unit.name, _target_arn(org, unit.id),
+                               attached.get(unit.id, []), [], []) for unit in units}
+    root = TreeNode(ROOT, org.root.id, org.root.name, org.root.arn,
+                    attached.get(org.root.id, []), [], [])
+    for unit in units:
+        (nodes[unit.parent_id] if unit.parent_id else root).units.append(nodes[unit.id])
+    for member in members:
+        node = nodes[member.parent_id] if member.parent_id else root
+        node.accounts.append((member, attached.get(member.account_id, [])))
+    return org, root
