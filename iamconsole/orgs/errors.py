@@ -112,4 +112,8 @@ EffectivePolicyNotFoundException = _error(
 ConstraintViolationException = _error(
     "ConstraintViolationException",
     "Performing this operation violates a minimum or maximum value limit.")
+ConcurrentModificationException = _error(
+    "ConcurrentModificationException",
+    "AWS Organizations can't complete your request because it conflicts with another attempt "
+    "to modify the same entity. Try again later.")
 InvalidInputException = _error("InvalidInputException", "You specified an invalid value.")

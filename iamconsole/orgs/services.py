@@ -12,10 +12,12 @@ organization AWSOrganizationsNotInUseException. Every change bumps
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from functools import wraps
+from typing import Any, TypeVar
 
+from django.db import IntegrityError
 from django.db.models import F, Q
 
 from iamconsole.iam import arns, audit, authz, clock, tenancy
@@ -23,7 +25,6 @@ from iamconsole.iam import services as iam
 from iamconsole.iam.caller import Caller
 from iamconsole.iam.errors import AccessDenied
 from iamconsole.iam.models import Account
-from iamconsole.iam.services._common import operation
 from iamconsole.iam.services.accounts import create_account as create_iam_account
 from iamconsole.policy import validate as policy_validate
 
@@ -56,6 +57,25 @@ EFFECTIVE_POLICY_TYPES = frozenset({
     "DECLARATIVE_POLICY_EC2", "SECURITYHUB_POLICY", "SECURITYHUB_CSPM_POLICY",
     "INSPECTOR_POLICY", "UPGRADE_ROLLOUT_POLICY", "BEDROCK_POLICY", "S3_POLICY",
     "NETWORK_SECURITY_DIRECTOR_POLICY", "GUARDDUTY_POLICY"})
+
+
+FuncT = TypeVar("FuncT", bound=Callable[..., Any])
+
+
+def operation(func: FuncT) -> FuncT:
+    """An Organizations operation: one transaction (denied calls stay in the audit log,
+    `audit.atomic`); a race on a unique row (two CreateOrganization calls of one account)
+    is AWS's ConcurrentModificationException."""
+
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            with audit.atomic():
+                return func(*args, **kwargs)
+        except IntegrityError as exc:
+            raise errors.ConcurrentModificationException() from exc
+
+    return wrapper  # type: ignore[return-value]
 
 
 # --------------------------------------------------------------------------- lookups

@@ -293,3 +293,42 @@ def test_an_email_already_in_use_fails_the_request(org):
     status = org["client"].create_account(Email="dev@example.com",
                                           AccountName="again")["CreateAccountStatus"]
     assert (status["State"], status["FailureReason"]) == ("FAILED", "EMAIL_ALREADY_EXISTS")
+
+
+def signed_post(url: str, key: tuple[str, str], service: str, target: str) -> tuple[int, dict]:
+    """A JSON 1.1 POST signed by botocore's SigV4 signer for `service`."""
+    import urllib.error
+    import urllib.request
+
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    request = AWSRequest(method="POST", url=url, data=b"{}", headers={
+        "X-Amz-Target": f"AWSOrganizationsV20161128.{target}",
+        "Content-Type": "application/x-amz-json-1.1"})
+    SigV4Auth(Credentials(*key), service, "us-east-1").add_auth(request)
+    prepared = urllib.request.Request(url, data=b"{}", headers=dict(request.headers),
+                                      method="POST")
+    try:
+        with urllib.request.urlopen(prepared) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        with exc:
+            return exc.code, json.loads(exc.read())
+
+
+def test_a_request_signed_for_another_service_is_refused(db, live_server):
+    make_user("signer", policy=ADMIN_POLICY)
+    key = keys_of("signer", A)
+    url = f"{live_server.url}/aws/organizations/"
+    status, body = signed_post(url, key, "iam", "DescribeOrganization")
+    assert (status, body["__type"]) == (400, "InvalidSignatureException")
+    status, body = signed_post(url, key, "organizations", "DescribeOrganization")
+    assert (status, body["__type"]) == (400, "AWSOrganizationsNotInUseException")
+
+
+def test_an_operation_iamconsole_does_not_implement_is_unknown(org):
+    with pytest.raises(ClientError) as exc:
+        org["client"].list_handshakes_for_organization()
+    assert code(exc) == ("UnknownOperationException", 400)
