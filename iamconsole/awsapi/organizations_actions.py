@@ -187,6 +187,16 @@ def move_account(caller: Caller, params: dict) -> None:
                       params["DestinationParentId"])
 
 
+@action("RemoveAccountFromOrganization")
+def remove_account_from_organization(caller: Caller, params: dict) -> None:
+    orgs.remove_account_from_organization(caller, params["AccountId"])
+
+
+@action("LeaveOrganization")
+def leave_organization(caller: Caller, params: dict) -> None:
+    orgs.leave_organization(caller)
+
+
 # --------------------------------------------------------------------------- OUs
 
 

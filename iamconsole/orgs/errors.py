@@ -112,6 +112,11 @@ EffectivePolicyNotFoundException = _error(
 ConstraintViolationException = _error(
     "ConstraintViolationException",
     "Performing this operation violates a minimum or maximum value limit.")
+MasterCannotLeaveOrganizationException = _error(
+    "MasterCannotLeaveOrganizationException",
+    "You can't remove a management account from an organization. If you want the management "
+    "account to become a member account in another organization, you must first delete the "
+    "current organization of the management account.")
 ConcurrentModificationException = _error(
     "ConcurrentModificationException",
     "AWS Organizations can't complete your request because it conflicts with another attempt "

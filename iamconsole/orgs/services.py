@@ -379,6 +379,38 @@ def move_account(caller: Caller, account_id: str, source_parent_id: str,
             old={"ParentId": source_parent_id}, new={"ParentId": destination_parent_id})
 
 
+def _remove(caller: Caller, org: Organization, member: Membership, action: str) -> None:
+    """The account becomes a standalone account again: its attachments go, its IAM entities
+    (OrganizationAccountAccessRole too, as AWS leaves it) stay."""
+    if member.account_id == org.management_id:
+        raise errors.MasterCannotLeaveOrganizationException()
+    PolicyAttachment.objects.filter(organization=org, target_id=member.account_id).delete()
+    member.delete()
+    _changed(org)
+    _record(caller, action, "account", member.account_id,
+            arns.org_account(org.management_id, org.id, member.account_id),
+            old={"AccountId": member.account_id, "OrganizationId": org.id})
+
+
+@operation
+def remove_account_from_organization(caller: Caller, account_id: str) -> None:
+    org = _management(caller, "organizations:RemoveAccountFromOrganization", lock=True)
+    _authorize(caller, "organizations:RemoveAccountFromOrganization",
+               arns.org_account(org.management_id, org.id, account_id))
+    _remove(caller, org, _member(org, account_id), "RemoveAccountFromOrganization")
+
+
+@operation
+def leave_organization(caller: Caller) -> None:
+    """A member account leaves its organization (its own caller, not the management's)."""
+    _authorize(caller, "organizations:LeaveOrganization", "*")
+    org = organization_of(caller.account)
+    if org is None:
+        raise errors.AWSOrganizationsNotInUseException()
+    Organization.objects.select_for_update(of=("self",)).filter(pk=org.pk).first()
+    _remove(caller, org, _member(org, caller.account), "LeaveOrganization")
+
+
 # --------------------------------------------------------------------------- OUs
 
 

@@ -332,3 +332,20 @@ def test_an_operation_iamconsole_does_not_implement_is_unknown(org):
     with pytest.raises(ClientError) as exc:
         org["client"].list_handshakes_for_organization()
     assert code(exc) == ("UnknownOperationException", 400)
+
+
+def test_removing_every_member_lets_the_organization_be_deleted(org):
+    client = org["client"]
+    client.remove_account_from_organization(AccountId=org["dev"])
+    client.remove_account_from_organization(AccountId=org["test"])
+    with pytest.raises(ClientError) as exc:
+        client.remove_account_from_organization(AccountId=A)
+    assert code(exc) == ("MasterCannotLeaveOrganizationException", 400)
+    assert [a["Id"] for a in client.list_accounts()["Accounts"]] == [A]
+    client.detach_policy(PolicyId=org["policy"], TargetId=org["ou"])
+    client.delete_policy(PolicyId=org["policy"])
+    client.delete_organizational_unit(OrganizationalUnitId=org["ou"])
+    client.delete_organization()
+    with pytest.raises(ClientError) as exc:
+        client.describe_organization()
+    assert code(exc) == ("AWSOrganizationsNotInUseException", 400)

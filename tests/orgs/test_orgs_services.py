@@ -198,3 +198,21 @@ def test_changes_are_audited_in_the_management_account(built, management):
     assert {"organizations:CreateOrganization", "organizations:CreateOrganizationalUnit",
             "organizations:CreateAccount", "organizations:MoveAccount"} <= actions
     iam.list_users(management)  # the management account's own IAM is untouched
+
+
+def test_removed_and_departed_accounts_become_standalone(built, management):
+    orgs.enable_policy_type(management, built["root"], SCP)
+    orgs.remove_account_from_organization(management, built["deep"])
+    assert guardrails.org_context(built["deep"]) == {}
+    assert orgs.list_targets_for_policy(management, "p-FullAWSAccess")[-1].id != built["deep"]
+    with in_account(built["flat"]):
+        member_admin = caller_for(make_user("admin", policy=ADMIN_POLICY))
+        orgs.leave_organization(member_admin)
+        assert Role.objects.filter(name="OrganizationAccountAccessRole").exists()
+    assert [m.account_id for m in orgs.list_accounts(management)] == [A]
+    with pytest.raises(errors.MasterCannotLeaveOrganizationException):
+        orgs.leave_organization(management)
+    orgs.delete_organizational_unit(management, built["inner"])
+    orgs.delete_organizational_unit(management, built["prod"])
+    orgs.delete_organization(management)
+    assert guardrails.org_context(A) == {}
