@@ -109,7 +109,9 @@ def _management(caller: Caller, action: str, *, lock: bool = False) -> Organizat
         raise errors.AccessDeniedException()
     if lock:  # read again under the lock: what was read before may have changed since
         org = (Organization.objects.select_for_update(of=("self",))
-               .select_related("root", "management_account").get(pk=org.pk))
+               .select_related("root", "management_account").filter(pk=org.pk).first())
+        if org is None:  # deleted meanwhile
+            raise errors.AWSOrganizationsNotInUseException()
     return org
 
 
@@ -133,16 +135,26 @@ class Target:
     arn: str
 
 
-def root_arn(org: Organization) -> str:
-    return org.root.arn
-
-
 def _target_arn(org: Organization, target_id: str) -> str:
     if target_id.startswith("r-"):
         return arns.org_root(org.management_id, org.id, target_id)
     if target_id.startswith("ou-"):
         return arns.org_unit(org.management_id, org.id, target_id)
     return arns.org_account(org.management_id, org.id, target_id)
+
+
+_ORG = ("organization", "organization__root")
+
+
+def _units(org: Organization):
+    """The organization's OUs, with what their ARN and Path read (no query per OU)."""
+    return OrganizationalUnit.objects.select_related(*_ORG, "parent").filter(organization=org)
+
+
+def _members(org: Organization):
+    """The organization's memberships, with what Account shapes read."""
+    return Membership.objects.select_related(*_ORG, "account", "parent").filter(
+        organization=org)
 
 
 def _find_target(org: Organization, target_id: str,
@@ -175,15 +187,14 @@ def _parent(org: Organization, parent_id: str,
 
 
 def _unit(org: Organization, ou_id: str) -> OrganizationalUnit:
-    unit = OrganizationalUnit.objects.filter(organization=org, id=ou_id).first()
+    unit = _units(org).filter(id=ou_id).first()
     if unit is None:
         raise errors.OrganizationalUnitNotFoundException()
     return unit
 
 
 def _member(org: Organization, account_id: str) -> Membership:
-    member = (Membership.objects.select_related("account", "parent")
-              .filter(organization=org, account_id=account_id).first())
+    member = _members(org).filter(account_id=account_id).first()
     if member is None:
         raise errors.AccountNotFoundException()
     return member
@@ -198,7 +209,8 @@ def _policy(org: Organization, policy_id: str) -> Policy:
 
 
 def _policy_arn(org: Organization, policy_id: str) -> str:
-    policy = Policy.objects.filter(id=policy_id).only("type", "aws_managed").first()
+    policy = (Policy.objects.filter(Q(organization=org) | Q(aws_managed=True), id=policy_id)
+              .only("type", "aws_managed").first())
     if policy is None:
         return arns.org_policy(org.management_id, org.id, SCP, policy_id)
     return policy.arn_in(org)
@@ -343,14 +355,14 @@ def describe_account(caller: Caller, account_id: str) -> Membership:
 def list_accounts(caller: Caller) -> list[Membership]:
     org = _management(caller, "organizations:ListAccounts")
     _authorize(caller, "organizations:ListAccounts", "*")
-    return list(org.memberships.select_related("account", "parent"))
+    return list(_members(org))
 
 
 def list_accounts_for_parent(caller: Caller, parent_id: str) -> list[Membership]:
     org = _management(caller, "organizations:ListAccountsForParent")
     _authorize(caller, "organizations:ListAccountsForParent", _target_arn(org, parent_id))
     unit = _parent(org, parent_id)
-    return list(org.memberships.select_related("account", "parent").filter(parent=unit))
+    return list(_members(org).filter(parent=unit))
 
 
 def account_paths(member: Membership) -> list[str]:
@@ -494,7 +506,7 @@ def list_organizational_units_for_parent(caller: Caller,
     _authorize(caller, "organizations:ListOrganizationalUnitsForParent",
                _target_arn(org, parent_id))
     parent = _parent(org, parent_id)
-    return list(OrganizationalUnit.objects.filter(organization=org, parent=parent))
+    return list(_units(org).filter(parent=parent))
 
 
 def list_children(caller: Caller, parent_id: str, child_type: str) -> list[tuple[str, str]]:
