@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "iamconsole.api",
     "iamconsole.awsapi",
     "iamconsole.simulator",
+    "iamconsole.orgs",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ app_name = "awsapi"
 
 urlpatterns = [
     path(f"{service}{slash}", view, name=service if slash else f"{service}-noslash")
-    for service, view in (("iam", views.iam_endpoint), ("sts", views.sts_endpoint))
+    for service, view in (("iam", views.iam_endpoint), ("sts", views.sts_endpoint),
+                          ("organizations", views.organizations_endpoint))
     for slash in ("/", "")
 ]

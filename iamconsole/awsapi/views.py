@@ -24,7 +24,7 @@ from iamconsole.iam import ratelimit, sts
 from iamconsole.iam.authn import AuthenticationFailed, authenticate_sigv4
 from iamconsole.iam.errors import IAMError
 
-from . import iam_actions, protocol, sts_actions, unavailable
+from . import iam_actions, json_protocol, organizations_actions, protocol, sts_actions, unavailable
 from .protocol import QueryError
 
 logger = logging.getLogger(__name__)
@@ -135,3 +135,90 @@ def _endpoint(service: str, actions: dict[str, Callable]) -> Callable:
 
 iam_endpoint = _endpoint("iam", iam_actions.ACTIONS)
 sts_endpoint = _endpoint("sts", sts_actions.ACTIONS)
+
+
+# --------------------------------------------------------------------------- JSON 1.1 services
+
+
+# JSON services name the authentication failures differently (all HTTP 400).
+JSON_AUTH_CODES = {"InvalidClientTokenId": "UnrecognizedClientException",
+                   "SignatureDoesNotMatch": "InvalidSignatureException",
+                   "ExpiredToken": "ExpiredTokenException",
+                   "MissingAuthenticationToken": "MissingAuthenticationTokenException",
+                   "IncompleteSignature": "IncompleteSignatureException"}
+
+
+def _json_response(body: bytes, status: int, request_id: str) -> HttpResponse:
+    response = HttpResponse(body, status=status, content_type=json_protocol.CONTENT_TYPE)
+    response["x-amzn-RequestId"] = request_id
+    return response
+
+
+def _json_error(code: str, message: str, status: int, request_id: str,
+                reason: str = "") -> HttpResponse:
+    return _json_response(json_protocol.serialize_error(code, message, reason), status,
+                          request_id)
+
+
+def _json_dispatch(service: str, actions: dict[str, Callable], request: HttpRequest) -> bytes:
+    caller = authenticate_sigv4(request.META, request.body, expected_service=service,
+                                auth_method="query")
+    if ratelimit.hit(ratelimit.identity(caller, None)) is not None:
+        raise json_protocol.JsonError("TooManyRequestsException", "Rate exceeded", 400)
+    operation, params = json_protocol.parse_request(
+        service, request.headers.get("X-Amz-Target"), request.body)
+    handler = actions.get(operation)
+    if handler is None:
+        raise json_protocol.JsonError(
+            "UnknownOperationException",
+            f"The operation {operation} is not supported by iamconsole.", 400)
+    sts.check_session_token_scope(caller, service, operation)
+    return json_protocol.serialize_result(service, operation, handler(caller, params))
+
+
+def _json_endpoint(service: str, actions: dict[str, Callable]) -> Callable:
+    """A JSON 1.1 service (AWS Organizations): POST, X-Amz-Target, JSON in and out; errors
+    as {"__type", "message"[, "Reason"]} with their status, as botocore reads them."""
+
+    @csrf_exempt
+    def view(request: HttpRequest) -> HttpResponse:
+        request_id = str(uuid.uuid4())
+        try:
+            if request.method != "POST":
+                raise json_protocol.JsonError("UnknownOperationException",
+                                              "JSON 1.1 requests are POSTed.", 400)
+            return _json_response(_json_dispatch(service, actions, request), 200, request_id)
+        except AuthenticationFailed as exc:
+            code = JSON_AUTH_CODES.get(exc.code, exc.code)
+            return _json_error(code, exc.message, 400, request_id)
+        except json_protocol.JsonError as exc:
+            return _json_error(exc.code, exc.message, exc.status, request_id, exc.reason)
+        except IAMError as exc:
+            code = "AccessDeniedException" if exc.code == "AccessDenied" else exc.code
+            status = 400 if exc.code == "AccessDenied" else exc.status
+            return _json_error(code, exc.message, status, request_id,
+                               getattr(exc, "reason", ""))
+        except RequestDataTooBig:
+            return _json_error("RequestEntityTooLarge",
+                               "The request body is larger than this server accepts.", 413,
+                               request_id)
+        except Exception as exc:
+            dependency = failures.unavailable_dependency(exc)
+            if dependency is not None:
+                logger.warning("JSON API %s request %s: the %s is unavailable", service,
+                               request_id, dependency)
+                response = _json_error("ServiceUnavailableException",
+                                       failures.unavailable_message(dependency), 503,
+                                       request_id)
+                response["Retry-After"] = failures.RETRY_AFTER
+                return response
+            logger.exception("JSON API %s request %s failed", service, request_id)
+            return _json_error("ServiceException",
+                               "The request processing has failed because of an unknown error.",
+                               500, request_id)
+
+    view.__name__ = f"{service}_json_api"
+    return view
+
+
+organizations_endpoint = _json_endpoint("organizations", organizations_actions.ACTIONS)

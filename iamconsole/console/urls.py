@@ -10,6 +10,7 @@ from .views import (
     entities,
     groups,
     instance_profiles,
+    organization,
     pickers,
     policies,
     roles,
@@ -94,4 +95,6 @@ urlpatterns = [
     # Audit log (read-only)
     path("audit/", audit.audit_list, name="audit_list"),
     path("audit/<int:pk>/", audit.audit_detail, name="audit_detail"),
+    # AWS Organizations (read-only tree)
+    path("organization/", organization.organization_tree, name="organization"),
 ]

@@ -114,3 +114,32 @@ def parse_named(value: str | None, type: str, *, aws: bool = False) -> Arn | Non
     if not (is_account_id(parsed.account) or (aws and parsed.account == AWS_ACCOUNT)):
         return None
     return parsed
+
+
+# --- AWS Organizations ("ARN formats supported by Organizations", the service authorization
+# reference): every resource of an organization is named in its management account.
+
+def organization(management: str, org_id: str) -> str:
+    return of_resource(f"organization/{org_id}", "organizations", management)
+
+
+def org_account(management: str, org_id: str, account_id: str) -> str:
+    return of_resource(f"account/{org_id}/{account_id}", "organizations", management)
+
+
+def org_root(management: str, org_id: str, root_id: str) -> str:
+    return of_resource(f"root/{org_id}/{root_id}", "organizations", management)
+
+
+def org_unit(management: str, org_id: str, ou_id: str) -> str:
+    return of_resource(f"ou/{org_id}/{ou_id}", "organizations", management)
+
+
+def org_policy(management: str, org_id: str, policy_type: str, policy_id: str, *,
+               aws_managed: bool = False) -> str:
+    """A customer policy `.../policy/o-x/service_control_policy/p-x`; an AWS managed one
+    `arn:aws:organizations::aws:policy/service_control_policy/p-FullAWSAccess`."""
+    kind = policy_type.lower()
+    if aws_managed:
+        return of_resource(f"policy/{kind}/{policy_id}", "organizations", AWS_ACCOUNT)
+    return of_resource(f"policy/{org_id}/{kind}/{policy_id}", "organizations", management)

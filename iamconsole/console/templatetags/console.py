@@ -36,6 +36,7 @@ NAV = [
     ("Simulator", "/simulator/", ("iam:SimulatePrincipalPolicy", "iam:SimulateCustomPolicy"),
      "*"),
     ("Audit log", "/audit/", ("cloudtrail:LookupEvents",), "*"),
+    ("Organization", "/organization/", ("organizations:DescribeOrganization",), "*"),
     ("Password policy", "/accounts/password-policy/", ("iam:GetAccountPasswordPolicy",), "*"),
 ]
 
