@@ -17,7 +17,7 @@ from django.db.models.functions import Lower
 
 from iamconsole.policy import CompiledPolicy, Context, Decision, Request, compile_policy, evaluate
 
-from . import arns, audit, authz_messages, clock
+from . import arns, audit, authz_messages, clock, guardrails
 from .caller import Caller
 from .errors import AccessDenied
 from .models import (
@@ -285,6 +285,25 @@ def _principal_arn(caller: Caller) -> str:
     return caller.arn
 
 
+def _resource_account(resource: str, caller: Caller) -> str:
+    """The account that owns `resource` (12 digits in its ARN), else the caller's."""
+    parts = resource.split(":", 5)
+    account = parts[4] if len(parts) > 5 else ""
+    return account if len(account) == 12 and account.isdigit() else caller.account
+
+
+_ROOT_IDENTITY: list[CompiledPolicy] = []
+
+
+def _root_identity() -> list[CompiledPolicy]:
+    """A root user may do everything its account may: only SCPs and RCPs limit it."""
+    if not _ROOT_IDENTITY:
+        _ROOT_IDENTITY.append(compile_policy(
+            '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*",'
+            '"Resource":"*"}]}', policy_id="root", policy_type="none", version_id="root"))
+    return _ROOT_IDENTITY
+
+
 def decide(
     caller: Caller,
     action: str,
@@ -292,10 +311,29 @@ def decide(
     extra: dict[str, Any] | None = None,
     resource_policy: CompiledPolicy | None = None,
 ) -> Decision | None:
-    """The engine's decision, or None for the root user / system (allowed everything)."""
-    if caller.is_root:
+    """The engine's decision, or None for the system and for a root user nothing limits
+    (allowed everything). In a member account of an organization its SCPs limit every
+    principal (the root user too, service-linked roles not), and the RCPs of the resource
+    owner's account limit what anyone may do to that account's resources."""
+    if caller.is_system:
         return None
-    policies = effective_policies(caller)
+    mine = guardrails.for_request(caller, caller.account)
+    owner = _resource_account(resource, caller)
+    theirs = mine if owner == caller.account else guardrails.for_request(caller, owner)
+    scp_levels = mine.scp_levels
+    if caller.role is not None and caller.role.aws_service_name:
+        scp_levels = None  # AWS: SCPs do not affect service-linked roles
+    rcp_levels = theirs.rcp_levels
+    if caller.is_root and scp_levels is None and rcp_levels is None:
+        return None
+    if caller.is_root:
+        identity, boundary, session = _root_identity(), None, None
+    else:
+        policies = effective_policies(caller)
+        identity, boundary, session = policies.identity, policies.boundary, policies.session
+    org_keys = {**mine.principal_context, **theirs.resource_context}
+    if org_keys:
+        extra = {**org_keys, **(extra or {})}
     request = Request(
         action=action,
         resource=resource,
@@ -305,10 +343,12 @@ def decide(
     )
     return evaluate(
         request,
-        policies.identity,
-        boundary_policies=policies.boundary,
-        session_policies=policies.session,
+        identity,
+        boundary_policies=boundary,
+        session_policies=session,
         resource_policy=resource_policy,
+        scp_levels=scp_levels,
+        rcp_levels=rcp_levels,
     )
 
 
@@ -331,7 +371,14 @@ def check(caller: Caller, action: str, resource: str, extra: dict | None = None)
 
 
 def access_denied(caller: Caller, action: str, resource: str, decision: Decision) -> AccessDenied:
-    if decision.decision == "explicitDeny":
+    org = decision.organizations_decision_detail
+    denied_by = {"scp": "service control policy", "rcp": "resource control policy"}.get(
+        org.denied_by if org is not None else None)
+    if denied_by is not None and org.explicit_deny:
+        reason = f"with an explicit deny in a {denied_by}"
+    elif denied_by is not None:
+        reason = f"because no {denied_by} allows the {action} action"
+    elif decision.decision == "explicitDeny":
         reason = "with an explicit deny in an identity-based policy"
     elif decision.allowed_by_boundary is False:
         reason = f"because no permissions boundary allows the {action} action"
