@@ -191,7 +191,8 @@ def _export(form: SimulationForm, results: list[EvaluationResult] | None,
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["EvalActionName", "EvalResourceName", "EvalDecision", "MatchedStatements",
-                     "MissingContextValues", "AllowedByPermissionsBoundary"])
+                     "MissingContextValues", "AllowedByPermissionsBoundary",
+                     "AllowedByOrganizations"])
     for r in results:
         writer.writerow([
             r.eval_action_name, r.eval_resource_name, r.eval_decision,
@@ -199,6 +200,8 @@ def _export(form: SimulationForm, results: list[EvaluationResult] | None,
             " ".join(r.missing_context_values),
             "" if r.permissions_boundary_decision_detail is None
             else str(r.permissions_boundary_decision_detail).lower(),
+            "" if r.organizations_decision_detail is None
+            else str(r.organizations_decision_detail).lower(),
         ])
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="simulation.csv"'

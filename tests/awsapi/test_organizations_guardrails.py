@@ -143,3 +143,50 @@ def test_scps_never_limit_the_management_account(world, aws_client):
     with pytest.raises(ClientError) as exc:
         dev_iam.list_users()
     assert "explicit deny in a service control policy" in error(exc)[2]
+
+
+def test_the_simulator_applies_the_scp_and_says_so(world, aws_client):
+    prod_iam = as_role(aws_client, world["sts"], world["prod"],
+                       "OrganizationAccountAccessRole", "iam", session="sim")
+    role_arn = f"arn:aws:iam::{world['prod']}:role/CrossRole"
+    results = {r["EvalActionName"]: r for r in prod_iam.simulate_principal_policy(
+        PolicySourceArn=role_arn, ActionNames=["iam:CreateUser", "iam:CreateGroup"]
+    )["EvaluationResults"]}
+    denied, allowed = results["iam:CreateUser"], results["iam:CreateGroup"]
+    assert denied["EvalDecision"] == "explicitDeny"
+    assert denied["OrganizationsDecisionDetail"] == {"AllowedByOrganizations": False}
+    assert allowed["EvalDecision"] == "allowed"
+    assert allowed["OrganizationsDecisionDetail"] == {"AllowedByOrganizations": True}
+    # The custom-policy simulation knows no account: no organization part, as on AWS.
+    custom = prod_iam.simulate_custom_policy(PolicyInputList=[ALLOW_ALL],
+                                             ActionNames=["iam:CreateUser"])
+    assert "OrganizationsDecisionDetail" not in custom["EvaluationResults"][0]
+
+
+def test_principal_org_id_is_in_the_request_context(world, aws_client):
+    """aws:PrincipalOrgID and aws:PrincipalOrgPaths are set for principals of the
+    organization: a trust policy may require them."""
+    orgs = world["orgs"]
+    org_id = orgs.describe_organization()["Organization"]["Id"]
+    prod_iam = as_role(aws_client, world["sts"], world["prod"],
+                       "OrganizationAccountAccessRole", "iam", session="ctx")
+    prod_iam.create_role(RoleName="OrgOnly", AssumeRolePolicyDocument=doc({
+        "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole",
+        "Condition": {"StringEquals": {"aws:PrincipalOrgID": org_id}}}))
+    prod_iam.put_role_policy(RoleName="OrgOnly", PolicyName="r", PolicyDocument=doc(
+        {"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*"}))
+    dev_iam = as_role(aws_client, world["sts"], world["dev"],
+                      "OrganizationAccountAccessRole", "iam", session="ctx")
+    dev_iam.put_user_policy(UserName="alice", PolicyName="org-only", PolicyDocument=doc({
+        "Effect": "Allow", "Action": "sts:AssumeRole",
+        "Resource": f"arn:aws:iam::{world['prod']}:role/OrgOnly"}))
+    assumed = as_role(aws_client, world["alice_sts"], world["prod"], "OrgOnly", "iam",
+                      session="ok")
+    assert assumed.list_users()["Users"] == []
+    with pytest.raises(ClientError) as exc:  # the condition must hold: another org id fails
+        prod_iam.update_assume_role_policy(RoleName="OrgOnly", PolicyDocument=doc({
+            "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-0000000000"}}}))
+        as_role(aws_client, world["alice_sts"], world["prod"], "OrgOnly", "iam",
+                session="no")
+    assert error(exc)[0] == "AccessDenied"

@@ -86,6 +86,10 @@ class EvaluationResult:
     eval_decision_details: dict[str, str] | None = None
     permissions_boundary_decision_detail: bool | None = None  # AllowedByPermissionsBoundary
     resource_specific_results: list[ResourceSpecificResult] = field(default_factory=list)
+    # AllowedByOrganizations: set when the principal's account is governed by SCPs (or the
+    # resource's by RCPs); `organizations_denied_by` says which ("scp" / "rcp"), for the page.
+    organizations_decision_detail: bool | None = None
+    organizations_denied_by: str | None = None
 
     @property
     def allowed(self) -> bool:
@@ -99,6 +103,9 @@ class EvaluationResult:
             "EvalDecision": self.eval_decision,
             **_decided_by(self),
         }
+        if self.organizations_decision_detail is not None:
+            out["OrganizationsDecisionDetail"] = {
+                "AllowedByOrganizations": self.organizations_decision_detail}
         if self.resource_specific_results:
             out["ResourceSpecificResults"] = [
                 r.as_aws_dict() for r in self.resource_specific_results]

@@ -4,7 +4,7 @@ SimulateCustomPolicy and GetContextKeysFor…Policy."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Unpack
 
@@ -19,7 +19,7 @@ from iamconsole.policy import (
     referenced_context_keys,
 )
 
-from .. import authz
+from .. import authz, guardrails
 from .. import identifiers as ids
 from ..caller import Caller
 from ..errors import InvalidInput, MalformedPolicyDocument, ValidationError
@@ -63,6 +63,10 @@ class Setup:
     resource_owner: str | None
     trust: dict[str, Compiled | None] = field(default_factory=dict)
     trust_roles: dict[str, Role] | None = None  # the target roles, read together (run_all)
+    # Organizations: the SCPs of the principal's account, and the RCPs of a resource owner's
+    # account (SimulatePrincipalPolicy only: AWS's OrganizationsDecisionDetail).
+    scp_levels: list | None = None
+    rcp_levels_of: Callable[[str], list | None] | None = None
 
     def resource_policy_for(self, action: str, resource: str) -> Compiled | None:
         """The resource-based policy that governs `action` on `resource`: for assuming a role
@@ -138,8 +142,13 @@ def _one(setup: Setup, identity: list[CompiledPolicy], boundary: list[CompiledPo
         # AWS: sts:GetCallerIdentity needs no permission and cannot be denied.
         decision = Decision(ALLOWED)
     else:
+        rcp_levels = None
+        if setup.rcp_levels_of is not None:
+            rcp_levels = setup.rcp_levels_of(
+                account_in_arn(resource) or setup.resource_owner or setup.principal_account)
         decision = evaluate(request, identity, boundary_policies=boundary,
-                            resource_policy=resource_policy)
+                            resource_policy=resource_policy, scp_levels=setup.scp_levels,
+                            rcp_levels=rcp_levels)
     verdict = decision.decision
     details = None if resource == "*" else {}
     resource_account = account_in_arn(resource) or setup.resource_owner
@@ -170,8 +179,12 @@ def _one(setup: Setup, identity: list[CompiledPolicy], boundary: list[CompiledPo
             # Another account's resource with no resource policy: that account never allowed
             # it (an ARN without an account, e.g. S3, owned elsewhere per ResourceOwner).
             verdict = IMPLICIT_DENY
+    # SCP and RCP statements are not AWS SourcePolicyTypes: OrganizationsDecisionDetail
+    # tells their part (and the simulator page which of the two denied).
     statements = [] if verdict == IMPLICIT_DENY else \
-        [setup.statement(m) for m in decision.matched_statements]
+        [setup.statement(m) for m in decision.matched_statements
+         if m.policy_type not in ("scp", "rcp")]
+    org = decision.organizations_decision_detail
     result = EvaluationResult(
         eval_action_name=action,
         eval_resource_name=resource,
@@ -180,6 +193,8 @@ def _one(setup: Setup, identity: list[CompiledPolicy], boundary: list[CompiledPo
         missing_context_values=list(decision.missing_context_values),
         eval_decision_details=details,
         permissions_boundary_decision_detail=_boundary_detail(decision),
+        organizations_decision_detail=None if org is None else org.allowed_by_organizations,
+        organizations_denied_by=None if org is None else org.denied_by,
     )
     if with_specific:
         result.resource_specific_results = [ResourceSpecificResult(
@@ -303,7 +318,8 @@ def simulate_principal_policy(
     if rp is not None and principal_arn is None:
         raise InvalidInput("CallerArn is required with a ResourcePolicy when the policy source "
                            "is a group.", field="caller_arn")
-    return _simulate(checked, identity, boundary, rp, principal_arn, values)
+    return _simulate(checked, identity, boundary, rp, principal_arn, values,
+                     organizations=True)
 
 
 def simulate_custom_policy(
@@ -331,11 +347,24 @@ def simulate_custom_policy(
 
 def _simulate(checked: Checked, identity: list[Compiled], boundary: list[Compiled] | None,
               rp: Compiled | None, principal_arn: str | None,
-              identity_keys: dict[str, Any]) -> list[EvaluationResult]:
+              identity_keys: dict[str, Any], *,
+              organizations: bool = False) -> list[EvaluationResult]:
     """Both simulations, once their policies and principal are known: the principal's
-    identity keys under the ContextEntries given, every action × resource."""
+    identity keys under the ContextEntries given, every action × resource. With
+    `organizations` (SimulatePrincipalPolicy), the SCPs of the principal's account and the
+    RCPs of each resource's account take part, with their organization condition keys."""
+    account = _account_of(principal_arn)
+    scp_levels, rcp_levels_of = None, None
+    if organizations:
+        mine = guardrails.of_account(account)
+        scp_levels = mine.scp_levels
+        identity_keys = {**mine.principal_context, **identity_keys}
+
+        def rcp_levels_of(owner: str) -> list | None:
+            return guardrails.of_account(owner).rcp_levels
     setup = Setup(identity, boundary, rp, Context(identity_keys).merged(checked.context),
-                  principal_arn, _account_of(principal_arn), checked.resource_owner)
+                  principal_arn, account, checked.resource_owner,
+                  scp_levels=scp_levels, rcp_levels_of=rcp_levels_of)
     return run_all(setup, checked.actions, checked.resources, checked.handling)
 
 
