@@ -360,8 +360,12 @@ def _simulate(checked: Checked, identity: list[Compiled], boundary: list[Compile
         scp_levels = mine.scp_levels
         identity_keys = {**mine.principal_context, **identity_keys}
 
-        def rcp_levels_of(owner: str) -> list | None:
-            return guardrails.of_account(owner).rcp_levels
+        seen = {account: mine}
+
+        def rcp_levels_of(owner: str) -> list | None:  # each account read once
+            if owner not in seen:
+                seen[owner] = guardrails.of_account(owner)
+            return seen[owner].rcp_levels
     setup = Setup(identity, boundary, rp, Context(identity_keys).merged(checked.context),
                   principal_arn, account, checked.resource_owner,
                   scp_levels=scp_levels, rcp_levels_of=rcp_levels_of)
