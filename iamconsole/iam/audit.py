@@ -92,7 +92,7 @@ def record_denied(caller: Caller, exc: AccessDenied) -> None:
     the event is written when the block ends (the denial rolls the block back), else now."""
     parsed = arns.parse_any(exc.resource)
     resource_type = resource_name = ""
-    if parsed is not None and parsed.service in ("iam", "sts"):
+    if parsed is not None and parsed.service in ("iam", "sts", "organizations"):
         resource_type, resource_name = parsed.type, parsed.name
     fields = _fields(caller, exc.action or "", resource_type=resource_type,
                      resource_name=resource_name, resource_arn=exc.resource or "", old=None,
