@@ -10,7 +10,7 @@ RUN_STAMP := $(VENV)/.run-$(shell cat requirements.txt | cksum | cut -d' ' -f1)
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test lint install browser demo clean
+.PHONY: run test lint install browser js demo clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,14 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "chromium not installed: browser tests will be skipped"; }
 
+## The AWS SDK for JavaScript v3 (pinned in tests/js) for the second-SDK scenario; skipped without npm.
+JS_STAMP := tests/js/node_modules/.installed-$(shell cat tests/js/package-lock.json | cksum | cut -d' ' -f1)
+js: $(JS_STAMP)
+$(JS_STAMP): tests/js/package-lock.json
+	@if command -v npm >/dev/null; then \
+	  npm ci --prefix tests/js --no-audit --no-fund --silent && rm -f tests/js/node_modules/.installed-* && touch $@; \
+	else echo "npm not installed: the JavaScript SDK scenario will be skipped"; fi
+
 demo: $(RUN_STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
@@ -44,7 +52,7 @@ run: demo
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-test: $(STAMP) browser
+test: $(STAMP) browser js
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
