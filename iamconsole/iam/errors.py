@@ -53,6 +53,8 @@ ConcurrentModification = client_error(
 InvalidUserType = client_error("InvalidUserType")
 PolicyNotAttachable = client_error("PolicyNotAttachable")
 UnmodifiableEntity = client_error("UnmodifiableEntity")
+MalformedCertificate = client_error("MalformedCertificate")
+KeyPairMismatch = client_error("KeyPairMismatch")
 
 
 class AccessDenied(ClientError):

@@ -53,14 +53,11 @@ PENDING: dict[str, set[str]] = {
         "GenerateServiceLastAccessedDetails", "GetServiceLastAccessedDetails",
         "GetServiceLastAccessedDetailsWithEntities", "ListPoliciesGrantingServiceAccess",
     },
-    # SSH public keys, signing certificates, server certificates (another session).
+    # SSH public keys, signing certificates (another session).
     "certificates and SSH keys": {
         "UploadSSHPublicKey", "GetSSHPublicKey", "ListSSHPublicKeys", "UpdateSSHPublicKey",
         "DeleteSSHPublicKey", "UploadSigningCertificate", "ListSigningCertificates",
-        "UpdateSigningCertificate", "DeleteSigningCertificate", "UploadServerCertificate",
-        "GetServerCertificate", "ListServerCertificates", "UpdateServerCertificate",
-        "DeleteServerCertificate", "TagServerCertificate", "UntagServerCertificate",
-        "ListServerCertificateTags",
+        "UpdateSigningCertificate", "DeleteSigningCertificate",
     },
     # Service-specific credentials (CodeCommit, Keyspaces...: another session).
     "service-specific credentials": {
