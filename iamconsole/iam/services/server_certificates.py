@@ -32,6 +32,7 @@ from ..models import ServerCertificate
 from . import _entity
 from ._common import (
     bump,
+    check_revision,
     normalize_tags,
     operation,
     tag_context,
@@ -207,10 +208,13 @@ def list_server_certificates(caller: Caller, *, path_prefix: str | None = "/"
 @operation
 def update_server_certificate(caller: Caller, server_certificate_name: str, *,
                               new_server_certificate_name: str | None = None,
-                              new_path: str | None = None) -> ServerCertificate:
-    """UpdateServerCertificate: a new name and/or path, authorized on the old and the new ARN."""
+                              new_path: str | None = None,
+                              revision: int | None = None) -> ServerCertificate:
+    """UpdateServerCertificate: a new name and/or path, authorized on the old and the new ARN
+    (`revision`: the one the caller read, ConcurrentModification if it changed since)."""
     action = "iam:UpdateServerCertificate"
     certificate = find_server_certificate(server_certificate_name, caller, action)
+    check_revision(certificate, revision)
     field = "new_server_certificate_name"
     name = validate_name(new_server_certificate_name, KIND.key, field) \
         if new_server_certificate_name else certificate.name
