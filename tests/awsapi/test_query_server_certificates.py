@@ -4,12 +4,15 @@ shapes and errors of botocore's IAM model, and an account that does not see anot
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from accounts_fixtures import A, B, in_account, keys_of, second_account
 from awsapi_helpers import ACCOUNT, error
 from botocore.exceptions import ClientError
 from cert_fixtures import ca_chain, issue, key_pem, new_key
-from personas import ADMIN_POLICY, make_user
+from personas import ADMIN_POLICY, allow, make_user, policy_json
+from test_query_cli import aws_cli  # noqa: F401  (the aws CLI fixture)
 
 from iamconsole.iam.models import AuditEvent
 
@@ -151,3 +154,67 @@ def test_another_account_does_not_see_it(db, aws_client):
     meta = _upload(iam_b, "web", issue("b.example.com"))["ServerCertificateMetadata"]
     assert meta["Arn"] == f"arn:aws:iam::{B}:server-certificate/web"
     assert len(iam_a.list_server_certificates()["ServerCertificateMetadataList"]) == 1
+
+
+# (operation, its parameters beyond ServerCertificateName, the IAM action)
+NAMED = [
+    ("get_server_certificate", {}, "iam:GetServerCertificate"),
+    ("delete_server_certificate", {}, "iam:DeleteServerCertificate"),
+    ("update_server_certificate", {"NewPath": "/a/"}, "iam:UpdateServerCertificate"),
+    ("tag_server_certificate", {"Tags": [{"Key": "a", "Value": "b"}]},
+     "iam:TagServerCertificate"),
+    ("untag_server_certificate", {"TagKeys": ["a"]}, "iam:UntagServerCertificate"),
+    ("list_server_certificate_tags", {}, "iam:ListServerCertificateTags"),
+]
+
+
+@pytest.mark.parametrize(("operation", "extra", "action"), NAMED, ids=[r[0] for r in NAMED])
+def test_permission_matrix_without_an_existence_oracle(admin_iam, aws_client, operation, extra,
+                                                       action):
+    _upload(admin_iam, "web", issue("www.example.com"))
+    nobody = make_user("nobody")
+    allowed = make_user("allowed", policy=policy_json(allow(action)))
+    outsider = aws_client("iam", *keys_of(nobody.name, A))
+    insider = aws_client("iam", *keys_of(allowed.name, A))
+    for name in ("web", "ghost"):  # denied the same whether it exists or not
+        code, status, message = _code(getattr(outsider, operation),
+                                      ServerCertificateName=name, **extra)
+        assert (code, status) == ("AccessDenied", 403) and action in message
+    assert _code(getattr(insider, operation), ServerCertificateName="ghost",
+                 **extra)[:2] == ("NoSuchEntity", 404)
+    getattr(insider, operation)(ServerCertificateName="web", **extra)
+
+
+def test_upload_and_list_need_their_actions(aws_client, db):
+    nobody = make_user("nobody")
+    outsider = aws_client("iam", *keys_of(nobody.name, A))
+    cert = issue("www.example.com")
+    code, status, message = _code(_upload, outsider, "web", cert)
+    assert (code, status) == ("AccessDenied", 403) and "iam:UploadServerCertificate" in message
+    assert "PRIVATE KEY" not in message
+    code, _, message = _code(outsider.list_server_certificates)
+    assert code == "AccessDenied" and "iam:ListServerCertificates" in message
+
+
+def test_the_aws_cli_uploads_from_files(aws_cli, tmp_path):  # noqa: F811
+    leaf, intermediate, root = ca_chain("cli.example.com")
+    for name, text in (("cert.pem", leaf.pem), ("key.pem", leaf.key_pem),
+                       ("chain.pem", intermediate.pem + root.pem)):
+        (tmp_path / name).write_text(text)
+    uploaded = json.loads(aws_cli(
+        "iam", "upload-server-certificate", "--server-certificate-name", "cli",
+        "--certificate-body", f"file://{tmp_path / 'cert.pem'}",
+        "--private-key", f"file://{tmp_path / 'key.pem'}",
+        "--certificate-chain", f"file://{tmp_path / 'chain.pem'}", "--path", "/cli/").stdout)
+    assert uploaded["ServerCertificateMetadata"]["Arn"] == \
+        f"arn:aws:iam::{ACCOUNT}:server-certificate/cli/cli"
+    got = json.loads(aws_cli("iam", "get-server-certificate", "--server-certificate-name",
+                             "cli").stdout)
+    assert got["ServerCertificate"]["CertificateChain"] == (intermediate.pem + root.pem).strip()
+    listed = json.loads(aws_cli("iam", "list-server-certificates").stdout)
+    assert [m["ServerCertificateName"] for m in listed["ServerCertificateMetadataList"]] == ["cli"]
+    mismatch = aws_cli("iam", "upload-server-certificate", "--server-certificate-name", "x",
+                       "--certificate-body", f"file://{tmp_path / 'cert.pem'}",
+                       "--private-key", key_pem(new_key()), check=False)
+    assert mismatch.returncode != 0 and "KeyPairMismatch" in mismatch.stderr
+    aws_cli("iam", "delete-server-certificate", "--server-certificate-name", "cli")
