@@ -206,6 +206,33 @@ class CreateInstanceProfileSerializer(create_serializer(kinds.INSTANCE_PROFILE))
     tags = tag_map(required=False)
 
 
+class ServerCertificateSerializer(entity_serializer(kinds.SERVER_CERTIFICATE)):
+    # A server certificate: its metadata, PEM body and chain, tags; never its private key.
+    create_date = serializers.DateTimeField(source="created_at", help_text="UploadDate")
+    expiration = serializers.DateTimeField(help_text="The certificate's notAfter.")
+    expired = serializers.BooleanField(source="is_expired")
+    certificate_body = serializers.CharField()
+    certificate_chain = serializers.CharField()
+    tags = serializers.DictField(child=serializers.CharField())
+
+
+class UploadServerCertificateSerializer(create_serializer(kinds.SERVER_CERTIFICATE)):
+    certificate_body = serializers.CharField(max_length=16384, trim_whitespace=False,
+                                             help_text="The PEM X.509 certificate.")
+    private_key = serializers.CharField(max_length=16384, trim_whitespace=False,
+                                        write_only=True,
+                                        help_text="Its PEM private key (stored encrypted, "
+                                                  "never returned).")
+    certificate_chain = serializers.CharField(max_length=2097152, required=False,
+                                              trim_whitespace=False,
+                                              help_text="The PEM certificates that signed it, "
+                                                        "its issuer first.")
+    tags = tag_map(required=False)
+
+
+UpdateServerCertificateSerializer = rename_serializer(kinds.SERVER_CERTIFICATE)
+
+
 class RoleNameSerializer(serializers.Serializer):
     role_name = name_field(kinds.ROLE)
 

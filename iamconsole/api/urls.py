@@ -99,8 +99,9 @@ urlpatterns = [
         SpectacularSwaggerSplitView.as_view(url_name="api:schema", throttle_classes=[])),
         name="docs"),
     path("caller-identity/", account.CallerIdentityView.as_view(), name="caller-identity"),
-    # users, groups, roles, instance profiles
-    *(route for kind in (*kinds.IDENTITIES.values(), kinds.INSTANCE_PROFILE)
+    # users, groups, roles, instance profiles, server certificates
+    *(route for kind in (*kinds.IDENTITIES.values(), kinds.INSTANCE_PROFILE,
+                         kinds.SERVER_CERTIFICATE)
       for route in _kind_routes(kind)),
     path("service-linked-roles/", entities.ServiceLinkedRolesView.as_view(),
          name="service-linked-roles"),

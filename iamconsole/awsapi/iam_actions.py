@@ -290,6 +290,39 @@ def list_instance_profiles_for_role(caller, p):
                     lambda profile: shapes.instance_profile_shape(profile, full=False))
 
 
+# Server certificates (Delete, Tag, Untag and ListServerCertificateTags: per_kind above; the
+# private key is never answered) ------------------------------------------------------------
+
+
+@action("UploadServerCertificate")
+def upload_server_certificate(caller, p):
+    certificate = iam.upload_server_certificate(
+        caller, p["ServerCertificateName"], p["CertificateBody"], p["PrivateKey"],
+        certificate_chain=p.get("CertificateChain"), path=p.get("Path"), tags=p.get("Tags"))
+    return {"ServerCertificateMetadata": shapes.server_certificate_metadata(certificate),
+            "Tags": shapes.tags(certificate)}
+
+
+@action("GetServerCertificate")
+def get_server_certificate(caller, p):
+    certificate = iam.get_server_certificate(caller, p["ServerCertificateName"])
+    return {"ServerCertificate": shapes.server_certificate_shape(certificate)}
+
+
+@action("ListServerCertificates")
+def list_server_certificates(caller, p):
+    certificates = iam.list_server_certificates(caller, path_prefix=p.get("PathPrefix"))
+    return paginate(p, certificates, "ServerCertificateMetadataList",
+                    shapes.server_certificate_metadata)
+
+
+@action("UpdateServerCertificate")
+def update_server_certificate(caller, p):
+    iam.update_server_certificate(caller, p["ServerCertificateName"],
+                                  new_server_certificate_name=p.get("NewServerCertificateName"),
+                                  new_path=p.get("NewPath"))
+
+
 # Managed policies and versions --------------------------------------------------------------------
 
 

@@ -85,6 +85,29 @@ def instance_profile_shape(profile: Entity, *, full: bool = True) -> dict[str, A
             "Roles": [role_shape(role, full=False) for role in profile.roles.all()]}
 
 
+def server_certificate_metadata(certificate: Entity) -> dict[str, Any]:
+    """AWS's ServerCertificateMetadata (what ListServerCertificates gives)."""
+    return {
+        "Path": certificate.path,
+        "ServerCertificateName": certificate.name,
+        "ServerCertificateId": certificate.server_certificate_id,
+        "Arn": certificate.arn,
+        "UploadDate": certificate.created_at,
+        "Expiration": certificate.expiration,
+    }
+
+
+def server_certificate_shape(certificate: Entity) -> dict[str, Any]:
+    """AWS's ServerCertificate: the metadata, the PEM body and chain, the tags; never the
+    private key."""
+    return {
+        "ServerCertificateMetadata": server_certificate_metadata(certificate),
+        "CertificateBody": certificate.certificate_body,
+        "CertificateChain": certificate.certificate_chain or None,
+        "Tags": tags(certificate),
+    }
+
+
 _IDENTITY_SHAPES = {"user": user_shape, "group": group_shape, "role": role_shape}
 
 

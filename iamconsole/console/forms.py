@@ -134,6 +134,7 @@ class GroupCreateForm(ConsoleForm):
 
 
 GroupEditForm = rename_form(kinds.GROUP)
+ServerCertificateEditForm = rename_form(kinds.SERVER_CERTIFICATE)
 
 
 DEFAULT_TRUST_POLICY = """{
@@ -178,6 +179,33 @@ class RoleCreateForm(BoundaryCreateForm):
 class InstanceProfileCreateForm(ConsoleForm):
     instance_profile_name = forms.CharField(max_length=128, label="Instance profile name")
     path = forms.CharField(required=False, initial="/", help_text=PATH_HELP)
+    tags = TagsField()
+
+
+class UnechoedTextarea(forms.Textarea):
+    """A textarea that never renders the value it was posted (a private key)."""
+
+    def format_value(self, value):
+        return None
+
+
+class ServerCertificateUploadForm(ConsoleForm):
+    server_certificate_name = forms.CharField(max_length=128, label="Certificate name")
+    path = forms.CharField(required=False, initial="/", help_text=PATH_HELP)
+    certificate_body = forms.CharField(
+        max_length=16384, strip=False, label="Certificate body (PEM)",
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false",
+                                     "placeholder": "-----BEGIN CERTIFICATE-----"}))
+    private_key = forms.CharField(
+        max_length=16384, strip=False, label="Private key (PEM)",
+        help_text="Stored encrypted; it is never shown again.",
+        widget=UnechoedTextarea(attrs={"rows": 8, "spellcheck": "false",
+                                       "autocomplete": "off",
+                                       "placeholder": "-----BEGIN PRIVATE KEY-----"}))
+    certificate_chain = forms.CharField(
+        required=False, max_length=2097152, strip=False, label="Certificate chain (PEM)",
+        help_text="Optional. The certificates that signed it, its issuer first.",
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}))
     tags = TagsField()
 
 

@@ -14,6 +14,7 @@ from .views import (
     pickers,
     policies,
     roles,
+    server_certificates,
     user_credentials,
     users,
 )
@@ -92,6 +93,7 @@ urlpatterns = [
         path(f"{PROFILE}/roles/<str:role>/remove/", instance_profiles.instance_profile_remove_role,
              name="instance_profile_remove_role"),
     ]),
+    *entities.urls(server_certificates.PAGE),
     # Audit log (read-only)
     path("audit/", audit.audit_list, name="audit_list"),
     path("audit/<int:pk>/", audit.audit_detail, name="audit_detail"),

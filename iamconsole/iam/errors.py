@@ -61,6 +61,7 @@ MalformedCertificate = client_error("MalformedCertificate")
 InvalidCertificate = client_error("InvalidCertificate")
 DuplicateCertificate = client_error("DuplicateCertificate", 409)
 NotSupportedService = client_error("NotSupportedService", 404)
+KeyPairMismatch = client_error("KeyPairMismatch")
 
 
 class AccessDenied(ClientError):

@@ -13,7 +13,7 @@ _SECRET_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01234567
 NAME_PATTERN = re.compile(r"^[\w+=,.@-]+$", re.ASCII)  # Java \w: ASCII only
 PATH_PATTERN = re.compile(r"^(/|/[\x21-\x7e]+/)$")
 NAME_MAX = {"user": 64, "group": 128, "role": 64, "policy": 128, "mfa": 226, "inline": 128,
-            "instance_profile": 128}
+            "instance_profile": 128, "server_certificate": 128}
 
 
 def new_unique_id(prefix: str) -> str:
@@ -57,6 +57,10 @@ def new_policy_id() -> str:
 
 def new_instance_profile_id() -> str:
     return new_unique_id("AIPA")
+
+
+def new_server_certificate_id() -> str:
+    return new_unique_id("ASCA")
 
 
 def account_id() -> str:

@@ -189,8 +189,15 @@ INSTANCE_PROFILE = Kind(
     has_tags=True, delete_blockers=(Blocker(_IN_PROFILE, _related("roles")),),
 )
 
+SERVER_CERTIFICATE = Kind(
+    key="server_certificate", noun="ServerCertificate", plural="server-certificates",
+    label="Server certificate", label_plural="Server certificates", model=m.ServerCertificate,
+    arn_type="server-certificate", id_prefix="ASCA", id_field="server_certificate_id",
+    has_tags=True,
+)
+
 KINDS: dict[str, Kind] = {k.key: k for k in (USER, GROUP, ROLE, POLICY, MFA_DEVICE,
-                                             INSTANCE_PROFILE)}
+                                             INSTANCE_PROFILE, SERVER_CERTIFICATE)}
 # The identities: what policies are attached to and inline in (users, groups, roles).
 IDENTITIES: dict[str, Kind] = {k: v for k, v in KINDS.items() if v.has_attachments}
 

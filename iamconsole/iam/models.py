@@ -210,6 +210,31 @@ class InstanceProfile(NamedEntity, TaggedEntity, AccountOwned):
     Meta = _named_entity_meta("instance_profile")
 
 
+class ServerCertificate(NamedEntity, TaggedEntity, AccountOwned):
+    """A server certificate (UploadServerCertificate): a PEM X.509 certificate, its optional
+    chain and its private key, kept encrypted (`iam.crypto`) and never answered by any door."""
+
+    ARN_TYPE = "server-certificate"
+
+    name = models.CharField(max_length=128)
+    path = models.CharField(max_length=512, default="/")
+    server_certificate_id = models.CharField(
+        max_length=32, unique=True, default=ids.new_server_certificate_id, editable=False
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)  # UploadDate
+    certificate_body = models.TextField()
+    certificate_chain = models.TextField(blank=True, default="")
+    private_key_encrypted = models.TextField()  # iam.crypto.encrypt(PEM private key)
+    expiration = models.DateTimeField()  # the certificate's notAfter
+    revision = models.PositiveIntegerField(default=1)
+
+    Meta = _named_entity_meta("server_certificate")
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expiration <= timezone.now()
+
+
 class ServiceLinkedRoleDeletion(AccountOwned):
     """A DeleteServiceLinkedRole task, kept so GetServiceLinkedRoleDeletionStatus can answer
     after the role is gone (the deletion itself completes at once)."""

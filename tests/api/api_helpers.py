@@ -46,7 +46,7 @@ def world_fixture(db, admin, outsider) -> World:
     """alice (inline policy, attached policy, boundary, access key, login profile, MFA, SSH
     key, signing certificate, CodeCommit credential, member of devs), carol (bare), devs and
     empty groups, app and bare roles, policy Pol (v1 default, v2), an unattached policy Spare,
-    an account password policy."""
+    instance profiles, server certificates web and spare-cert, an account password policy."""
     from iamconsole.iam import services as iam
 
     system = Caller.system("test")
@@ -73,6 +73,12 @@ def world_fixture(db, admin, outsider) -> World:
     iam.create_instance_profile(system, "web", tags={"team": "blue"})
     iam.create_instance_profile(system, "empty-profile")
     iam.add_role_to_instance_profile(system, "web", "ec2")
+    from cert_fixtures import issue
+
+    certificate = issue("www.example.com")
+    iam.upload_server_certificate(system, "web", certificate.pem, certificate.key_pem,
+                                  tags={"team": "blue"})
+    iam.upload_server_certificate(system, "spare-cert", certificate.pem, certificate.key_pem)
     iam.create_service_linked_role(system, "elasticbeanstalk.amazonaws.com")
     iam.create_service_linked_role(system, "autoscaling.amazonaws.com")
     slr_task = iam.delete_service_linked_role(system, "AWSServiceRoleForAutoScaling")

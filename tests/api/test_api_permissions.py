@@ -7,11 +7,13 @@ import json
 
 import pytest
 from api_helpers import API, PASSWORD, TRUST, world_fixture  # noqa: F401 - the fixture
+from cert_fixtures import issue
 from django.test import Client
 from key_material import certificate, rsa_key, ssh_public
 
 SSH_KEY = ssh_public(rsa_key(1))
 CERTIFICATE = certificate(rsa_key(1))
+_CERT = issue("new.example.com")
 NEW_DOC = {"Version": "2012-10-17",
            "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]}
 
@@ -140,6 +142,21 @@ MATRIX = [
     ("POST", "instance-profiles/web/tags/", {"tags": {"cost": "42"}},
      "iam:TagInstanceProfile", 200),
     ("DELETE", "instance-profiles/web/tags/?key=team", None, "iam:UntagInstanceProfile", 200),
+    # server certificates
+    ("GET", "server-certificates/", None, "iam:ListServerCertificates", 200),
+    ("POST", "server-certificates/", {"server_certificate_name": "new",
+                                      "certificate_body": _CERT.pem,
+                                      "private_key": _CERT.key_pem},
+     "iam:UploadServerCertificate", 201),
+    ("GET", "server-certificates/web/", None, "iam:GetServerCertificate", 200),
+    ("PATCH", "server-certificates/web/", {"new_path": "/elb/"}, "iam:UpdateServerCertificate",
+     200),
+    ("DELETE", "server-certificates/spare-cert/", None, "iam:DeleteServerCertificate", 204),
+    ("GET", "server-certificates/web/tags/", None, "iam:ListServerCertificateTags", 200),
+    ("POST", "server-certificates/web/tags/", {"tags": {"cost": "42"}},
+     "iam:TagServerCertificate", 200),
+    ("DELETE", "server-certificates/web/tags/?key=team", None, "iam:UntagServerCertificate",
+     200),
     # service-linked roles
     ("POST", "service-linked-roles/", {"aws_service_name": "ecs.amazonaws.com"},
      "iam:CreateServiceLinkedRole", 201),

@@ -53,12 +53,6 @@ PENDING: dict[str, set[str]] = {
         "GenerateServiceLastAccessedDetails", "GetServiceLastAccessedDetails",
         "GetServiceLastAccessedDetailsWithEntities", "ListPoliciesGrantingServiceAccess",
     },
-    # Server certificates (another session).
-    "server certificates": {
-        "UploadServerCertificate", "GetServerCertificate", "ListServerCertificates",
-        "UpdateServerCertificate", "DeleteServerCertificate", "TagServerCertificate",
-        "UntagServerCertificate", "ListServerCertificateTags",
-    },
 }
 PENDING_OPERATIONS = set().union(*PENDING.values())
 

@@ -1,8 +1,8 @@
-"""Users, groups, roles and instance profiles themselves: one generic collection view
-(List{noun}s, Create{noun}) and one generic item view (Get{noun}, Update{noun} where the kind
-has it, Delete{noun}) per kind of the registry, and what only one kind has: a user's groups, a
-group's members, a role's trust policy and instance profiles, an instance profile's role,
-service-linked roles.
+"""Users, groups, roles, instance profiles and server certificates themselves: one generic
+collection view (List{noun}s, Create{noun} or Upload{noun}) and one generic item view
+(Get{noun}, Update{noun} where the kind has it, Delete{noun}) per kind of the registry, and
+what only one kind has: a user's groups, a group's members, a role's trust policy and
+instance profiles, an instance profile's role, service-linked roles.
 
 A kind's request bodies are its serializers' fields, named as the domain operation's keyword
 arguments (`CreateRoleSerializer.max_session_duration` is `create_role(max_session_duration=)`).
@@ -35,6 +35,11 @@ class Shapes:
     output: type[serializers.Serializer]
     create: type[serializers.Serializer]
     update: type[serializers.Serializer] | None  # None: the kind has no Update{noun}
+    create_verb: str = "Create"  # AWS's verb of its Create{noun} (UploadServerCertificate)
+
+    @property
+    def create_op(self) -> str:
+        return self.create_verb + "{noun}"
 
 
 SHAPES = {
@@ -43,6 +48,9 @@ SHAPES = {
     "role": Shapes(s.RoleSerializer, s.CreateRoleSerializer, s.UpdateRoleSerializer),
     "instance_profile": Shapes(s.InstanceProfileSerializer, s.CreateInstanceProfileSerializer,
                                None),
+    "server_certificate": Shapes(s.ServerCertificateSerializer,
+                                 s.UploadServerCertificateSerializer,
+                                 s.UpdateServerCertificateSerializer, create_verb="Upload"),
 }
 
 
@@ -81,7 +89,7 @@ class EntitiesView(IAMView):
         shapes = SHAPES[self.kind.key]
         arguments = _arguments(shapes.create, valid(shapes.create, request.data))
         name = arguments.pop(f"{self.kind.key}_name")
-        entity = self.kind.op("Create{noun}")(self.caller, name, **arguments)
+        entity = self.kind.op(shapes.create_op)(self.caller, name, **arguments)
         return _with_etag(Response(shapes.output(entity).data, status=201), entity)
 
 
@@ -121,13 +129,13 @@ def collection_view(kind: kinds.Kind) -> type[EntitiesView]:
     untagged = "" if kind.has_tags else f" ({kind.plural} have no tags: ?tag= matches none)"
     view = type(f"{kind.label_plural.title().replace(' ', '')}View", (EntitiesView,), {
         "__module__": __name__, "kind": kind,
-        "iam_actions": {"GET": kind.action("List{noun}s"), "POST": kind.action("Create{noun}")},
+        "iam_actions": {"GET": kind.action("List{noun}s"), "POST": kind.action(shapes.create_op)},
     })
     return extend_schema_view(
         get=extend_schema(parameters=[s.ListFilterSerializer], responses=paginated(shapes.output),
                           summary=f"List{kind.noun}s{untagged}"),
         post=extend_schema(request=shapes.create, responses={201: shapes.output},
-                           summary=f"Create{kind.noun}"),
+                           summary=shapes.create_op.format(noun=kind.noun)),
     )(view)
 
 

@@ -33,6 +33,8 @@ NAV = [
     ("Policies", "/policies/", ("iam:ListPolicies",), kinds.POLICY.any_arn),
     ("Instance profiles", "/instance-profiles/", ("iam:ListInstanceProfiles",),
      kinds.INSTANCE_PROFILE.any_arn),
+    ("Server certificates", "/server-certificates/", ("iam:ListServerCertificates",),
+     kinds.SERVER_CERTIFICATE.any_arn),
     ("Simulator", "/simulator/", ("iam:SimulatePrincipalPolicy", "iam:SimulateCustomPolicy"),
      "*"),
     ("Audit log", "/audit/", ("cloudtrail:LookupEvents",), "*"),

@@ -50,6 +50,7 @@ class EntityPage:
     home_tab = ""  # the tab of the entity's page after a create and on Cancel ("": default)
     edit_tab = ""  # the tab a saved edit goes to
     edit_action = "Update{noun}"
+    create_action = "Create{noun}"  # AWS's operation of the create page (Upload{noun})
     editable = True  # False: the kind has no Update{noun} (no edit page)
     delete_warning = ""
     path_arg = "<str:name>"  # the entity's part of its URLs, after the kind's plural
@@ -88,7 +89,7 @@ class EntityPage:
         return {}
 
     def may_create(self, request: HttpRequest) -> bool:
-        action = self.kind.action("Create{noun}")
+        action = self.kind.action(self.create_action)
         if self.kind.has_boundary:
             return may_do_with_some_boundary(request, action, self.kind.arn("*"))
         return allowed(request, action, self.kind.arn("*"))
@@ -256,7 +257,7 @@ def list_view(page: EntityPage):
 
 def create_view(page: EntityPage):
     kind = page.kind
-    action = kind.action("Create{noun}")
+    action = kind.action(page.create_action)
 
     @console_view(action, kind.any_arn,
                   contexts=create_contexts(action) if kind.has_boundary else None)
@@ -270,8 +271,9 @@ def create_view(page: EntityPage):
                 except IAMError as exc:
                     form.apply_error(exc)
                 else:
+                    done = "Uploaded" if page.create_action.startswith("Upload") else "Created"
                     return changed(request, page.tab_url(page.args(entity), page.home_tab),
-                                   f"Created {kind.label.lower()} {entity.name}.")
+                                   f"{done} {kind.label.lower()} {entity.name}.")
         else:
             form = page.create_form(initial=page.create_initial(form_kwargs), **form_kwargs)
         return form_page(request, page.form_template, {

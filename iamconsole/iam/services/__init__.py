@@ -137,6 +137,18 @@ from .roles import (
     update_assume_role_policy,
     update_role,
 )
+from .server_certificates import (
+    delete_server_certificate,
+    find_server_certificate,
+    get_server_certificate,
+    list_server_certificate_tags,
+    list_server_certificates,
+    private_key_of,
+    tag_server_certificate,
+    untag_server_certificate,
+    update_server_certificate,
+    upload_server_certificate,
+)
 from .service_credentials import (
     API_KEY_SERVICES,
     PASSWORD_SERVICES,
