@@ -48,11 +48,6 @@ PENDING: dict[str, set[str]] = {
         "DisableOrganizationsRootSessions", "ListOrganizationsFeatures",
         "GenerateOrganizationsAccessReport", "GetOrganizationsAccessReport", "sts:AssumeRoot",
     },
-    # Access Advisor, last-accessed information (another session).
-    "access advisor": {
-        "GenerateServiceLastAccessedDetails", "GetServiceLastAccessedDetails",
-        "GetServiceLastAccessedDetailsWithEntities", "ListPoliciesGrantingServiceAccess",
-    },
     # SSH public keys, signing certificates, server certificates (another session).
     "certificates and SSH keys": {
         "UploadSSHPublicKey", "GetSSHPublicKey", "ListSSHPublicKeys", "UpdateSSHPublicKey",
