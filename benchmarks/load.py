@@ -254,6 +254,9 @@ def main() -> None:
     parser.add_argument("--generator", choices=("wrk", "python"),
                         default="wrk" if shutil.which("wrk") else "python")
     parser.add_argument("--only", default="", help="run the scenarios whose name contains this")
+    parser.add_argument("--last-accessed", choices=("on", "off"), default="on",
+                        help="Access Advisor's recording (IAM_LAST_ACCESSED): off to measure "
+                             "its cost")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL"):
         sys.exit("set DATABASE_URL to the seeded database")
@@ -264,11 +267,13 @@ def main() -> None:
     key_id, secret = fresh_access_key()
     port = free_port()
     log = Path(tempfile.mkstemp(prefix="iamconsole-load-", suffix=".log")[1])
-    server = start_gunicorn(gunicorn_env(port, args.workers), log)
+    server = start_gunicorn(gunicorn_env(port, args.workers, IAM_LAST_ACCESSED=(
+        "true" if args.last_accessed == "on" else "false")), log)
     try:
         wait_ready(port, server, log)
         print(f"gunicorn: {args.workers} sync workers on 127.0.0.1:{port}; {args.generator} "
               f"generator, {args.clients} clients; {args.duration:g} s per scenario; "
+              f"last accessed recording {args.last_accessed}; "
               f"{os.cpu_count()} CPUs shared by server, database and load generator")
         print("| scenario                            |  req/s | p50 ms | p95 ms | requests | "
               "non-2xx | worker CPU ms/req | DB CPU ms/req |")

@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "iamconsole.proxies.ClientAddressMiddleware",  # first: everything after reads REMOTE_ADDR
     # NUL characters → 400; a view's client error → 400, unreachable database or cache → 503
     "iamconsole.failures.FailuresMiddleware",
+    # Access Advisor: the request's allowed actions, written once its response is ready.
+    "iamconsole.iam.last_accessed.LastAccessedMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Early: a sign-in attempt over the per-address limit costs a counter and a ready page.
     "iamconsole.accounts.middleware.SignInThrottleMiddleware",
@@ -224,6 +226,9 @@ STORAGES = {
 API_RATE_LIMIT = env("API_RATE_LIMIT", "50/second")
 if not re.fullmatch(r"(?i)\s*(off|none|\d+\s*/\s*[smhd]\w*)\s*", API_RATE_LIMIT or "off"):
     raise ImproperlyConfigured("API_RATE_LIMIT must look like 50/second, 3000/minute or off")
+
+# Access Advisor's last accessed information (iam.last_accessed): off only to measure its cost.
+IAM_LAST_ACCESSED = envbool("IAM_LAST_ACCESSED", True)
 
 # Console sign-in attempts per client address, counted before any password is hashed (429 with
 # Retry-After beyond it); the lockout (iamconsole/accounts/lockout.py) comes on top.

@@ -527,3 +527,59 @@ class CallerIdentitySerializer(serializers.Serializer):
     account = serializers.CharField()
     auth_method = serializers.CharField()
     access_key_id = serializers.CharField(allow_blank=True)
+
+
+# --------------------------------------------------------------------------- Access Advisor
+
+
+class LastAccessedQuerySerializer(serializers.Serializer):
+    granularity = serializers.ChoiceField(choices=["SERVICE_LEVEL", "ACTION_LEVEL"],
+                                          required=False)
+    service_namespace = serializers.RegexField(r"^[\w-]+$", max_length=64, required=False,
+                                               help_text="also list the report's entities "
+                                                         "for this service")
+
+
+class TrackedActionSerializer(serializers.Serializer):
+    action_name = serializers.CharField(source="ActionName")
+    last_accessed_entity = serializers.CharField(source="LastAccessedEntity", required=False)
+    last_accessed_time = serializers.DateTimeField(source="LastAccessedTime", required=False)
+    last_accessed_region = serializers.CharField(source="LastAccessedRegion", required=False)
+
+
+class ServiceLastAccessedSerializer(serializers.Serializer):
+    service_name = serializers.CharField(source="ServiceName")
+    service_namespace = serializers.CharField(source="ServiceNamespace")
+    last_authenticated = serializers.DateTimeField(source="LastAuthenticated", required=False)
+    last_authenticated_entity = serializers.CharField(source="LastAuthenticatedEntity",
+                                                      required=False)
+    last_authenticated_region = serializers.CharField(source="LastAuthenticatedRegion",
+                                                      required=False)
+    total_authenticated_entities = serializers.IntegerField(source="TotalAuthenticatedEntities")
+    tracked_actions_last_accessed = TrackedActionSerializer(
+        source="TrackedActionsLastAccessed", many=True, required=False)
+
+
+class EntityInfoSerializer(serializers.Serializer):
+    arn = serializers.CharField(source="Arn")
+    name = serializers.CharField(source="Name")
+    type = serializers.CharField(source="Type")
+    id = serializers.CharField(source="Id")
+    path = serializers.CharField(source="Path")
+
+
+class EntityDetailsSerializer(serializers.Serializer):
+    entity_info = EntityInfoSerializer(source="EntityInfo")
+    last_authenticated = serializers.DateTimeField(source="LastAuthenticated", required=False)
+
+
+class LastAccessedReportSerializer(serializers.Serializer):
+    job_id = serializers.CharField()
+    job_type = serializers.CharField()
+    job_status = serializers.CharField(source="status")
+    job_creation_date = serializers.DateTimeField(source="created_at")
+    job_completion_date = serializers.DateTimeField(source="completed_at")
+    arn = serializers.CharField()
+    services_last_accessed = ServiceLastAccessedSerializer(source="services", many=True)
+    entity_details = EntityDetailsSerializer(many=True, required=False,
+                                             help_text="with ?service_namespace=")

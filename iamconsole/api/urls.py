@@ -14,7 +14,7 @@ from .converters import (
     NameConverter,
     VersionConverter,
 )
-from .views import account, credentials, entities, identity, policies, simulate
+from .views import account, advisor, credentials, entities, identity, policies, simulate
 from .views.misc import UnknownURLView
 
 app_name = "api"
@@ -73,6 +73,7 @@ _SHARED_ROUTES = [
      "inline_policies"),
     ("tags/", identity.TagsView, "tags", "tags"),
     ("permissions-boundary/", identity.BoundaryView, "boundary", "boundary"),
+    ("last-accessed/", advisor.LastAccessedView, "last-accessed", "attachments"),
 ]
 
 
@@ -122,6 +123,8 @@ urlpatterns = [
          name="policy-entities"),
     path("policies/<iam_id:policy_id>/tags/", policies.PolicyTagsView.as_view(),
          name="policy-tags"),
+    path("policies/<iam_id:policy_id>/last-accessed/", advisor.PolicyLastAccessedView.as_view(),
+         name="policy-last-accessed"),
     # account
     path("password-policy/", account.PasswordPolicyView.as_view(), name="password-policy"),
     path("audit-events/", account.AuditEventsView.as_view(), name="audit-events"),

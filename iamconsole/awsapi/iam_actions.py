@@ -627,6 +627,41 @@ def get_credential_report(caller, p):
             "GeneratedTime": report.generated_at}
 
 
+# Access Advisor -----------------------------------------------------------------------------------
+
+
+@action("GenerateServiceLastAccessedDetails")
+def generate_service_last_accessed_details(caller, p):
+    return {"JobId": iam.generate_service_last_accessed_details(caller, p["Arn"],
+                                                                p.get("Granularity"))}
+
+
+def _job_dates(job) -> dict[str, Any]:
+    return {"JobStatus": job.status, "JobCreationDate": job.created_at,
+            "JobCompletionDate": job.completed_at}
+
+
+@action("GetServiceLastAccessedDetails")
+def get_service_last_accessed_details(caller, p):
+    job = iam.get_service_last_accessed_details(caller, p["JobId"])
+    return {**_job_dates(job), "JobType": job.job_type,
+            **paginate(p, job.services, "ServicesLastAccessed", lambda s: s)}
+
+
+@action("GetServiceLastAccessedDetailsWithEntities")
+def get_service_last_accessed_details_with_entities(caller, p):
+    job, entities = iam.get_service_last_accessed_details_with_entities(
+        caller, p["JobId"], p["ServiceNamespace"])
+    return {**_job_dates(job), **paginate(p, entities, "EntityDetailsList", lambda e: e)}
+
+
+@action("ListPoliciesGrantingServiceAccess")
+def list_policies_granting_service_access(caller, p):
+    entries = iam.list_policies_granting_service_access(caller, p["Arn"],
+                                                        p["ServiceNamespaces"])
+    return paginate(p, entries, "PoliciesGrantingServiceAccess", lambda e: e)
+
+
 # Policy simulation -------------------------------------------------------------------------------
 
 

@@ -140,6 +140,7 @@ def require(caller: Caller, action: str, resource: str,
     candidates = list(contexts) or [None]
     for extra in candidates[:-1]:
         if authz.is_allowed(caller, action, resource, extra):
+            authz.record_allowed(caller, action)
             return
     authz.check(caller, action, resource, candidates[-1])
 

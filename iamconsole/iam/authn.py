@@ -162,6 +162,7 @@ def authenticate_sigv4(
         secure_transport=_secure(request_meta) if secure_transport is None
         else secure_transport,
         access_key_id=creds.access_key_id,
+        region=creds.region,
         mfa_authenticated_at=session.mfa_authenticated_at if session is not None else None,
     )
     # The rest of the request acts in the caller's account (cleared by TenancyMiddleware).

@@ -17,7 +17,7 @@ from django.db.models.functions import Lower
 
 from iamconsole.policy import CompiledPolicy, Context, Decision, Request, compile_policy, evaluate
 
-from . import arns, audit, authz_messages, clock, guardrails
+from . import arns, audit, authz_messages, clock, guardrails, last_accessed
 from .caller import Caller
 from .errors import AccessDenied
 from .models import (
@@ -352,6 +352,13 @@ def decide(
     )
 
 
+def record_allowed(caller: Caller, action: str) -> None:
+    """An allowed decision that a caller acts on without `check` (a trust policy evaluated by
+    AssumeRole, the console's choice among candidate contexts): Access Advisor records it as
+    `check` does. `is_allowed` alone records nothing: the console asks it to draw buttons."""
+    last_accessed.record(caller, action)
+
+
 def is_allowed(caller: Caller, action: str, resource: str, extra: dict | None = None) -> bool:
     decision = decide(caller, action, resource, extra)
     return decision is None or decision.allowed
@@ -361,7 +368,10 @@ def check(caller: Caller, action: str, resource: str, extra: dict | None = None)
     """Raise AccessDenied (with AWS's message) unless the caller may do `action` on `resource`.
     The one place every door's denied call passes: it is recorded in the audit log here."""
     decision = decide(caller, action, resource, extra)
-    if decision is None or decision.allowed:
+    if decision is None:
+        return
+    if decision.allowed:
+        last_accessed.record(caller, action)
         return
     exc = access_denied(caller, action, resource, decision)
     exc.encoded_message = authz_messages.encode(caller, action, resource, decision,

@@ -29,6 +29,7 @@ class Caller:
     mfa_authenticated_at: datetime | None = None
     secure_transport: bool = False
     access_key_id: str = ""
+    region: str = ""  # a signed request's SigV4 credential scope region (Access Advisor)
     # Gathered once per request by `authz` (effective policies of the principal).
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
 

@@ -574,6 +574,43 @@ class TemporaryCredential(models.Model):
         indexes = [models.Index(fields=["expires_at"])]
 
 
+class ServiceLastAccessed(AccountOwned):
+    """When a user or role (a role session's role) was last authenticated for a service, i.e.
+    last allowed an action of it, and for IAM and STS per action (`action` "" is the service
+    row). Keyed by the principal's unique id (AIDA…, AROA…): a new entity of a deleted one's
+    name starts afresh, as on AWS. Written by `iam.last_accessed`, at most once a minute."""
+
+    principal_type = models.CharField(max_length=8)  # user | role
+    principal_id = models.CharField(max_length=32)
+    entity_path = models.CharField(max_length=512, default="/")
+    service = models.CharField(max_length=64)
+    action = models.CharField(max_length=128, blank=True, default="")
+    last_authenticated = models.DateTimeField()
+    region = models.CharField(max_length=32, blank=True, default="")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["principal_id", "service", "action"],
+                                               name="iam_last_accessed_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.principal_id} {self.service}:{self.action} {self.last_authenticated}"
+
+
+class ServiceLastAccessedJob(AccountOwned):
+    """A GenerateServiceLastAccessedDetails report, computed at once and kept as generated (a
+    snapshot, as AWS's): `report` holds the services and, per service, the entities."""
+
+    job_id = models.CharField(max_length=36, unique=True)
+    arn = models.CharField(max_length=2048)
+    granularity = models.CharField(max_length=16, default="SERVICE_LEVEL")
+    created_at = models.DateTimeField()
+    completed_at = models.DateTimeField()
+    report = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return self.job_id
+
+
 class Counter(models.Model):
     """A shared counter with an expiry (sign-in failures, request rates) for deployments without
     Redis: incremented atomically by `iamconsole.iam.counters`, whatever the number of workers."""

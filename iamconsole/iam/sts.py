@@ -321,6 +321,7 @@ def assume_role(
         decision = authz.decide(caller, action, role.arn, extra, resource_policy=trust)
         if decision is not None and not decision.allowed:
             raise _assume_denied(caller, role.arn, f"{action}: {decision.decision}")
+        authz.record_allowed(caller, action)
     mfa_at = now if mfa else caller.mfa_authenticated_at
     with transaction.atomic():
         issued = _issue(

@@ -23,6 +23,7 @@ __all__ = [
     "known_service",
     "register_actions",
     "search_actions",
+    "service_name",
     "services",
 ]
 
@@ -166,6 +167,18 @@ def register_actions(prefix: str, names: list[str] | tuple[str, ...]) -> None:
 def services() -> list[str]:
     """Every known service prefix, sorted."""
     return sorted(_service_set() | set(_extra))
+
+
+@lru_cache(maxsize=1)
+def _service_names() -> dict[str, str]:
+    data = _load("serviceNames.json")
+    return {str(k).lower(): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def service_name(prefix: str) -> str:
+    """The service's name as AWS writes it ("AWS Identity and Access Management (IAM)" for
+    iam), or the prefix itself when the reference has none."""
+    return _service_names().get(prefix.lower(), prefix)
 
 
 def known_service(prefix: str) -> bool:

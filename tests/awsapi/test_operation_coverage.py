@@ -48,11 +48,6 @@ PENDING: dict[str, set[str]] = {
         "DisableOrganizationsRootSessions", "ListOrganizationsFeatures",
         "GenerateOrganizationsAccessReport", "GetOrganizationsAccessReport", "sts:AssumeRoot",
     },
-    # Access Advisor, last-accessed information (another session).
-    "access advisor": {
-        "GenerateServiceLastAccessedDetails", "GetServiceLastAccessedDetails",
-        "GetServiceLastAccessedDetailsWithEntities", "ListPoliciesGrantingServiceAccess",
-    },
 }
 PENDING_OPERATIONS = set().union(*PENDING.values())
 

@@ -114,6 +114,8 @@ class EntityPage:
             return "console/identity/_permissions.html"
         if tab == "tags":
             return "console/entity/_tab_tags.html"
+        if tab == "last_accessed":
+            return "console/entity/_tab_last_accessed.html"
         return f"console/{self.kind.plural}/_tab_{tab}.html"
 
     def detail_template(self) -> str:
@@ -173,7 +175,30 @@ def tags_context(request: HttpRequest, page: EntityPage, entity) -> dict:
     }
 
 
+def last_accessed_context(request: HttpRequest, entity) -> dict:
+    """The "Last accessed" tab: a report generated on the spot (as AWS's console does), the
+    services used most recently first, then those never used in the tracking period."""
+    caller = get_caller(request)
+
+    def report():
+        job_id = iam.generate_service_last_accessed_details(caller, entity.arn)
+        return iam.get_service_last_accessed_details(caller, job_id)
+
+    job, denied = readable(report)
+    services = sorted(job.services, key=lambda s: (
+        "LastAuthenticated" not in s,
+        -s["LastAuthenticated"].timestamp() if "LastAuthenticated" in s else 0,
+        s["ServiceName"].lower())) if job else []
+    return {"job": job, "last_accessed": services, "last_accessed_denied": denied,
+            "accessed_count": sum("LastAuthenticated" in s for s in services)}
+
+
+LAST_ACCESSED_TAB = ("last_accessed", "Last accessed")
+
+
 def tab_context(request: HttpRequest, page: EntityPage, entity, tab: str) -> dict:
+    if tab == "last_accessed":
+        return last_accessed_context(request, entity)
     if tab == "permissions":
         return identity.permissions_context(request, page.kind.key, entity)
     if tab == "tags":

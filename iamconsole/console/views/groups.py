@@ -16,7 +16,7 @@ from . import entities
 class GroupPage(entities.EntityPage):
     kind = kinds.GROUP
     var = "group"
-    tabs = (("users", "Users"), ("permissions", "Permissions"))
+    tabs = (("users", "Users"), ("permissions", "Permissions"), entities.LAST_ACCESSED_TAB)
     sorts = {"name": "name", "path": "path", "created": "created_at", "users": "user_count",
              "policies": "policy_count"}
     list_action = "iam:ListGroups"

@@ -24,6 +24,12 @@ from .account import (
     set_security_token_service_preferences,
     update_account_settings,
 )
+from .advisor import (
+    generate_service_last_accessed_details,
+    get_service_last_accessed_details,
+    get_service_last_accessed_details_with_entities,
+    list_policies_granting_service_access,
+)
 from .groups import (
     add_user_to_group,
     create_group,
