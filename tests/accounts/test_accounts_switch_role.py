@@ -85,3 +85,19 @@ def test_a_user_without_permission_cannot_switch_even_if_the_role_trusts_the_acc
 def test_switch_role_needs_a_signed_in_user(db):
     response = Client().post(SWITCH, {"account": B, "role": "Admin"})
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_demo_lets_dave_switch_into_the_sandbox_account(db):
+    from iamconsole.iam import demo
+
+    seeded = demo.seed()
+    client = Client()
+    response = client.post("/accounts/login/", {"username": "dave",
+                                                "password": demo.DEMO_PASSWORD})
+    assert response.status_code == 302
+    response = client.post(SWITCH, {"account": seeded.sandbox_account,
+                                    "role": "OrganizationAccountAccessRole"})
+    assert response.status_code == 302, page_text(response)
+    assert f"OrganizationAccountAccessRole @ {seeded.sandbox_account}" in \
+        page_text(client.get("/users/"))
+    assert demo.seed().sandbox_account == seeded.sandbox_account  # idempotent

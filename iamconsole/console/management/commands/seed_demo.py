@@ -22,3 +22,6 @@ class Command(BaseCommand):
         self.stdout.write(f"Sign in as the administrator: {ADMIN_NAME} / {ADMIN_PASSWORD}{note}")
         self.stdout.write(f"Demo users (alice, bob, carol, dave, delegated-admin): "
                           f"password {DEMO_PASSWORD}")
+        if seeded.sandbox_account:
+            self.stdout.write(f"Organization: member account sandbox {seeded.sandbox_account} "
+                              "(dave may Switch role into it: OrganizationAccountAccessRole)")
