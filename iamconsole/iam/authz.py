@@ -17,7 +17,7 @@ from django.db.models.functions import Lower
 
 from iamconsole.policy import CompiledPolicy, Context, Decision, Request, compile_policy, evaluate
 
-from . import arns, audit, authz_messages, clock, guardrails
+from . import arns, audit, authz_messages, clock, guardrails, task_policies
 from .caller import Caller
 from .errors import AccessDenied
 from .models import (
@@ -312,7 +312,8 @@ def decide(
     resource_policy: CompiledPolicy | None = None,
 ) -> Decision | None:
     """The engine's decision, or None for the system and for a root user nothing limits
-    (allowed everything). In a member account of an organization its SCPs limit every
+    (allowed everything; a root session of AssumeRoot is limited by its task policy). In a
+    member account of an organization its SCPs limit every
     principal (the root user too, service-linked roles not), and the RCPs of the resource
     owner's account limit what anyone may do to that account's resources."""
     if caller.is_system:
@@ -324,10 +325,13 @@ def decide(
     if caller.role is not None and caller.role.aws_service_name:
         scp_levels = None  # AWS: SCPs do not affect service-linked roles
     rcp_levels = theirs.rcp_levels
-    if caller.is_root and scp_levels is None and rcp_levels is None:
+    task = caller.task_policy_arn  # an AssumeRoot session: root limited by its task policy
+    if caller.is_root and task is None and scp_levels is None and rcp_levels is None:
         return None
     if caller.is_root:
         identity, boundary, session = _root_identity(), None, None
+        if task is not None:  # Deny-only (AWS's documents): the root user minus its denials
+            identity = [*identity, task_policies.compiled(task)]
     else:
         policies = effective_policies(caller)
         identity, boundary, session = policies.identity, policies.boundary, policies.session

@@ -168,6 +168,18 @@ def services() -> list[str]:
     return sorted(_service_set() | set(_extra))
 
 
+@lru_cache(maxsize=1)
+def _service_names() -> dict[str, str]:
+    data = _load("serviceNames.json")
+    return {str(k).lower(): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def service_name(prefix: str) -> str:
+    """The service's name as AWS writes it ("AWS Identity and Access Management (IAM)"), else
+    the prefix."""
+    return _service_names().get(prefix.lower(), prefix)
+
+
 def known_service(prefix: str) -> bool:
     p = prefix.lower()
     return p in _service_set() or p in _extra
