@@ -13,6 +13,7 @@ trusted access counts as enabled.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import timedelta
@@ -25,6 +26,7 @@ from iamconsole.iam.caller import Caller
 from iamconsole.iam.errors import AccessDenied, ValidationError, client_error
 from iamconsole.iam.models import User
 from iamconsole.iam.services._common import operation
+from iamconsole.policy import compile_policy
 
 from .models import Membership, Organization
 
@@ -148,6 +150,23 @@ def _task_policy_arn(task_policy_arn) -> str:
     return arn
 
 
+def _authorize(caller: Caller, org: Organization, resource: str, task_arn: str) -> None:
+    """sts:AssumeRoot on the member's root: the caller's identity policies decide. The member
+    account is another account, so the engine needs its consent as a resource policy: an
+    organization's member trusts its management account for AssumeRoot (naming the account,
+    so the caller's own policies must allow it, as AWS requires)."""
+    trust = compile_policy(json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": arns.root(org.management_id)},
+        "Action": "sts:AssumeRoot", "Resource": resource}]}),
+        policy_id="AssumeRootTrust", policy_type="resource", kind="resource",
+        version_id=f"assume-root:{org.id}:{resource}")
+    extra = {"sts:TaskPolicyArn": task_arn}
+    decision = authz.decide(caller, "sts:AssumeRoot", resource, extra, resource_policy=trust)
+    if decision is not None and not decision.allowed:
+        raise audit.denied(caller, authz.access_denied(caller, "sts:AssumeRoot", resource,
+                                                       decision))
+
+
 def assume_root(caller: Caller, target_principal: str, task_policy_arn,
                 duration_seconds: int | None = None) -> RootSession:
     """STS AssumeRoot: credentials of the root user of member account `target_principal`
@@ -179,7 +198,7 @@ def assume_root(caller: Caller, target_principal: str, task_policy_arn,
     if ROOT_SESSIONS not in org.iam_features:
         raise _assume_root_denied(caller, resource, "because root sessions are not enabled "
                                   "for the organization (EnableOrganizationsRootSessions)")
-    authz.check(caller, "sts:AssumeRoot", resource, {"sts:TaskPolicyArn": arn})
+    _authorize(caller, org, resource, arn)
     target = Membership.objects.filter(organization=org, account_id=member_id).first()
     root = (User.everywhere.filter(account_id=member_id, is_root=True).first()
             if target is not None and member_id != org.management_id else None)
