@@ -243,3 +243,30 @@ def test_access_report_errors(org):
     with pytest.raises(ClientError) as missing:
         client.get_organizations_access_report(JobId="0" * 36)
     assert error(missing)[:2] == ("NoSuchEntity", 404)
+
+
+def test_assume_root_and_what_its_session_does_are_in_the_member_accounts_audit_log(
+        root_sessions, aws_client):
+    from iamconsole.iam.models import AuditEvent
+
+    key_id = member_root_key(root_sessions["dev"])
+    member_iam = session_client(aws_client, "iam", assume_root(
+        root_sessions, "IAMDeleteRootUserCredentials")["Credentials"])
+    member_iam.delete_access_key(AccessKeyId=key_id)
+    events = AuditEvent.everywhere.filter(account_id=root_sessions["dev"])
+    assumed = events.get(action="sts:AssumeRoot")
+    assert assumed.actor_arn == f"arn:aws:iam::{A}:user/admin"
+    assert assumed.new_value["TaskPolicyArn"] == TASK + "IAMDeleteRootUserCredentials"
+    deleted = events.get(action="iam:DeleteAccessKey")
+    assert deleted.actor_arn == f"arn:aws:iam::{root_sessions['dev']}:root"
+
+
+def test_only_the_management_account_generates_access_reports(org, aws_client):
+    org["orgs"].enable_policy_type(RootId=org["root"], PolicyType="SERVICE_CONTROL_POLICY")
+    dev_iam = session_client(aws_client, "iam", org["sts"].assume_role(
+        RoleArn=f"arn:aws:iam::{org['dev']}:role/OrganizationAccountAccessRole",
+        RoleSessionName="admin")["Credentials"])
+    with pytest.raises(ClientError) as exc:
+        dev_iam.generate_organizations_access_report(
+            EntityPath=f"{org['org_id']}/{org['root']}/{org['dev']}")
+    assert error(exc)[:2] == ("AccessDenied", 403)
