@@ -177,9 +177,9 @@ def assume_root(caller: Caller, target_principal: str, task_policy_arn,
             f"The TargetPrincipal {target_principal} is not valid: give the 12-digit id of a "
             "member account of your organization or its root ARN.", field="target_principal")
     member_id = match.group(1)
-    arn = task_policy_arn and _task_policy_arn(task_policy_arn)
-    if not arn:
+    if not task_policy_arn:
         raise ValidationError("TaskPolicyArn is required.", field="task_policy_arn")
+    arn = _task_policy_arn(task_policy_arn)
     duration = sts._duration(
         duration_seconds, ROOT_SESSION_MAX, 0, ROOT_SESSION_MAX,
         f"1 validation error detected: Value '{duration_seconds}' at 'durationSeconds' failed "

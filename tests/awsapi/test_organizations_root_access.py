@@ -270,3 +270,19 @@ def test_only_the_management_account_generates_access_reports(org, aws_client):
         dev_iam.generate_organizations_access_report(
             EntityPath=f"{org['org_id']}/{org['root']}/{org['dev']}")
     assert error(exc)[:2] == ("AccessDenied", 403)
+
+
+def test_sts_task_policy_arn_limits_which_task_a_principal_may_assume(root_sessions,
+                                                                        aws_client):
+    make_user("auditor", policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "sts:AssumeRoot",
+        "Resource": f"arn:aws:iam::{root_sessions['dev']}:root",
+        "Condition": {"StringEquals": {
+            "sts:TaskPolicyArn": TASK + "IAMAuditRootUserCredentials"}}}]}))
+    sts = aws_client("sts", *keys_of("auditor", A))
+    sts.assume_root(TargetPrincipal=root_sessions["dev"],
+                    TaskPolicyArn={"arn": TASK + "IAMAuditRootUserCredentials"})
+    with pytest.raises(ClientError) as exc:
+        sts.assume_root(TargetPrincipal=f"arn:aws:iam::{root_sessions['dev']}:root",
+                        TaskPolicyArn={"arn": TASK + "IAMDeleteRootUserCredentials"})
+    assert error(exc)[0] == "AccessDenied"
