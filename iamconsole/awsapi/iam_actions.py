@@ -714,3 +714,7 @@ def get_context_keys_for_principal_policy(caller, p):
 def get_context_keys_for_custom_policy(caller, p):
     keys = simulation.get_context_keys_for_custom_policy(caller, p["PolicyInputList"])
     return {"ContextKeyNames": keys}
+
+
+# Organizations' features in IAM (centralized root access, access reports): their own module.
+from . import org_features_actions  # noqa: E402, F401  (registers into ACTIONS)

@@ -10,6 +10,7 @@ from typing import Any
 
 from iamconsole.iam import sts
 from iamconsole.iam.caller import Caller
+from iamconsole.orgs import root_access
 
 from . import shapes
 
@@ -53,10 +54,18 @@ def decode_authorization_message(caller, p):
     return {"DecodedMessage": sts.decode_authorization_message(caller, p["EncodedMessage"])}
 
 
+def assume_root(caller, p):
+    session = root_access.assume_root(caller, p["TargetPrincipal"], p["TaskPolicyArn"],
+                                      p.get("DurationSeconds"))
+    return {"Credentials": shapes.credentials_shape(session.credentials),
+            "SourceIdentity": session.source_identity or None}
+
+
 ACTIONS: dict[str, Handler] = {
     "GetCallerIdentity": get_caller_identity,
     "AssumeRole": assume_role,
     "GetSessionToken": get_session_token,
     "GetAccessKeyInfo": get_access_key_info,
     "DecodeAuthorizationMessage": decode_authorization_message,
+    "AssumeRoot": assume_root,
 }

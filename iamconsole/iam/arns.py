@@ -60,6 +60,11 @@ def root(account: str | None = None) -> str:
     return build("root", account=account)
 
 
+def access_report(entity_path: str, account: str | None = None) -> str:
+    """The access-report resource (GenerateOrganizationsAccessReport's)."""
+    return of_resource(f"access-report/{entity_path}", "iam", account)
+
+
 def assumed_role(role_name: str, session_name: str, account: str | None = None) -> str:
     return build("assumed-role", f"{role_name}/{session_name}", "/", service="sts",
                  account=account)

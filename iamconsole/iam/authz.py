@@ -17,7 +17,7 @@ from django.db.models.functions import Lower
 
 from iamconsole.policy import CompiledPolicy, Context, Decision, Request, compile_policy, evaluate
 
-from . import arns, audit, authz_messages, clock, guardrails, last_accessed
+from . import arns, audit, authz_messages, clock, guardrails, last_accessed, task_policies
 from .caller import Caller
 from .errors import AccessDenied
 from .models import (
@@ -223,7 +223,11 @@ def effective_policies(caller: Caller) -> EffectivePolicies:
 
 def _session_policies(caller: Caller) -> list[CompiledPolicy] | None:
     cred = caller.credential
-    if cred is None or (not cred.session_policy and not cred.session_policy_arns):
+    # A root-task policy (AssumeRoot) is not a session policy: `decide` adds it as the root
+    # user's identity policy.
+    wanted = [arn for arn in (cred.session_policy_arns if cred is not None else ())
+              if not task_policies.is_task_policy(arn)]
+    if cred is None or (not cred.session_policy and not wanted):
         return None
     policies = []
     if cred.session_policy:
@@ -232,7 +236,7 @@ def _session_policies(caller: Caller) -> list[CompiledPolicy] | None:
                            policy_type="none", kind="session",
                            version_id=f"session:{cred.access_key_id}")
         )
-    arns = set(cred.session_policy_arns)
+    arns = set(wanted)
     names = {arn.rsplit("/", 1)[-1].lower() for arn in arns}
     candidates = ManagedPolicy.objects.annotate(lname=Lower("name")).filter(lname__in=names)
     for policy in candidates.prefetch_related("versions"):
@@ -312,7 +316,8 @@ def decide(
     resource_policy: CompiledPolicy | None = None,
 ) -> Decision | None:
     """The engine's decision, or None for the system and for a root user nothing limits
-    (allowed everything). In a member account of an organization its SCPs limit every
+    (allowed everything; a root session of AssumeRoot is limited by its task policy). In a
+    member account of an organization its SCPs limit every
     principal (the root user too, service-linked roles not), and the RCPs of the resource
     owner's account limit what anyone may do to that account's resources."""
     if caller.is_system:
@@ -324,10 +329,17 @@ def decide(
     if caller.role is not None and caller.role.aws_service_name:
         scp_levels = None  # AWS: SCPs do not affect service-linked roles
     rcp_levels = theirs.rcp_levels
-    if caller.is_root and scp_levels is None and rcp_levels is None:
+    # A root user's temporary credentials may be limited: an AssumeRoot session by its task
+    # policy, any root session by the session policies it carries.
+    task = caller.task_policy_arn if caller.is_root else None
+    root_session = _session_policies(caller) if caller.is_root else None
+    if (caller.is_root and task is None and root_session is None and scp_levels is None
+            and rcp_levels is None):
         return None
     if caller.is_root:
-        identity, boundary, session = _root_identity(), None, None
+        identity, boundary, session = _root_identity(), None, root_session
+        if task is not None:  # Deny-only (AWS's documents): the root user minus its denials
+            identity = [*identity, task_policies.compiled(task)]
     else:
         policies = effective_policies(caller)
         identity, boundary, session = policies.identity, policies.boundary, policies.session

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from . import arns
+from . import arns, task_policies
 from . import identifiers as ids
 
 if TYPE_CHECKING:
@@ -55,6 +55,14 @@ class Caller:
     def is_root(self) -> bool:
         return self.is_system or bool(self.user is not None and self.user.is_root
                                       and self.role is None)
+
+    @property
+    def task_policy_arn(self) -> str | None:
+        """The root-task policy of an STS AssumeRoot session (the member account's root user
+        limited by it), None for every other caller."""
+        if self.user is None or not self.user.is_root or self.role is not None:
+            return None
+        return task_policies.of_session(self.credential)
 
     @property
     def session_name(self) -> str:

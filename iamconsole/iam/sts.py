@@ -386,8 +386,8 @@ def check_session_token_scope(caller: Caller, service: str, operation: str) -> N
     """AWS: GetSessionToken credentials may call only AssumeRole/GetCallerIdentity on STS, and
     IAM only with MFA context. Every door that accepts temporary credentials calls this."""
     credential = caller.credential
-    if credential is None or credential.role_id is not None:
-        return
+    if credential is None or credential.role_id is not None or caller.task_policy_arn:
+        return  # AssumeRoot sessions are scoped by their task policy (authz) instead
     if service == "sts" and operation not in SESSION_TOKEN_STS_ACTIONS:
         raise audit.denied(caller, AccessDenied(
             f"User: {caller.arn} is not authorized to perform: sts:{operation} with session "

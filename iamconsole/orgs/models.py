@@ -36,6 +36,9 @@ class Organization(models.Model):
     management_account = models.OneToOneField("iam.Account", on_delete=models.PROTECT,
                                               related_name="managed_organization")
     feature_set = models.CharField(max_length=32, default=ALL)
+    # IAM's centralized root access (EnableOrganizationsRootCredentialsManagement /
+    # EnableOrganizationsRootSessions): "RootCredentialsManagement", "RootSessions".
+    iam_features = models.JSONField(default=list, blank=True)
     revision = models.PositiveBigIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -164,6 +167,26 @@ class PolicyAttachment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.policy_id}@{self.target_id}"
+
+
+class AccessReport(models.Model):
+    """A GenerateOrganizationsAccessReport job: computed when generated (its JobStatus is
+    COMPLETED at once), kept for GetOrganizationsAccessReport."""
+
+    id = models.CharField(primary_key=True, max_length=36)  # JobId, a UUID
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE,
+                                     related_name="access_reports")
+    entity_path = models.CharField(max_length=427)
+    policy_id = models.CharField(max_length=130, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(default=timezone.now)
+    details = models.JSONField(default=list)  # AccessDetails, sorted by service namespace
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.id
 
 
 class CreateAccountStatus(models.Model):

@@ -41,13 +41,6 @@ PENDING: dict[str, set[str]] = {
         "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity", "sts:GetFederationToken",
         "sts:GetWebIdentityToken",
     },
-    # AWS Organizations features (another session): centralized root access, its reports.
-    "organizations": {
-        "EnableOrganizationsRootCredentialsManagement",
-        "DisableOrganizationsRootCredentialsManagement", "EnableOrganizationsRootSessions",
-        "DisableOrganizationsRootSessions", "ListOrganizationsFeatures",
-        "GenerateOrganizationsAccessReport", "GetOrganizationsAccessReport", "sts:AssumeRoot",
-    },
 }
 PENDING_OPERATIONS = set().union(*PENDING.values())
 

@@ -122,6 +122,9 @@ def target_user(caller: Caller, user_name: str | None, action: str | None = None
     if user_name:
         return find_user(user_name, caller, action, **find)
     user = caller.user
+    # An AssumeRoot session is the root user acting on its own credentials (AWS: "the
+    # password for the specified IAM user or root user").
+    allow_root = allow_root or caller.task_policy_arn is not None
     if user is None or caller.role is not None or (user.is_root and not allow_root):
         raise ValidationError("Must specify userName when calling with non-User credentials",
                               field="user_name")
