@@ -47,8 +47,9 @@ def refused(request: HttpRequest, exc: IAMError, action: str = "") -> HttpRespon
     organizations permission) is the console's Access denied page."""
     if isinstance(exc, AccessDenied):
         return access_denied_response(request, exc)
-    return access_denied_response(request, AccessDenied(
-        exc.message, action=action, resource="*"))
+    denied = AccessDenied(exc.message, action=action, resource="*")
+    denied.code = exc.code  # AWS Organizations' AccessDeniedException, as its API answers
+    return access_denied_response(request, denied)
 
 
 def is_denied(exc: IAMError) -> bool:
