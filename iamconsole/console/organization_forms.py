@@ -52,19 +52,20 @@ class OrgForm(ConsoleForm):
 
 class OrgPolicyForm(OrgForm):
     code_fields = {"DuplicatePolicyException": "name",
-                   "MalformedPolicyDocumentException": "content",
-                   "ConstraintViolationException": "content"}
+                   "MalformedPolicyDocumentException": "policy_document",
+                   "ConstraintViolationException": "policy_document"}
 
     name = forms.CharField(max_length=128, label="Policy name")
     description = forms.CharField(required=False, max_length=512,
                                   widget=forms.Textarea(attrs={"rows": 2}))
-    content = forms.CharField(label="Policy document", strip=False)
+    # Named as the IAM editor's field: POST /policies/validate/ reads `policy_document`.
+    policy_document = forms.CharField(label="Policy document", strip=False)
 
     def __init__(self, *args, policy_type: str = SCP, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["content"].widget = content_textarea(policy_type)
-        if not self.is_bound and "content" not in self.initial:
-            self.initial["content"] = DEFAULT_CONTENT[policy_type]
+        self.fields["policy_document"].widget = content_textarea(policy_type)
+        if not self.is_bound and "policy_document" not in self.initial:
+            self.initial["policy_document"] = DEFAULT_CONTENT[policy_type]
 
 
 class CreateAccountForm(OrgForm):

@@ -92,7 +92,7 @@ def test_creates_attaches_detaches_and_deletes_an_scp(admin, org):
     form = admin.get("/organization/policies/create/?type=scp").content.decode()
     assert '"kind": "scp"' in form or "&quot;kind&quot;: &quot;scp&quot;" in form
     response = admin.post("/organization/policies/create/?type=scp",
-                          {"name": "DenyS3", "description": "no S3", "content": DENY_S3})
+                          {"name": "DenyS3", "description": "no S3", "policy_document": DENY_S3})
     assert response.status_code == 302
     policy = Policy.objects.get(organization=org, name="DenyS3")
     assert policy.type == SCP and policy.content == DENY_S3
@@ -114,7 +114,7 @@ def test_edits_an_scp(admin, org):
     policy = orgs.create_policy(Caller.system("test"), content=DENY_S3, description="",
                                 name="Old", type=SCP)
     response = admin.post(f"/organization/policies/{policy.id}/edit/",
-                          {"name": "New", "description": "d", "content": DENY_S3})
+                          {"name": "New", "description": "d", "policy_document": DENY_S3})
     assert response.status_code == 302
     policy.refresh_from_db()
     assert (policy.name, policy.description) == ("New", "d")
@@ -130,7 +130,7 @@ def test_live_validation_reports_a_principal_in_an_scp(admin):
 
 def test_an_scp_with_a_principal_is_a_form_error(admin, org):
     response = admin.post("/organization/policies/create/?type=scp",
-                          {"name": "Bad", "description": "", "content": WITH_PRINCIPAL})
+                          {"name": "Bad", "description": "", "policy_document": WITH_PRINCIPAL})
     assert response.status_code == 400
     assert "Principal is not supported" in response.content.decode()
     assert not Policy.objects.filter(name="Bad").exists()
@@ -142,7 +142,7 @@ def test_an_scp_with_a_principal_is_a_form_error(admin, org):
     ("/organization/ous/create/", {"parent_id": "", "name": ""}, "required"),
     ("/organization/accounts/create/", {"account_name": "x", "email": "not-an-email"},
      "valid email"),
-    ("/organization/policies/create/?type=scp", {"name": "", "content": "{"}, "required"),
+    ("/organization/policies/create/?type=scp", {"name": "", "policy_document": "{"}, "required"),
     ("/organization/attach/", {"policy_id": "p-missing", "target_id": "r-x"},
      "PolicyNotFoundException"),
     ("/organization/policy-types/", {"policy_type": "TAG_POLICY"}, "valid choice"),
@@ -172,7 +172,7 @@ def _member_admin(org):
 @pytest.mark.parametrize(("url", "data"), [
     ("/organization/ous/create/", {"parent_id": "ROOT", "name": "X"}),
     ("/organization/accounts/create/", {"account_name": "x", "email": "x@example.com"}),
-    ("/organization/policies/create/?type=scp", {"name": "P", "content": DENY_S3}),
+    ("/organization/policies/create/?type=scp", {"name": "P", "policy_document": DENY_S3}),
     ("/organization/policy-types/", {"policy_type": SCP, "enable": "true"}),
 ])
 def test_a_member_account_is_refused_management(org, url, data):
@@ -215,7 +215,7 @@ def test_csrf_is_enforced(org):
     client.force_login(make_user("csrfadmin", policy=ADMIN_POLICY))
     for url, data in (("/organization/ous/create/", {"parent_id": org.root.id, "name": "X"}),
                       ("/organization/policies/create/?type=scp",
-                       {"name": "P", "content": DENY_S3}),
+                       {"name": "P", "policy_document": DENY_S3}),
                       ("/account/alias/", {"account_alias": "my-alias"})):
         assert client.post(url, data).status_code == 403
     assert not OrganizationalUnit.objects.filter(name="X").exists()

@@ -67,7 +67,7 @@ def policy_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            policy = orgs.create_policy(get_caller(request), content=data["content"],
+            policy = orgs.create_policy(get_caller(request), content=data["policy_document"],
                                         description=data["description"], name=data["name"],
                                         type=policy_type)
         except IAMError as exc:
@@ -132,13 +132,14 @@ def policy_edit(request: HttpRequest, policy_id: str) -> HttpResponse:
             return refused(request, exc, "organizations:UpdatePolicy")
         return detail_page(request, policy_id)
     form = OrgPolicyForm(request.POST or None, policy_type=policy.type, initial={
-        "name": policy.name, "description": policy.description, "content": policy.content})
+        "name": policy.name, "description": policy.description,
+        "policy_document": policy.content})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             policy = orgs.update_policy(caller, policy.id, name=data["name"],
                                         description=data["description"],
-                                        content=data["content"])
+                                        content=data["policy_document"])
         except IAMError as exc:
             if is_denied(exc):
                 return refused(request, exc, "organizations:UpdatePolicy")
