@@ -21,7 +21,12 @@ def test_scp_editor_validates_as_you_type(page, live_server, screenshot):
     from playwright.sync_api import expect
 
     make_user("boss", policy=ADMIN_POLICY)
-    orgs.create_organization(Caller.system("test"))
+    system = Caller.system("test")
+    org = orgs.create_organization(system)
+    unit = orgs.create_organizational_unit(system, org.root.id, "Workloads")
+    member = orgs.create_account(system, email="w@example.com", account_name="workload")
+    orgs.move_account(system, member.account_id, org.root.id, unit.id)
+    orgs.enable_policy_type(system, org.root.id, "SERVICE_CONTROL_POLICY")
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     sign_in(page, live_server.url, "boss", PASSWORD)
