@@ -241,3 +241,19 @@ def test_account_page_shows_id_alias_and_organization_place(admin, org):
     page = client_for(user).get("/account/").content.decode()
     assert member.account_id in page and org.id in page
     assert "Root / Workloads" in page and unit.id in page
+
+
+def test_creates_an_rcp_validated_with_the_rcp_grammar(admin, org):
+    without_principal = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]})
+    live = admin.post("/policies/validate/", {"policy_document": without_principal,
+                                              "kind": "rcp"}).content.decode()
+    assert "Statements in RCPs must have" in live
+    refused = admin.post("/organization/policies/create/?type=rcp",
+                         {"name": "R", "policy_document": without_principal})
+    assert refused.status_code == 400
+    created = admin.post("/organization/policies/create/?type=rcp",
+                         {"name": "R", "policy_document": WITH_PRINCIPAL},
+                         HTTP_HX_REQUEST="true")
+    assert created.status_code == 200 and "HX-Location" in created.headers
+    assert Policy.objects.get(organization=org, name="R").type == "RESOURCE_CONTROL_POLICY"

@@ -36,7 +36,9 @@ def _page(request: HttpRequest, form: AliasForm | None = None) -> HttpResponse:
     return form_page(request, "console/account/settings.html", context, form or AliasForm())
 
 
-@console_view(None, methods=("GET",))
+# The page is AWS's account settings page: it needs the alias list; the organization section
+# shows what organizations:DescribeOrganization lets the caller read.
+@console_view("iam:ListAccountAliases", "*", methods=("GET",))
 def account_settings(request: HttpRequest) -> HttpResponse:
     return _page(request)
 
