@@ -49,4 +49,7 @@ def test_scp_editor_validates_as_you_type(page, live_server, screenshot):
     expect(page.get_by_role("heading", level=1)).to_contain_text("DenyS3")
     screenshot("org-03-scp-detail")
     assert Policy.objects.filter(name="DenyS3").exists()
+    page.goto(f"{live_server.url}/account/")
+    expect(page.locator("#account-id")).to_have_text("123456789012")
+    screenshot("org-04-account-settings")
     assert errors == []
