@@ -257,3 +257,21 @@ def test_creates_an_rcp_validated_with_the_rcp_grammar(admin, org):
                          HTTP_HX_REQUEST="true")
     assert created.status_code == 200 and "HX-Location" in created.headers
     assert Policy.objects.get(organization=org, name="R").type == "RESOURCE_CONTROL_POLICY"
+
+
+def test_a_read_only_caller_sees_the_tree_without_the_management_forms(org):
+    reader = make_user("orgreader", policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["organizations:Describe*", "organizations:List*"],
+         "Resource": "*"}]}))
+    page = client_for(reader).get("/organization/").content.decode()
+    assert org.id in page
+    for form in ("/organization/ous/create/", "/organization/accounts/create/",
+                 "/organization/policy-types/", "/organization/attach/"):
+        assert f'action="{form}"' not in page and f'href="{form}"' not in page
+
+
+def test_the_management_admin_sees_the_management_forms(admin, org):
+    page = admin.get("/organization/").content.decode()
+    for form in ("/organization/ous/create/", "/organization/accounts/create/",
+                 "/organization/policy-types/"):
+        assert form in page

@@ -25,7 +25,7 @@ from iamconsole.orgs import services as orgs
 from iamconsole.orgs.errors import OrganizationsError
 from iamconsole.orgs.models import POLICY_TYPES, RCP, SCP
 
-from ..auth import access_denied_response, console_view, get_caller
+from ..auth import access_denied_response, allowed, console_view, get_caller
 from ..organization_forms import (
     AttachForm,
     CreateAccountForm,
@@ -91,6 +91,17 @@ def tree_context(request: HttpRequest) -> tuple[dict, int]:
         "policy_types": [{"type": t, "label": TYPE_LABELS[t], "short": TYPE_SHORT[t],
                           "enabled": org.root.enabled(t)} for t in POLICY_TYPES],
         "full_rcp": "p-RCPFullAWSAccess",
+        # The forms a caller may not use are hidden; the domain refuses them all the same.
+        "can": {name: allowed(request, f"organizations:{action}", resource)
+                for name, action, resource in (
+                    ("create_ou", "CreateOrganizationalUnit", org.root.arn),
+                    ("update_ou", "UpdateOrganizationalUnit", "*"),
+                    ("delete_ou", "DeleteOrganizationalUnit", "*"),
+                    ("create_account", "CreateAccount", "*"),
+                    ("move", "MoveAccount", "*"),
+                    ("attach", "AttachPolicy", "*"),
+                    ("detach", "DetachPolicy", "*"),
+                    ("types", "EnablePolicyType", org.root.arn))},
     })
     return context, 200
 
