@@ -275,3 +275,13 @@ def test_the_management_admin_sees_the_management_forms(admin, org):
     for form in ("/organization/ous/create/", "/organization/accounts/create/",
                  "/organization/policy-types/"):
         assert form in page
+
+
+def test_the_tree_offers_only_policies_not_yet_attached(admin, org):
+    system = Caller.system("test")
+    orgs.enable_policy_type(system, org.root.id, SCP)
+    policy = orgs.create_policy(system, content=DENY_S3, description="", name="DenyS3",
+                                type=SCP)
+    page = admin.get("/organization/").content.decode()
+    assert f'<option value="{policy.id}">SCP DenyS3</option>' in page
+    assert '<option value="p-FullAWSAccess">' not in page  # attached everywhere already
