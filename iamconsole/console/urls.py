@@ -5,11 +5,13 @@ page (views/entities.py), followed by the kind's own views."""
 from django.urls import path
 
 from .views import (
+    account,
     audit,
     dashboard,
     entities,
     groups,
     instance_profiles,
+    org_policies,
     organization,
     pickers,
     policies,
@@ -46,6 +48,36 @@ def user_credential_urls() -> list:
              v.service_credential_status, name="service_credential_status"),
         path(f"{USER}/service-credentials/<str:credential_id>/delete/",
              v.service_credential_delete, name="service_credential_delete"),
+    ]
+
+
+def organization_urls() -> list:
+    """AWS Organizations for the management account: the tree and its forms, SCPs and RCPs."""
+    o, p = organization, org_policies
+    return [
+        path("organization/", o.organization_tree, name="organization"),
+        path("organization/create/", o.organization_create, name="organization_create"),
+        path("organization/ous/create/", o.unit_create, name="organization_ou_create"),
+        path("organization/ous/<str:ou_id>/rename/", o.unit_rename,
+             name="organization_ou_rename"),
+        path("organization/ous/<str:ou_id>/delete/", o.unit_delete,
+             name="organization_ou_delete"),
+        path("organization/accounts/create/", o.account_create,
+             name="organization_account_create"),
+        path("organization/accounts/<str:account_id>/move/", o.account_move,
+             name="organization_account_move"),
+        path("organization/attach/", o.policy_attach, name="organization_attach"),
+        path("organization/detach/", o.policy_detach, name="organization_detach"),
+        path("organization/policy-types/", o.policy_type_toggle,
+             name="organization_policy_type"),
+        path("organization/policies/", p.policy_list, name="org_policy_list"),
+        path("organization/policies/create/", p.policy_create, name="org_policy_create"),
+        path("organization/policies/<str:policy_id>/", p.policy_detail,
+             name="org_policy_detail"),
+        path("organization/policies/<str:policy_id>/edit/", p.policy_edit,
+             name="org_policy_edit"),
+        path("organization/policies/<str:policy_id>/delete/", p.policy_delete,
+             name="org_policy_delete"),
     ]
 
 
@@ -97,6 +129,9 @@ urlpatterns = [
     # Audit log (read-only)
     path("audit/", audit.audit_list, name="audit_list"),
     path("audit/<int:pk>/", audit.audit_detail, name="audit_detail"),
-    # AWS Organizations (read-only tree)
-    path("organization/", organization.organization_tree, name="organization"),
+    *organization_urls(),
+    # Account settings of the account the session acts in
+    path("account/", account.account_settings, name="account_settings"),
+    path("account/alias/", account.alias_create, name="account_alias_create"),
+    path("account/alias/delete/", account.alias_delete, name="account_alias_delete"),
 ]

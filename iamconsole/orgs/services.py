@@ -932,3 +932,30 @@ def organization_tree(caller: Caller) -> tuple[Organization, TreeNode]:
         node = nodes[member.parent_id] if member.parent_id else root
         node.accounts.append((member, attached.get(member.account_id, [])))
     return org, root
+
+
+@dataclass(frozen=True)
+class AccountPlace:
+    """Where the caller's own account sits in its organization (the console's account page):
+    any account of the organization may read its own place, as DescribeOrganization."""
+
+    organization: Organization
+    membership: Membership
+    path: str  # o-x/r-x/ou-a/<account id>/
+    names: list[str]  # Root, then each OU's name down to the account's parent
+
+
+def describe_own_account(caller: Caller) -> AccountPlace | None:
+    """The caller's account's place in its organization, or None outside any."""
+    _authorize(caller, "organizations:DescribeOrganization", "*")
+    member = (Membership.objects.select_related(*_ORG, "parent")
+              .filter(account_id=caller.account).first())
+    if member is None:
+        return None
+    names: list[str] = []
+    unit = member.parent
+    while unit is not None:
+        names.append(unit.name)
+        unit = unit.parent
+    return AccountPlace(member.organization, member, account_paths(member)[0],
+                        [member.organization.root.name, *reversed(names)])

@@ -40,6 +40,7 @@ NAV = [
     ("Audit log", "/audit/", ("cloudtrail:LookupEvents",), "*"),
     ("Organization", "/organization/", ("organizations:DescribeOrganization",), "*"),
     ("Password policy", "/accounts/password-policy/", ("iam:GetAccountPasswordPolicy",), "*"),
+    ("Account", "/account/", ("iam:ListAccountAliases",), "*"),
 ]
 
 
