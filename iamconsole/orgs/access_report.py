@@ -4,9 +4,8 @@ the services the SCPs along that path allow (or the one SCP `OrganizationsPolicy
 with the last time a principal of an account under the entity used it.
 
 The report is computed when it is generated, so its job is COMPLETED at once. What "used"
-means is `last_accessed` alone: until IAM's Access Advisor records service last-accessed
-data, it reads the audit log's successful events of the accounts (by the service prefix of
-their action); switch that one function to Access Advisor's data when it exists.
+means is `last_accessed` alone: Access Advisor's service records of the principals of the
+accounts under the entity.
 """
 
 from __future__ import annotations
@@ -16,12 +15,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Max
-
 from iamconsole.iam import arns, audit, authz, clock
 from iamconsole.iam.caller import Caller
 from iamconsole.iam.errors import AccessDenied, InvalidInput, NoSuchEntity
-from iamconsole.iam.models import AuditEvent
+from iamconsole.iam.models import ServiceLastAccessed
 from iamconsole.iam.services._common import operation
 from iamconsole.policy import Context, Request, catalog, compile_policy, evaluate
 from iamconsole.policy.organizations import compile_scp
@@ -45,20 +42,19 @@ class ServiceAccess:
 
 
 def last_accessed(account_ids: Iterable[str]) -> dict[str, ServiceAccess]:
-    """{service namespace: its last use} by the principals of `account_ids` (the data source
-    of the report: today the audit log's successful events; Access Advisor's records later)."""
-    rows = (AuditEvent.everywhere.filter(account_id__in=list(account_ids), outcome="success")
-            .exclude(actor_arn="").values("account_id", "action", "actor_arn")
-            .annotate(last=Max("created_at")))
-    latest: dict[str, tuple[datetime, str]] = {}
-    actors: dict[str, set[str]] = {}
-    for row in rows:
-        namespace = row["action"].partition(":")[0].lower()
-        actors.setdefault(namespace, set()).add(row["actor_arn"])
-        if namespace not in latest or row["last"] > latest[namespace][0]:
-            latest[namespace] = (row["last"], row["account_id"])
-    return {ns: ServiceAccess(when, account, DEFAULT_REGION, len(actors[ns]))
-            for ns, (when, account) in latest.items()}
+    """{service namespace: its last use} by the principals of `account_ids`: Access Advisor's
+    records (`iam.last_accessed`, one service row per principal and service)."""
+    rows = (ServiceLastAccessed.everywhere.filter(account_id__in=list(account_ids), action="")
+            .values_list("service", "account_id", "principal_id", "last_authenticated",
+                         "region"))
+    latest: dict[str, tuple[datetime, str, str]] = {}
+    principals: dict[str, set[str]] = {}
+    for service, account, principal, when, region in rows:
+        principals.setdefault(service, set()).add(principal)
+        if service not in latest or when > latest[service][0]:
+            latest[service] = (when, account, region or DEFAULT_REGION)
+    return {ns: ServiceAccess(when, account, region, len(principals[ns]))
+            for ns, (when, account, region) in latest.items()}
 
 
 @dataclass(frozen=True)
