@@ -147,7 +147,6 @@ ROLES = {
 class Seeded:
     admin_created: bool  # False: the administrator existed, its password is unchanged
     root_exists: bool = False  # another root user exists: no administrator was created
-    sandbox_account: str = ""  # the demo organization's member account
 
 
 def seed() -> Seeded:
@@ -159,7 +158,6 @@ def seed() -> Seeded:
         _groups(caller)
         _users(caller)
         _roles(caller)
-        seeded.sandbox_account = _organization(caller)
     return seeded
 
 
@@ -235,36 +233,3 @@ def _roles(caller: Caller) -> None:
         for policy in policies:
             iam.attach_role_policy(caller, name, _arn(policy))
 
-
-SANDBOX_EMAIL = "sandbox@example.com"
-DENY_LEAVING = doc({"Sid": "StayInTheOrganization", "Effect": "Deny",
-                    "Action": ["organizations:LeaveOrganization", "iam:CreateAccountAlias"],
-                    "Resource": "*"})
-
-
-def _organization(caller: Caller) -> str:
-    """An organization managed by this account, with one member account "sandbox" in the OU
-    Sandboxes under an SCP (reach it with Switch role: OrganizationAccountAccessRole)."""
-    from iamconsole.orgs import services as orgs
-    from iamconsole.orgs.models import Membership
-
-    org = orgs.organization_of(caller.account)
-    if org is None:
-        orgs.create_organization(caller)
-    sandbox = Membership.objects.filter(account__email=SANDBOX_EMAIL).first()
-    if sandbox is not None:
-        return sandbox.account_id
-    root = orgs.list_roots(caller)[0]
-    status = orgs.create_account(caller, email=SANDBOX_EMAIL, account_name="sandbox")
-    unit = orgs.create_organizational_unit(caller, root.id, "Sandboxes")
-    orgs.move_account(caller, status.account_id, root.id, unit.id)
-    orgs.enable_policy_type(caller, root.id, "SERVICE_CONTROL_POLICY")
-    policy = orgs.create_policy(caller, content=DENY_LEAVING, name="StayInTheOrganization",
-                                description="Member accounts stay and keep their sign-in URL",
-                                type="SERVICE_CONTROL_POLICY")
-    orgs.attach_policy(caller, policy.id, unit.id)
-    # The root user cannot switch roles (AWS): dave, of Admins, may enter the sandbox.
-    iam.put_group_policy(caller, "Admins", "EnterMemberAccounts", doc({
-        "Effect": "Allow", "Action": "sts:AssumeRole",
-        "Resource": "arn:aws:iam::*:role/OrganizationAccountAccessRole"}))
-    return status.account_id

@@ -5,15 +5,18 @@ once per (account, organization revision) and read once per request.
 AWS: SCPs limit every principal of a member account (its root user too, not service-linked
 roles); RCPs limit what any principal may do to the resources of a member account; neither
 ever limits the management account, and neither grants anything.
+
+The organization itself is another app's (`iamconsole.orgs`, which stands on this one): it
+registers itself as the `Source` of the chains when Django starts (`register`), so the domain
+layer never imports it. Without a source nothing is limited.
 """
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from iamconsole.orgs import guardrails as orgs
 from iamconsole.policy import CompiledPolicy
 from iamconsole.policy.organizations import compile_rcp, compile_scp
 
@@ -28,6 +31,23 @@ class AccountGuardrails:
     rcp_levels: Levels | None = None
     principal_context: dict[str, Any] = field(default_factory=dict)
     resource_context: dict[str, Any] = field(default_factory=dict)
+
+
+class Source(Protocol):
+    """What the organization app answers about an account (iamconsole.orgs.guardrails)."""
+
+    def revision(self, account_id: str) -> int | None: ...
+    def guardrails(self, account_id: str) -> tuple[list | None, list | None]: ...
+    def org_context(self, account_id: str) -> dict[str, Any]: ...
+    def resource_org_context(self, account_id: str) -> dict[str, Any]: ...
+
+
+_source: Source | None = None
+
+
+def register(source: Source) -> None:
+    global _source
+    _source = source
 
 
 NONE = AccountGuardrails()
@@ -45,6 +65,9 @@ def _compile(levels, compile_one) -> Levels | None:
 
 def of_account(account_id: str) -> AccountGuardrails:
     """The guardrails of `account_id` (NONE outside any organization)."""
+    orgs = _source
+    if orgs is None:
+        return NONE
     revision = orgs.revision(account_id)
     if revision is None:
         return NONE

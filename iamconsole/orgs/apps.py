@@ -15,4 +15,9 @@ class OrgsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from iamconsole.iam import guardrails as iam_guardrails
+
+        from . import guardrails
+
         post_migrate.connect(ensure_aws_managed_policies, sender=self)
+        iam_guardrails.register(guardrails)  # authorization asks this app for SCPs and RCPs

@@ -89,15 +89,16 @@ def test_switch_role_needs_a_signed_in_user(db):
 
 def test_the_demo_lets_dave_switch_into_the_sandbox_account(db):
     from iamconsole.iam import demo
+    from iamconsole.orgs import demo as organization_demo
 
-    seeded = demo.seed()
+    demo.seed()
+    sandbox = organization_demo.seed()
     client = Client()
     response = client.post("/accounts/login/", {"username": "dave",
                                                 "password": demo.DEMO_PASSWORD})
     assert response.status_code == 302
-    response = client.post(SWITCH, {"account": seeded.sandbox_account,
+    response = client.post(SWITCH, {"account": sandbox,
                                     "role": "OrganizationAccountAccessRole"})
     assert response.status_code == 302, page_text(response)
-    assert f"OrganizationAccountAccessRole @ {seeded.sandbox_account}" in \
-        page_text(client.get("/users/"))
-    assert demo.seed().sandbox_account == seeded.sandbox_account  # idempotent
+    assert f"OrganizationAccountAccessRole @ {sandbox}" in page_text(client.get("/users/"))
+    assert organization_demo.seed() == sandbox  # idempotent

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 
 from iamconsole.iam.demo import ADMIN_NAME, ADMIN_PASSWORD, DEMO_PASSWORD, seed
+from iamconsole.orgs import demo as organization_demo
 
 __all__ = ["ADMIN_NAME", "ADMIN_PASSWORD", "DEMO_PASSWORD", "Command"]
 
@@ -15,6 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         seeded = seed()
+        sandbox = organization_demo.seed()
         if seeded.root_exists:
             self.stdout.write(self.style.WARNING("A root user already exists: skipping admin."))
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
@@ -22,6 +24,6 @@ class Command(BaseCommand):
         self.stdout.write(f"Sign in as the administrator: {ADMIN_NAME} / {ADMIN_PASSWORD}{note}")
         self.stdout.write(f"Demo users (alice, bob, carol, dave, delegated-admin): "
                           f"password {DEMO_PASSWORD}")
-        if seeded.sandbox_account:
-            self.stdout.write(f"Organization: member account sandbox {seeded.sandbox_account} "
+        if sandbox:
+            self.stdout.write(f"Organization: member account sandbox {sandbox} "
                               "(dave may Switch role into it: OrganizationAccountAccessRole)")
