@@ -362,7 +362,7 @@ def admin_client(client, admin):
 def test_policy_page_saves_every_aws_field(admin_client):
     response = admin_client.post(url("password_policy"), POLICY_POST)
     assert response.status_code == 302
-    policy = iam.policy_dict(AccountPasswordPolicy.objects.get(pk=1))
+    policy = iam.policy_dict(AccountPasswordPolicy.objects.get())
     assert policy == {
         "MinimumPasswordLength": 14, "RequireSymbols": True, "RequireNumbers": True,
         "RequireUppercaseCharacters": True, "RequireLowercaseCharacters": True,
@@ -378,7 +378,7 @@ def test_policy_page_saves_every_aws_field(admin_client):
 def test_policy_page_empty_age_and_reuse_mean_none(admin_client):
     admin_client.post(url("password_policy"), {**POLICY_POST, "MaxPasswordAge": "",
                                               "PasswordReusePrevention": ""})
-    policy = iam.policy_dict(AccountPasswordPolicy.objects.get(pk=1))
+    policy = iam.policy_dict(AccountPasswordPolicy.objects.get())
     assert "MaxPasswordAge" not in policy and policy["ExpirePasswords"] is False
     assert "PasswordReusePrevention" not in policy
 
@@ -403,7 +403,7 @@ def test_policy_page_rejects_values_outside_aws_limits(admin_client, field, valu
 ])
 def test_policy_page_accepts_aws_limit_values(admin_client, field, value):
     admin_client.post(url("password_policy"), {**POLICY_POST, field: value})
-    assert iam.policy_dict(AccountPasswordPolicy.objects.get(pk=1))[field] == int(value)
+    assert iam.policy_dict(AccountPasswordPolicy.objects.get())[field] == int(value)
 
 
 def test_policy_page_can_delete_the_policy(admin_client):
@@ -430,7 +430,7 @@ def test_reader_sees_the_policy_but_cannot_change_it(client, db):
     page = client.get(url("password_policy"))
     assert page.status_code == 200 and 'value="11"' in page_text(page)
     assert client.post(url("password_policy"), POLICY_POST).status_code == 403
-    assert AccountPasswordPolicy.objects.get(pk=1).minimum_password_length == 11
+    assert AccountPasswordPolicy.objects.get().minimum_password_length == 11
 
 
 def test_require_mfa_toggle_takes_effect_at_once(admin_client):
