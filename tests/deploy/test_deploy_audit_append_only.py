@@ -37,8 +37,9 @@ def test_raw_sql_cannot_update_or_delete_an_audit_event(system, statement):
 def test_raw_sql_can_still_append_events(system):
     iam.create_user(system, "alice")
     with connection.cursor() as cursor:
-        cursor.execute("INSERT INTO iam_auditevent (created_at, actor, actor_arn, auth_method, "
-                       "request_id, action, resource_type, resource_name, resource_arn, outcome, "
-                       "error_code, detail) VALUES (now(), 'x', '', 'system', '', 'iam:Test', "
-                       "'', '', '', 'success', '', '')")
+        cursor.execute("INSERT INTO iam_auditevent (account_id, created_at, actor, actor_arn, "
+                       "auth_method, request_id, action, resource_type, resource_name, "
+                       "resource_arn, outcome, error_code, detail) VALUES (%s, now(), 'x', '', "
+                       "'system', '', 'iam:Test', '', '', '', 'success', '', '')",
+                       [system.account])
     assert AuditEvent.objects.count() == 2
