@@ -100,6 +100,14 @@ def is_arn_shaped(value: str | None) -> bool:
     return isinstance(value, str) and _ARN_SHAPE.fullmatch(value) is not None
 
 
+def owner_account(value: str) -> str | None:
+    """The 12-digit account in an ARN (`arn:aws:<service>:<region>:<account>:...`), None for
+    an ARN without one (S3, AWS managed policies) or anything else. A split, not a regex: every
+    authorization asks it."""
+    parts = value.split(":", 5)
+    return parts[4] if len(parts) == 6 and is_account_id(parts[4]) else None
+
+
 def is_account_id(value: str) -> bool:
     """A 12-digit account id (not `aws`, `*` or empty)."""
     return len(value) == 12 and value.isdecimal()

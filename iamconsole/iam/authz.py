@@ -7,6 +7,7 @@ policies and the session policies) are gathered once per request and cached on t
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -289,23 +290,12 @@ def _principal_arn(caller: Caller) -> str:
     return caller.arn
 
 
-def _resource_account(resource: str, caller: Caller) -> str:
-    """The account that owns `resource` (12 digits in its ARN), else the caller's."""
-    parts = resource.split(":", 5)
-    account = parts[4] if len(parts) > 5 else ""
-    return account if len(account) == 12 and account.isdigit() else caller.account
-
-
-_ROOT_IDENTITY: list[CompiledPolicy] = []
-
-
+@functools.cache
 def _root_identity() -> list[CompiledPolicy]:
     """A root user may do everything its account may: only SCPs and RCPs limit it."""
-    if not _ROOT_IDENTITY:
-        _ROOT_IDENTITY.append(compile_policy(
-            '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*",'
-            '"Resource":"*"}]}', policy_id="root", policy_type="none", version_id="root"))
-    return _ROOT_IDENTITY
+    return [compile_policy(
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*",'
+        '"Resource":"*"}]}', policy_id="root", policy_type="none", version_id="root")]
 
 
 def decide(
@@ -323,7 +313,7 @@ def decide(
     if caller.is_system:
         return None
     mine = guardrails.for_request(caller, caller.account)
-    owner = _resource_account(resource, caller)
+    owner = arns.owner_account(resource) or caller.account
     theirs = mine if owner == caller.account else guardrails.for_request(caller, owner)
     scp_levels = mine.scp_levels
     if caller.role is not None and caller.role.aws_service_name:
