@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -563,10 +563,14 @@ def test_endpoint_without_trailing_slash_works_for_boto3(live_server, admin_keys
 
 def test_requests_beyond_the_rate_limit_are_throttled_like_aws(admin_iam, aws_client, settings):
     settings.API_RATE_LIMIT = "3/minute"
-    for _ in range(3):
-        admin_iam.get_user()
-    with pytest.raises(ClientError) as raised:
-        admin_iam.list_users()
+    # Start at the opening of a clock minute (the limiter's window): the four requests share
+    # one window however slow the machine, instead of straddling a boundary by chance.
+    opening = (int(clock.now().timestamp()) // 60 + 1) * 60 + 0.5
+    with time_machine.travel(datetime.fromtimestamp(opening, UTC), tick=True):
+        for _ in range(3):
+            admin_iam.get_user()
+        with pytest.raises(ClientError) as raised:
+            admin_iam.list_users()
     assert raised.value.response["Error"]["Code"] == "Throttling"
     assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
     # The budget is the access key's: another key is not affected.
