@@ -51,6 +51,9 @@ if not SECRET_KEY:
 # Key material for secrets encrypted at rest (TOTP seeds, access-key secrets). Comma-separated
 # list, newest first, for rotation. Defaults to a key derived from SECRET_KEY.
 IAMCONSOLE_ENCRYPTION_KEYS = envlist("IAMCONSOLE_ENCRYPTION_KEYS")
+# The public base URL of this deployment: the issuer of outbound web identity tokens is
+# <IAMCONSOLE_PUBLIC_URL>/oidc/<account-id> (iam/outbound_federation.py).
+IAMCONSOLE_PUBLIC_URL = env("IAMCONSOLE_PUBLIC_URL", "http://localhost:8000")
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")

@@ -10,6 +10,7 @@ urlpatterns = [
     path("aws/", include("iamconsole.awsapi.urls")),
     path("accounts/", include("iamconsole.accounts.urls")),
     path("simulator/", include("iamconsole.simulator.urls")),
+    path("oidc/", include("iamconsole.awsapi.oidc_issuer")),
     path("", include("iamconsole.console.urls")),
 ]
 

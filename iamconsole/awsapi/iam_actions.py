@@ -717,4 +717,8 @@ def get_context_keys_for_custom_policy(caller, p):
 
 
 # Organizations' features in IAM (centralized root access, access reports): their own module.
-from . import org_features_actions  # noqa: E402, F401  (registers into ACTIONS)
+# Outbound web identity federation too (the account as an OIDC issuer).
+from . import (  # noqa: E402, F401  (register into ACTIONS)
+    org_features_actions,
+    outbound_federation_actions,
+)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from iamconsole.iam import sts
+from iamconsole.iam import outbound_federation, sts
 from iamconsole.iam.caller import Caller
 from iamconsole.orgs import root_access
 
@@ -69,3 +69,12 @@ ACTIONS: dict[str, Handler] = {
     "DecodeAuthorizationMessage": decode_authorization_message,
     "AssumeRoot": assume_root,
 }
+
+
+def get_web_identity_token(caller, p):
+    issued = outbound_federation.get_web_identity_token(
+        caller, p["Audience"], p["SigningAlgorithm"], p.get("DurationSeconds"), p.get("Tags"))
+    return {"WebIdentityToken": issued.token, "Expiration": issued.expiration}
+
+
+ACTIONS["GetWebIdentityToken"] = get_web_identity_token

@@ -669,3 +669,29 @@ class AuditEvent(AccountOwned):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("audit events are immutable")
+
+
+class OutboundFederation(AccountOwned):
+    """Outbound web identity federation of an account (one row per account at most): whether
+    its principals may get JWTs from sts:GetWebIdentityToken (iam/outbound_federation.py)."""
+
+    enabled = models.BooleanField(default=False)
+    enabled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account"],
+                                               name="iam_outbound_federation_per_account")]
+
+
+class OutboundSigningKey(AccountOwned):
+    """A key pair that signs an account's web identity tokens. The private key is stored
+    encrypted (iam/crypto.py); a retired key signs no more but its public key stays in the JWKS
+    until `published_until`, when the last token it signed has expired."""
+
+    kid = models.CharField(max_length=64, unique=True)
+    algorithm = models.CharField(max_length=8)  # RS256 | ES384
+    private_key_encrypted = models.TextField()
+    public_jwk = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+    retired_at = models.DateTimeField(null=True, blank=True)
+    published_until = models.DateTimeField(null=True, blank=True)

@@ -36,10 +36,7 @@ PENDING: dict[str, set[str]] = {
         "UpdateOpenIDConnectProviderThumbprint",
         "CreateSAMLProvider", "DeleteSAMLProvider", "GetSAMLProvider", "ListSAMLProviders",
         "ListSAMLProviderTags", "TagSAMLProvider", "UntagSAMLProvider", "UpdateSAMLProvider",
-        "EnableOutboundWebIdentityFederation", "DisableOutboundWebIdentityFederation",
-        "GetOutboundWebIdentityFederationInfo",
         "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity", "sts:GetFederationToken",
-        "sts:GetWebIdentityToken",
     },
 }
 PENDING_OPERATIONS = set().union(*PENDING.values())
