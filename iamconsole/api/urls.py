@@ -14,7 +14,16 @@ from .converters import (
     NameConverter,
     VersionConverter,
 )
-from .views import account, advisor, credentials, entities, identity, policies, simulate
+from .views import (
+    account,
+    advisor,
+    credentials,
+    entities,
+    identity,
+    outbound,
+    policies,
+    simulate,
+)
 from .views.misc import UnknownURLView
 
 app_name = "api"
@@ -128,6 +137,8 @@ urlpatterns = [
     # account
     path("password-policy/", account.PasswordPolicyView.as_view(), name="password-policy"),
     path("audit-events/", account.AuditEventsView.as_view(), name="audit-events"),
+    path("outbound-web-identity-federation/", outbound.OutboundFederationView.as_view(),
+         name="outbound-web-identity-federation"),
     path("audit-events/<iam_event:event_id>/", account.AuditEventView.as_view(),
          name="audit-event"),
     # simulator

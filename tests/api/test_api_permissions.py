@@ -196,6 +196,14 @@ MATRIX = [
     ("DELETE", "password-policy/", None, "iam:DeleteAccountPasswordPolicy", 204),
     ("GET", "audit-events/", None, "cloudtrail:LookupEvents", 200),
     ("GET", "audit-events/{event_id}/", None, "cloudtrail:LookupEvents", 200),
+    # outbound web identity federation: never enabled in the world, so info/disable pass
+    # authorization and answer FeatureDisabled
+    ("POST", "outbound-web-identity-federation/", None,
+     "iam:EnableOutboundWebIdentityFederation", 201),
+    ("GET", "outbound-web-identity-federation/", None,
+     "iam:GetOutboundWebIdentityFederationInfo", 404),
+    ("DELETE", "outbound-web-identity-federation/", None,
+     "iam:DisableOutboundWebIdentityFederation", 404),
     # simulator
     ("POST", "simulate/principal/",
      {"policy_source_arn": "arn:aws:iam::123456789012:user/alice",
