@@ -134,4 +134,8 @@ urlpatterns = [
     path("account/", account.account_settings, name="account_settings"),
     path("account/alias/", account.alias_create, name="account_alias_create"),
     path("account/alias/delete/", account.alias_delete, name="account_alias_delete"),
+    path("account/outbound-federation/enable/", account.outbound_enable,
+         name="account_outbound_enable"),
+    path("account/outbound-federation/disable/", account.outbound_disable,
+         name="account_outbound_disable"),
 ]

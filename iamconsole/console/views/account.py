@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from iamconsole.iam import outbound_federation
 from iamconsole.iam import services as iam
 from iamconsole.iam.errors import AccessDenied, IAMError
 from iamconsole.orgs import services as orgs
@@ -31,6 +32,15 @@ def _page(request: HttpRequest, form: AliasForm | None = None) -> HttpResponse:
         context["org_denied"] = exc
     if context.get("place"):
         context["manages"] = context["place"].organization.management_id == caller.account
+    try:
+        context["outbound"] = outbound_federation.get_info(caller)
+    except outbound_federation.FeatureDisabled:
+        context["outbound"] = None
+    except AccessDenied as exc:
+        context["outbound_denied"] = exc
+    context["can_enable_outbound"] = allowed(request, "iam:EnableOutboundWebIdentityFederation")
+    context["can_disable_outbound"] = allowed(request,
+                                              "iam:DisableOutboundWebIdentityFederation")
     context["can_create_alias"] = allowed(request, "iam:CreateAccountAlias")
     context["can_delete_alias"] = allowed(request, "iam:DeleteAccountAlias")
     return form_page(request, "console/account/settings.html", context, form or AliasForm())
@@ -71,3 +81,27 @@ def alias_delete(request: HttpRequest) -> HttpResponse:
     except IAMError as exc:
         return failed(request, exc, url)
     return changed(request, url, f"Deleted the alias {alias}.")
+
+
+@require_POST
+@console_view("iam:EnableOutboundWebIdentityFederation", "*", methods=("POST",))
+def outbound_enable(request: HttpRequest) -> HttpResponse:
+    url = reverse("console:account_settings")
+    try:
+        info = outbound_federation.enable(get_caller(request))
+    except IAMError as exc:
+        return failed(request, exc, url)
+    return changed(request, url, "Outbound identity federation is enabled: the issuer is "
+                                 f"{info.issuer_identifier}.")
+
+
+@require_POST
+@console_view("iam:DisableOutboundWebIdentityFederation", "*", methods=("POST",))
+def outbound_disable(request: HttpRequest) -> HttpResponse:
+    url = reverse("console:account_settings")
+    try:
+        outbound_federation.disable(get_caller(request))
+    except IAMError as exc:
+        return failed(request, exc, url)
+    return changed(request, url, "Outbound identity federation is disabled. Tokens issued "
+                                 "before stay valid until they expire.")
