@@ -33,7 +33,7 @@ PENDING: dict[str, set[str]] = {
         "ListSAMLProviderTags", "TagSAMLProvider", "UntagSAMLProvider", "UpdateSAMLProvider",
         "EnableOutboundWebIdentityFederation", "DisableOutboundWebIdentityFederation",
         "GetOutboundWebIdentityFederationInfo",
-        "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity", "sts:GetFederationToken",
+        "sts:AssumeRoleWithSAML", "sts:GetFederationToken",
         "sts:GetWebIdentityToken",
     },
 }
