@@ -14,7 +14,16 @@ from .converters import (
     NameConverter,
     VersionConverter,
 )
-from .views import account, advisor, credentials, entities, identity, policies, simulate
+from .views import (
+    account,
+    advisor,
+    credentials,
+    entities,
+    identity,
+    oidc_providers,
+    policies,
+    simulate,
+)
 from .views.misc import UnknownURLView
 
 app_name = "api"
@@ -104,6 +113,17 @@ urlpatterns = [
     *(route for kind in (*kinds.IDENTITIES.values(), kinds.INSTANCE_PROFILE,
                          kinds.SERVER_CERTIFICATE)
       for route in _kind_routes(kind)),
+    # OIDC identity providers, named by their ARN (its sub-resources first: the ARN has slashes)
+    path("oidc-providers/", oidc_providers.OpenIDConnectProvidersView.as_view(),
+         name="oidc-providers"),
+    path("oidc-providers/<iam_ref:arn>/thumbprints/", oidc_providers.ThumbprintsView.as_view(),
+         name="oidc-provider-thumbprints"),
+    path("oidc-providers/<iam_ref:arn>/client-ids/", oidc_providers.ClientIDsView.as_view(),
+         name="oidc-provider-client-ids"),
+    path("oidc-providers/<iam_ref:name>/tags/", identity.TagsView.as_view(kind="oidc_provider"),
+         name="oidc_provider-tags"),
+    path("oidc-providers/<iam_ref:arn>/", oidc_providers.OpenIDConnectProviderView.as_view(),
+         name="oidc-provider"),
     path("service-linked-roles/", entities.ServiceLinkedRolesView.as_view(),
          name="service-linked-roles"),
     path("service-linked-roles/<iam_name:role_name>/", entities.ServiceLinkedRoleView.as_view(),
