@@ -21,6 +21,7 @@ import jwt
 from cert_fixtures import Issued, issue, key_pem, new_key
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 
@@ -73,7 +74,10 @@ class IdP:
         return self.keys[-1]
 
     def add_key(self, algorithm: str = "ES256") -> SigningKey:
-        key = new_key("rsa" if algorithm.startswith("RS") else "ec")
+        if algorithm == "ES384":
+            key = ec.generate_private_key(ec.SECP384R1())
+        else:
+            key = new_key("rsa" if algorithm.startswith("RS") else "ec")
         signing = SigningKey(f"key-{uuid.uuid4().hex[:8]}", algorithm, key)
         self.keys.append(signing)
         return signing

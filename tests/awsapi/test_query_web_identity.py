@@ -309,3 +309,13 @@ def test_aws_cli_assume_role_with_web_identity(federation, live_server, tmp_path
     answer = json.loads(result.stdout)
     assert answer["AssumedRoleUser"]["Arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/deployer/cli"
     assert answer["SubjectFromWebIdentityToken"] == "repo:org/repo:ref:refs/heads/main"
+
+
+@pytest.mark.parametrize("algorithm", ["RS256", "RS384", "RS512", "ES384"])
+def test_each_accepted_algorithm_verifies(federation, sts, algorithm):
+    federation.rotate(algorithm)
+    assert _assume(sts, federation.github_token())["Credentials"]["AccessKeyId"]
+
+
+def test_a_token_that_is_no_jwt_is_invalid_identity_token(federation, sts):
+    assert _refused(sts, "not-a-jwt-at-all")[0] == "InvalidIdentityToken"
