@@ -319,3 +319,11 @@ def test_each_accepted_algorithm_verifies(federation, sts, algorithm):
 
 def test_a_token_that_is_no_jwt_is_invalid_identity_token(federation, sts):
     assert _refused(sts, "not-a-jwt-at-all")[0] == "InvalidIdentityToken"
+
+
+def test_keys_are_cached_and_outlive_an_outage(federation, sts):
+    _assume(sts, federation.github_token())
+    federation.outage = True
+    _assume(sts, federation.github_token())  # the cached keys still verify it
+    assert federation.requests.count("/keys") == 1
+    assert federation.requests.count("/.well-known/openid-configuration") == 1
