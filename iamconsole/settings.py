@@ -55,6 +55,14 @@ IAMCONSOLE_ENCRYPTION_KEYS = envlist("IAMCONSOLE_ENCRYPTION_KEYS")
 # <IAMCONSOLE_PUBLIC_URL>/oidc/<account-id> (iam/outbound_federation.py).
 IAMCONSOLE_PUBLIC_URL = env("IAMCONSOLE_PUBLIC_URL", "http://localhost:8000")
 
+# Inbound OIDC federation (AssumeRoleWithWebIdentity): extra CA certificates (a PEM file)
+# trusted besides the system's when fetching an identity provider's discovery document and
+# keys (a private IdP), how long fetched keys are kept, and the least time between two fetches
+# for a token naming a key id not in them.
+IAMCONSOLE_OIDC_CA_BUNDLE = env("IAMCONSOLE_OIDC_CA_BUNDLE", "")
+IAMCONSOLE_OIDC_JWKS_TTL = envint("IAMCONSOLE_OIDC_JWKS_TTL", 300)
+IAMCONSOLE_OIDC_JWKS_REFRESH_COOLDOWN = envint("IAMCONSOLE_OIDC_JWKS_REFRESH_COOLDOWN", 10)
+
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 

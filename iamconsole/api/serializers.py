@@ -583,3 +583,29 @@ class LastAccessedReportSerializer(serializers.Serializer):
     services_last_accessed = ServiceLastAccessedSerializer(source="services", many=True)
     entity_details = EntityDetailsSerializer(many=True, required=False,
                                              help_text="with ?service_namespace=")
+
+
+class OpenIDConnectProviderSerializer(serializers.Serializer):
+    # An OIDC identity provider: its URL, ARN, audiences (client ids), thumbprints, tags.
+    url = serializers.CharField()
+    arn = serializers.CharField()
+    client_id_list = serializers.ListField(child=serializers.CharField(), source="client_ids")
+    thumbprint_list = serializers.ListField(child=serializers.CharField(), source="thumbprints")
+    create_date = serializers.DateTimeField(source="created_at")
+    tags = serializers.DictField(child=serializers.CharField())
+
+
+class CreateOpenIDConnectProviderSerializer(serializers.Serializer):
+    url = serializers.CharField(max_length=255, help_text="https://host[/path], the tokens' iss.")
+    client_id_list = serializers.ListField(child=serializers.CharField(max_length=255),
+                                           required=False, max_length=100)
+    thumbprint_list = serializers.ListField(child=serializers.CharField(), required=False)
+    tags = tag_map(required=False)
+
+
+class ThumbprintsSerializer(serializers.Serializer):
+    thumbprint_list = serializers.ListField(child=serializers.CharField())
+
+
+class ClientIDSerializer(serializers.Serializer):
+    client_id = serializers.CharField(max_length=255)

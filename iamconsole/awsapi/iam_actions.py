@@ -323,6 +323,47 @@ def update_server_certificate(caller, p):
                                   new_path=p.get("NewPath"))
 
 
+# OIDC providers (Delete, Tag, Untag and ListOpenIDConnectProviderTags: per_kind above) -----
+
+
+@action("CreateOpenIDConnectProvider")
+def create_open_id_connect_provider(caller, p):
+    provider = iam.create_open_id_connect_provider(
+        caller, p["Url"], client_id_list=p.get("ClientIDList"),
+        thumbprint_list=p.get("ThumbprintList"), tags=p.get("Tags"))
+    return {"OpenIDConnectProviderArn": provider.arn, "Tags": shapes.tags(provider)}
+
+
+@action("GetOpenIDConnectProvider")
+def get_open_id_connect_provider(caller, p):
+    provider = iam.get_open_id_connect_provider(caller, p["OpenIDConnectProviderArn"])
+    return shapes.open_id_connect_provider_shape(provider)
+
+
+@action("ListOpenIDConnectProviders")
+def list_open_id_connect_providers(caller, p):
+    providers = iam.list_open_id_connect_providers(caller)
+    return {"OpenIDConnectProviderList": [{"Arn": provider.arn} for provider in providers]}
+
+
+@action("UpdateOpenIDConnectProviderThumbprint")
+def update_open_id_connect_provider_thumbprint(caller, p):
+    iam.update_open_id_connect_provider_thumbprint(caller, p["OpenIDConnectProviderArn"],
+                                                   p["ThumbprintList"])
+
+
+@action("AddClientIDToOpenIDConnectProvider")
+def add_client_id_to_open_id_connect_provider(caller, p):
+    iam.add_client_id_to_open_id_connect_provider(caller, p["OpenIDConnectProviderArn"],
+                                                  p["ClientID"])
+
+
+@action("RemoveClientIDFromOpenIDConnectProvider")
+def remove_client_id_from_open_id_connect_provider(caller, p):
+    iam.remove_client_id_from_open_id_connect_provider(caller, p["OpenIDConnectProviderArn"],
+                                                       p["ClientID"])
+
+
 # Managed policies and versions --------------------------------------------------------------------
 
 

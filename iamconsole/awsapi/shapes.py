@@ -97,6 +97,13 @@ def server_certificate_metadata(certificate: Entity) -> dict[str, Any]:
     }
 
 
+def open_id_connect_provider_shape(provider: Entity) -> dict[str, Any]:
+    """AWS's GetOpenIDConnectProviderResponse."""
+    return {"Url": provider.name, "ClientIDList": list(provider.client_ids),
+            "ThumbprintList": list(provider.thumbprints), "CreateDate": provider.created_at,
+            "Tags": tags(provider)}
+
+
 def server_certificate_shape(certificate: Entity) -> dict[str, Any]:
     """AWS's ServerCertificate: the metadata, the PEM body and chain, the tags; never the
     private key."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from iamconsole.iam import outbound_federation, sts
+from iamconsole.iam import outbound_federation, sts, web_identity
 from iamconsole.iam.caller import Caller
 from iamconsole.orgs import root_access
 
@@ -39,6 +39,24 @@ def assume_role(caller, p):
     }
 
 
+def assume_role_with_web_identity(caller, p):
+    session = web_identity.assume_role_with_web_identity(
+        p["RoleArn"], p["RoleSessionName"], p["WebIdentityToken"],
+        provider_id=p.get("ProviderId"), policy=p.get("Policy"), policy_arns=p.get("PolicyArns"),
+        duration_seconds=p.get("DurationSeconds"),
+        caller=web_identity.anonymous_caller(caller.source_ip, caller.request_id))
+    assumed = session.assumed
+    return {
+        "Credentials": shapes.credentials_shape(assumed.credentials),
+        "SubjectFromWebIdentityToken": session.subject,
+        "AssumedRoleUser": {"AssumedRoleId": assumed.assumed_role_id, "Arn": assumed.arn},
+        "PackedPolicySize": assumed.packed_policy_size,
+        "Provider": session.provider,
+        "Audience": session.audience,
+        "SourceIdentity": assumed.source_identity or None,
+    }
+
+
 def get_session_token(caller, p):
     issued = sts.get_session_token(caller, duration_seconds=p.get("DurationSeconds"),
                                    serial_number=p.get("SerialNumber"),
@@ -61,9 +79,14 @@ def assume_root(caller, p):
             "SourceIdentity": session.source_identity or None}
 
 
+# Operations AWS answers unsigned (the token in the request is the proof): the views call
+# their handlers with an anonymous caller when the request carries no signature.
+UNSIGNED = frozenset({"AssumeRoleWithWebIdentity"})
+
 ACTIONS: dict[str, Handler] = {
     "GetCallerIdentity": get_caller_identity,
     "AssumeRole": assume_role,
+    "AssumeRoleWithWebIdentity": assume_role_with_web_identity,
     "GetSessionToken": get_session_token,
     "GetAccessKeyInfo": get_access_key_info,
     "DecodeAuthorizationMessage": decode_authorization_message,

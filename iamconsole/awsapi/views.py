@@ -20,7 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from iamconsole import failures
-from iamconsole.iam import ratelimit, sts
+from iamconsole.iam import ratelimit, sts, web_identity
 from iamconsole.iam.authn import AuthenticationFailed, authenticate_sigv4
 from iamconsole.iam.errors import IAMError
 
@@ -34,7 +34,8 @@ CONTENT_TYPE = "text/xml"
 # TOTP seed, a decoded authorization message's privileged details): their responses must not
 # be kept by any cache.
 SECRET_RESULTS = frozenset({"CreateAccessKey", "CreateVirtualMFADevice", "GetSessionToken",
-                            "AssumeRole", "DecodeAuthorizationMessage"})
+                            "AssumeRole", "AssumeRoleWithWebIdentity",
+                            "DecodeAuthorizationMessage"})
 
 
 def _response(body: bytes, status: int, request_id: str) -> HttpResponse:
@@ -65,12 +66,39 @@ def _form(request: HttpRequest) -> dict[str, list[str]]:
     return protocol.decode_form(request.META.get("QUERY_STRING", "").encode("latin-1"))
 
 
+def _unsigned(request: HttpRequest) -> bool:
+    """No SigV4 signature at all (neither the Authorization header nor a presigned query)."""
+    return "HTTP_AUTHORIZATION" not in request.META and \
+        "X-Amz-Signature" not in request.META.get("QUERY_STRING", "")
+
+
+def _unsigned_action(service: str, request: HttpRequest) -> str | None:
+    """The action of an unsigned request AWS answers unsigned (AssumeRoleWithWebIdentity), or
+    None (then the request must be signed, and authentication says what is wrong)."""
+    if service != "sts" or "HTTP_AUTHORIZATION" in request.META or \
+            "X-Amz-Signature" in request.META.get("QUERY_STRING", ""):
+        return None
+    try:
+        named = _form(request).get("Action")
+    except QueryError:
+        return None
+    named = named[-1] if isinstance(named, list) and named else named
+    return named if named in sts_actions.UNSIGNED else None
+
+
 def _dispatch(service: str, actions: dict[str, Callable], request: HttpRequest,
               request_id: str) -> tuple[str, bytes]:
-    caller = authenticate_sigv4(request.META, request.body, expected_service=service,
-                                auth_method="query")
-    caller.request_id = request_id
-    if ratelimit.hit(ratelimit.identity(caller, None)) is not None:
+    if _unsigned_action(service, request):
+        # The token in the request is the proof (boto3 and the CLI send it unsigned); the
+        # handler gets a caller with no permissions of its own.
+        caller = web_identity.anonymous_caller(request.META.get("REMOTE_ADDR"), request_id)
+        budget = ratelimit.identity(None, caller.source_ip)
+    else:
+        caller = authenticate_sigv4(request.META, request.body, expected_service=service,
+                                    auth_method="query")
+        caller.request_id = request_id
+        budget = ratelimit.identity(caller, None)
+    if ratelimit.hit(budget) is not None:
         raise QueryError("Throttling", "Rate exceeded", 400)
     form = _form(request)
     named = form.get("Action")

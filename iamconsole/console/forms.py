@@ -294,3 +294,33 @@ class AuditFilterForm(forms.Form):
         if data.get("since") and data.get("until") and data["since"] > data["until"]:
             self.add_error("until", "The end date must not be before the start date.")
         return data
+
+
+def _lines(value: str) -> list[str]:
+    return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+
+class OpenIDConnectProviderCreateForm(ConsoleForm):
+    aliases = {"client_id_list": "client_ids", "thumbprint_list": "thumbprints"}
+
+    url = forms.CharField(max_length=255, label="Provider URL",
+                          help_text="https://host[/path]: the issuer (iss) of its ID tokens.")
+    client_ids = forms.CharField(
+        required=False, label="Audiences (client IDs)", help_text="One a line, at most 100 "
+        "(sts.amazonaws.com for GitHub Actions and Kubernetes).",
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}))
+    thumbprints = forms.CharField(
+        required=False, label="Thumbprints", help_text="Optional: SHA-1 of the provider's "
+        "certificates, 40 hex digits, one a line, at most 5.",
+        widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false"}))
+    tags = TagsField()
+
+    def clean_client_ids(self):
+        return _lines(self.cleaned_data["client_ids"])
+
+    def clean_thumbprints(self):
+        return _lines(self.cleaned_data["thumbprints"])
+
+
+class ClientIDForm(forms.Form):
+    client_id = forms.CharField(max_length=255, label="Audience (client ID)")

@@ -11,6 +11,7 @@ from .views import (
     entities,
     groups,
     instance_profiles,
+    oidc_providers,
     org_policies,
     organization,
     pickers,
@@ -126,6 +127,7 @@ urlpatterns = [
              name="instance_profile_remove_role"),
     ]),
     *entities.urls(server_certificates.PAGE),
+    *oidc_providers.urls(),
     # Audit log (read-only)
     path("audit/", audit.audit_list, name="audit_list"),
     path("audit/<int:pk>/", audit.audit_detail, name="audit_detail"),

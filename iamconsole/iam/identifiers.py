@@ -13,7 +13,8 @@ _SECRET_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01234567
 NAME_PATTERN = re.compile(r"^[\w+=,.@-]+$", re.ASCII)  # Java \w: ASCII only
 PATH_PATTERN = re.compile(r"^(/|/[\x21-\x7e]+/)$")
 NAME_MAX = {"user": 64, "group": 128, "role": 64, "policy": 128, "mfa": 226, "inline": 128,
-            "instance_profile": 128, "server_certificate": 128}
+            "instance_profile": 128, "server_certificate": 128,
+            "oidc_provider": 255}
 
 
 def new_unique_id(prefix: str) -> str:

@@ -196,8 +196,18 @@ SERVER_CERTIFICATE = Kind(
     has_tags=True,
 )
 
+# Named by its URL without https:// ("token.actions.githubusercontent.com"), which is its ARN's
+# resource (oidc-provider/<host/path>); the Query API names one by its ARN.
+OIDC_PROVIDER = Kind(
+    key="oidc_provider", noun="OpenIDConnectProvider", plural="oidc-providers",
+    label="OIDC provider", label_plural="OIDC providers", model=m.OpenIDConnectProvider,
+    arn_type="oidc-provider", id_prefix="", id_field="", has_path=False, has_tags=True,
+    name_param="Url", ref_param="OpenIDConnectProviderArn",
+)
+
 KINDS: dict[str, Kind] = {k.key: k for k in (USER, GROUP, ROLE, POLICY, MFA_DEVICE,
-                                             INSTANCE_PROFILE, SERVER_CERTIFICATE)}
+                                             INSTANCE_PROFILE, SERVER_CERTIFICATE,
+                                             OIDC_PROVIDER)}
 # The identities: what policies are attached to and inline in (users, groups, roles).
 IDENTITIES: dict[str, Kind] = {k: v for k, v in KINDS.items() if v.has_attachments}
 

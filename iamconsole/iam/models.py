@@ -235,6 +235,31 @@ class ServerCertificate(NamedEntity, TaggedEntity, AccountOwned):
         return self.expiration <= timezone.now()
 
 
+class OpenIDConnectProvider(NamedEntity, TaggedEntity, AccountOwned):
+    """An OIDC identity provider (CreateOpenIDConnectProvider) whose ID tokens
+    AssumeRoleWithWebIdentity accepts: known by its URL without https:// (`name`: host and
+    optional path), which is also its ARN's resource: `oidc-provider/<host/path>`."""
+
+    ARN_TYPE = "oidc-provider"
+    path = "/"  # no IAM path: the ARN is oidc-provider/<url without https://>
+
+    name = models.CharField(max_length=255)
+    client_ids = models.JSONField(default=list, blank=True)  # the audiences accepted
+    thumbprints = models.JSONField(default=list, blank=True)  # 40 hex digits each
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    revision = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["name"]
+        default_manager_name = "objects"
+        constraints = [models.UniqueConstraint("account", Lower("name"),
+                                               name="iam_oidc_provider_url_ci_unique")]
+
+    @property
+    def url(self) -> str:
+        return "https://" + self.name
+
+
 class ServiceLinkedRoleDeletion(AccountOwned):
     """A DeleteServiceLinkedRole task, kept so GetServiceLinkedRoleDeletionStatus can answer
     after the role is gone (the deletion itself completes at once)."""

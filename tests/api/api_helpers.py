@@ -46,7 +46,8 @@ def world_fixture(db, admin, outsider) -> World:
     """alice (inline policy, attached policy, boundary, access key, login profile, MFA, SSH
     key, signing certificate, CodeCommit credential, member of devs), carol (bare), devs and
     empty groups, app and bare roles, policy Pol (v1 default, v2), an unattached policy Spare,
-    instance profiles, server certificates web and spare-cert, an account password policy."""
+    instance profiles, server certificates web and spare-cert, OIDC providers idp.example.com
+    and spare.example.com, an account password policy."""
     from iamconsole.iam import services as iam
 
     system = Caller.system("test")
@@ -79,6 +80,9 @@ def world_fixture(db, admin, outsider) -> World:
     iam.upload_server_certificate(system, "web", certificate.pem, certificate.key_pem,
                                   tags={"team": "blue"})
     iam.upload_server_certificate(system, "spare-cert", certificate.pem, certificate.key_pem)
+    iam.create_open_id_connect_provider(system, "https://idp.example.com",
+                                        client_id_list=["app"], tags={"team": "blue"})
+    iam.create_open_id_connect_provider(system, "https://spare.example.com")
     iam.create_service_linked_role(system, "elasticbeanstalk.amazonaws.com")
     iam.create_service_linked_role(system, "autoscaling.amazonaws.com")
     slr_task = iam.delete_service_linked_role(system, "AWSServiceRoleForAutoScaling")

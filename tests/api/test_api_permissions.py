@@ -18,6 +18,8 @@ NEW_DOC = {"Version": "2012-10-17",
            "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]}
 
 # (method, url (formatted with the world), body, IAM action, status when allowed)
+_OIDC = "arn:aws:iam::123456789012:oidc-provider/"
+
 MATRIX = [
     ("GET", "users/", None, "iam:ListUsers", 200),
     ("POST", "users/", {"user_name": "bob"}, "iam:CreateUser", 201),
@@ -162,6 +164,25 @@ MATRIX = [
      "iam:TagServerCertificate", 200),
     ("DELETE", "server-certificates/web/tags/?key=team", None, "iam:UntagServerCertificate",
      200),
+    # OIDC providers (named by their ARN)
+    ("GET", "oidc-providers/", None, "iam:ListOpenIDConnectProviders", 200),
+    ("POST", "oidc-providers/", {"url": "https://new.example.com"},
+     "iam:CreateOpenIDConnectProvider", 201),
+    ("GET", f"oidc-providers/{_OIDC}idp.example.com/", None, "iam:GetOpenIDConnectProvider", 200),
+    ("DELETE", f"oidc-providers/{_OIDC}spare.example.com/", None,
+     "iam:DeleteOpenIDConnectProvider", 204),
+    ("PUT", f"oidc-providers/{_OIDC}idp.example.com/thumbprints/",
+     {"thumbprint_list": ["a" * 40]}, "iam:UpdateOpenIDConnectProviderThumbprint", 200),
+    ("POST", f"oidc-providers/{_OIDC}idp.example.com/client-ids/", {"client_id": "other"},
+     "iam:AddClientIDToOpenIDConnectProvider", 200),
+    ("DELETE", f"oidc-providers/{_OIDC}idp.example.com/client-ids/?client_id=app", None,
+     "iam:RemoveClientIDFromOpenIDConnectProvider", 200),
+    ("GET", f"oidc-providers/{_OIDC}idp.example.com/tags/", None,
+     "iam:ListOpenIDConnectProviderTags", 200),
+    ("POST", f"oidc-providers/{_OIDC}idp.example.com/tags/", {"tags": {"cost": "42"}},
+     "iam:TagOpenIDConnectProvider", 200),
+    ("DELETE", f"oidc-providers/{_OIDC}idp.example.com/tags/?key=team", None,
+     "iam:UntagOpenIDConnectProvider", 200),
     # service-linked roles
     ("POST", "service-linked-roles/", {"aws_service_name": "ecs.amazonaws.com"},
      "iam:CreateServiceLinkedRole", 201),

@@ -29,14 +29,9 @@ PENDING: dict[str, set[str]] = {
     # Federation (another session): OIDC and SAML identity providers, the STS operations that
     # use them, GetFederationToken, and outbound web identity federation (JWTs from STS).
     "federation": {
-        "AddClientIDToOpenIDConnectProvider", "CreateOpenIDConnectProvider",
-        "DeleteOpenIDConnectProvider", "GetOpenIDConnectProvider", "ListOpenIDConnectProviders",
-        "ListOpenIDConnectProviderTags", "RemoveClientIDFromOpenIDConnectProvider",
-        "TagOpenIDConnectProvider", "UntagOpenIDConnectProvider",
-        "UpdateOpenIDConnectProviderThumbprint",
         "CreateSAMLProvider", "DeleteSAMLProvider", "GetSAMLProvider", "ListSAMLProviders",
         "ListSAMLProviderTags", "TagSAMLProvider", "UntagSAMLProvider", "UpdateSAMLProvider",
-        "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity", "sts:GetFederationToken",
+        "sts:AssumeRoleWithSAML", "sts:GetFederationToken",
     },
 }
 PENDING_OPERATIONS = set().union(*PENDING.values())

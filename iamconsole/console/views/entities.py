@@ -248,7 +248,7 @@ def detail_context(request: HttpRequest, page: EntityPage, entity, tab: str) -> 
     if page.editable:
         context["urls"]["edit"] = page.url("edit", args)
         context["actions"]["update"] = kind.action(page.edit_action)
-    context["entity_id"] = getattr(entity, kind.id_field)
+    context["entity_id"] = getattr(entity, kind.id_field) if kind.id_field else ""
     context["tab_template"] = page.tab_template(tab)
     return context
 

@@ -73,6 +73,19 @@ from .mfa import (
     untag_mfa_device,
     verify_mfa_code,
 )
+from .oidc_providers import (
+    add_client_id_to_open_id_connect_provider,
+    create_open_id_connect_provider,
+    delete_open_id_connect_provider,
+    find_open_id_connect_provider,
+    get_open_id_connect_provider,
+    list_open_id_connect_provider_tags,
+    list_open_id_connect_providers,
+    remove_client_id_from_open_id_connect_provider,
+    tag_open_id_connect_provider,
+    untag_open_id_connect_provider,
+    update_open_id_connect_provider_thumbprint,
+)
 from .passwords import (
     account_password_policy,
     change_password,
