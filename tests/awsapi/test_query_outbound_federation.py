@@ -4,11 +4,15 @@ issuer's discovery document and JWKS."""
 
 from __future__ import annotations
 
+import json
+
 import jwt
 import pytest
 import requests
+from accounts_fixtures import B, in_account, second_account
 from awsapi_helpers import ACCOUNT, create_keys, error
-from personas import allow, make_user, policy_json
+from personas import ADMIN_POLICY, allow, make_user, policy_json
+from test_query_cli import aws_cli  # noqa: F401  (the fixture)
 
 from iamconsole.iam import outbound_federation
 from iamconsole.iam.caller import Caller
@@ -167,3 +171,39 @@ def test_discovery_of_an_account_that_never_enabled_it_is_404(live_server, db):
     response = requests.get(f"{live_server.url}/oidc/{ACCOUNT}/.well-known/jwks.json",
                             timeout=10)
     assert response.status_code == 404
+
+
+def test_the_aws_cli_enables_and_gets_a_token(aws_cli, public_url):  # noqa: F811
+    issuer = json.loads(aws_cli("iam", "enable-outbound-web-identity-federation").stdout)[
+        "IssuerIdentifier"]
+    issued = json.loads(aws_cli("sts", "get-web-identity-token", "--audience", "rp-cli",
+                                "--signing-algorithm", "ES384", "--duration-seconds",
+                                "60").stdout)
+    claims = _verify(issued["WebIdentityToken"], issuer, "rp-cli")
+    assert claims["exp"] - claims["iat"] == 60
+    refused = aws_cli("sts", "get-web-identity-token", "--audience", "rp-cli",
+                      "--signing-algorithm", "PS256", check=False)
+    assert refused.returncode != 0
+
+
+def test_each_account_is_its_own_issuer(admin_iam, admin_sts, aws_client, public_url):
+    admin_iam.enable_outbound_web_identity_federation()
+    second_account()
+    with in_account(B):
+        make_user("badmin", password=None, policy=ADMIN_POLICY)
+        other = aws_client("sts", *create_keys("badmin"))
+    with pytest.raises(other.exceptions.ClientError) as disabled:
+        other.get_web_identity_token(Audience=["rp"], SigningAlgorithm="RS256")
+    assert error(disabled)[:2] == ("OutboundWebIdentityFederationDisabledException", 403)
+    with in_account(B):
+        outbound_federation.enable(Caller.system("test"))
+    token = other.get_web_identity_token(Audience=["rp"], SigningAlgorithm="RS256")[
+        "WebIdentityToken"]
+    claims = _verify(token, f"{public_url}/oidc/{B}", "rp")
+    assert claims["sub"] == f"arn:aws:iam::{B}:user/badmin"
+    # A's keys do not verify B's tokens.
+    a_token = admin_sts.get_web_identity_token(Audience=["rp"], SigningAlgorithm="RS256")[
+        "WebIdentityToken"]
+    with pytest.raises(jwt.PyJWKClientError):
+        jwt.PyJWKClient(f"{public_url}/oidc/{B}/.well-known/jwks.json").get_signing_key_from_jwt(
+            a_token)
