@@ -221,6 +221,13 @@ def authorize(service: Caller, checks: list[Check]) -> list[dict]:
         raise InvalidInput("at least one check", field="checks")
     if len(checks) > MAX_CHECKS:
         raise InvalidInput(f"at most {MAX_CHECKS} checks in one call", field="checks")
+    if service.access_key_id:  # the service's own policies, kept as its principals' are
+        key = ("service", service.access_key_id)
+        hit = _cached(key)
+        if hit is not None and hit.user == service.user and hit.role == service.role:
+            service.cache = hit.cache
+        else:
+            _remember(key, service)
     token = tenancy.activate(service.account)
     try:
         return [_one(service, check) for check in checks]
