@@ -11,6 +11,7 @@ from django.test import Client
 from iamconsole.iam import custom_services
 from iamconsole.iam.models import AuditEvent
 from iamconsole.policy import catalog
+from iamconsole.policy.validate import validate_policy
 
 API = "/api/v1/"
 SERVICE = {"prefix": "jobs", "name": "Job runner",
@@ -41,6 +42,12 @@ def test_lifecycle_audit_and_catalog(as_admin):
     assert response.json()["arn"].endswith(":service/jobs")
     assert catalog.known_action("jobs:RunJob")
     assert catalog.condition_key_type("jobs:Queue") == "String"
+    assert "jobs:RunJob" in catalog.search_actions("jobs:R")  # the editor's autocomplete
+    doc = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["jobs:RunJob", "jobs:Nope"], "Resource": "*"}]})
+    codes = [f.code for f in validate_policy(doc)]
+    assert codes.count("UnknownAction") == 1  # jobs:Nope only
+    assert "UnknownService" not in codes
     assert _send(as_admin, "POST", "custom-services/", SERVICE).json()["code"] == \
         "EntityAlreadyExists"
     listed = _send(as_admin, "GET", "custom-services/").json()
