@@ -103,3 +103,22 @@ def test_a_check_without_principal_or_with_a_garbled_request(as_admin):
     first, second = response.json()["results"]
     assert first["allowed"] is False and first["error"]["code"] == "InvalidInput"
     assert second["allowed"] is False and second["error"]["code"] == "IncompleteSignature"
+
+
+def test_management_command_registers_and_deletes(db, tmp_path):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    custom_services.forget()
+    path = tmp_path / "jobs.json"
+    path.write_text(json.dumps(SERVICE))
+    out = StringIO()
+    call_command("register_service", str(path), stdout=out)
+    assert json.loads(out.getvalue())["prefix"] == "jobs"
+    assert catalog.known_action("jobs:ListJobs")
+    path.write_text(json.dumps({**SERVICE, "prefix": "sts"}))
+    with pytest.raises(CommandError, match="InvalidInput"):
+        call_command("register_service", str(path))
+    call_command("register_service", delete="jobs")
+    assert not catalog.known_action("jobs:ListJobs")
