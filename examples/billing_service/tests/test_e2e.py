@@ -249,3 +249,46 @@ def test_the_catalog_knows_the_custom_service(world):
     assert "billing:PayInvoice" in catalog.search_actions("billing:P")
     assert catalog.condition_key_type("billing:Amount") == "Numeric"
     assert not catalog.known_action("billing:Nope")
+
+
+def test_asgi_middleware_authorizes_signed_requests(world, live_server):
+    """The ASGI middleware in front of a tiny ASGI app, called with real signed requests."""
+    import asyncio
+    from urllib.parse import urlsplit
+
+    from iamconsole_authz import AuthzClient
+    from iamconsole_authz.asgi import ASGIAuthzMiddleware
+
+    async def inner(scope, receive, send):
+        body = json.dumps({"caller": scope["iamconsole.principal"]["arn"]}).encode()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": body})
+
+    svc = keys("billing-svc")
+    app = ASGIAuthzMiddleware(inner, AuthzClient(live_server.url, svc.access_key, svc.secret_key),
+                              billing.resolver(world["account"]))
+
+    def run(creds: Credentials, path: str) -> tuple[int, dict]:
+        url = f"http://127.0.0.1:9999{path}"
+        request = AWSRequest(method="GET", url=url, data=b"")
+        SigV4Auth(creds, "billing", "us-east-1").add_auth(request)
+        headers = [(b"host", b"127.0.0.1:9999")] + [
+            (k.lower().encode(), v.encode()) for k, v in request.headers.items()]
+        scope = {"type": "http", "method": "GET", "path": urlsplit(url).path,
+                 "raw_path": urlsplit(url).path.encode(), "query_string": b"",
+                 "headers": headers, "client": ("127.0.0.1", 5000), "scheme": "http"}
+        sent = []
+
+        async def receive():
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message):
+            sent.append(message)
+
+        asyncio.run(app(scope, receive, send))
+        return sent[0]["status"], json.loads(sent[1]["body"] or b"{}")
+
+    status, body = run(keys("alice"), "/invoices/inv-1")
+    assert status == 200 and body["caller"].endswith(":user/alice")
+    status, body = run(keys("bob"), "/invoices/inv-1")
+    assert status == 403 and body["code"] == "AccessDenied"

@@ -15,6 +15,7 @@ def _environ(scope: dict) -> dict:
     """Enough of a WSGI environ for describe_wsgi_request."""
     environ = {"REQUEST_METHOD": scope["method"],
                "RAW_URI": scope.get("raw_path", scope["path"].encode()).decode("latin-1"),
+               "PATH_INFO": scope["path"], "SCRIPT_NAME": scope.get("root_path", ""),
                "QUERY_STRING": scope.get("query_string", b"").decode("latin-1"),
                "wsgi.url_scheme": scope.get("scheme", "http")}
     if scope.get("client"):
