@@ -292,3 +292,51 @@ def test_asgi_middleware_authorizes_signed_requests(world, live_server):
     assert status == 200 and body["caller"].endswith(":user/alice")
     status, body = run(keys("bob"), "/invoices/inv-1")
     assert status == 403 and body["code"] == "AccessDenied"
+
+
+def test_django_requires_decorator_and_drf_permission(world, live_server):
+    """`requires(...)` and `IAMPermission` on requests built by Django's RequestFactory with
+    botocore's signature headers (the same checks the middleware makes)."""
+    from django.http import JsonResponse
+    from django.test import RequestFactory
+    from iamconsole_authz import AuthzClient
+    from iamconsole_authz import django as authz_django
+
+    svc = keys("billing-svc")
+    authz_django.client = AuthzClient(live_server.url, svc.access_key, svc.secret_key)
+    account = world["account"]
+
+    @authz_django.requires("billing:GetInvoice",
+                           resource=lambda request, invoice: f"arn:aws:billing::{account}:"
+                                                             f"invoice/{invoice}")
+    def view(request, invoice):
+        return JsonResponse({"caller": request.iam_principal["arn"], "invoice": invoice})
+
+    def signed_request(creds: Credentials, path: str):
+        request = AWSRequest(method="GET", url=f"http://billing.local{path}", data=b"")
+        SigV4Auth(creds, "billing", "us-east-1").add_auth(request)
+        meta = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in request.headers.items()}
+        return RequestFactory().get(path, HTTP_HOST="billing.local", **meta)
+
+    try:
+        response = view(signed_request(keys("alice"), "/invoices/inv-1"), invoice="inv-1")
+        assert response.status_code == 200
+        assert json.loads(response.content)["caller"].endswith(":user/alice")
+        assert view(signed_request(keys("bob"), "/invoices/inv-1"),
+                    invoice="inv-1").status_code == 403
+
+        class InvoiceView:
+            iam_action = "billing:ListInvoices"
+            iam_resource = f"arn:aws:billing::{account}:invoice/*"
+
+        class DRFRequest:  # what DRF's Request exposes to a permission class
+            def __init__(self, request):
+                self._request, self.method = request, request.method
+
+        permission = authz_django.IAMPermission()
+        assert permission.has_permission(
+            DRFRequest(signed_request(keys("carol"), "/invoices")), InvoiceView())
+        assert not permission.has_permission(
+            DRFRequest(signed_request(keys("dave"), "/invoices")), InvoiceView())
+    finally:
+        authz_django.client = None
