@@ -108,6 +108,9 @@ class SignedRequest:
     query_string: str
     headers: Mapping[str, str]
     body: bytes = b""
+    # The payload's SHA-256 (hex) when the body itself is not at hand: a service that asks
+    # iamconsole to verify its caller's request on its behalf sends the hash, not the body.
+    payload_hash: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.headers, Headers):
@@ -417,6 +420,14 @@ def canonical_headers(req: SignedRequest, signed_headers: tuple[str, ...]) -> st
 
 
 def _payload_hashes(req: SignedRequest, creds: Credentials) -> list[str]:
+    if req.payload_hash is not None:
+        declared = req.headers.get("x-amz-content-sha256")
+        if declared is not None and declared.strip().lower() not in (
+                req.payload_hash.lower(), UNSIGNED_PAYLOAD.lower()):
+            raise _mismatch(
+                "The provided 'x-amz-content-sha256' header does not match what was computed."
+            )
+        return [declared.strip()] if declared is not None else [req.payload_hash.lower()]
     body_hash = hashlib.sha256(req.body).hexdigest()
     declared = req.headers.get("x-amz-content-sha256")
     if declared is not None:

@@ -17,6 +17,7 @@ from .converters import (
 from .views import (
     account,
     advisor,
+    authorize,
     credentials,
     entities,
     identity,
@@ -157,6 +158,11 @@ urlpatterns = [
     path("simulate/principal/", simulate.SimulatePrincipalView.as_view(),
          name="simulate-principal"),
     path("simulate/custom/", simulate.SimulateCustomView.as_view(), name="simulate-custom"),
+    # custom services and the decision API (iam/custom_services.py, iam/decisions.py)
+    path("custom-services/", authorize.CustomServicesView.as_view(), name="custom-services"),
+    path("custom-services/<iam_name:prefix>/", authorize.CustomServiceView.as_view(),
+         name="custom-service"),
+    path("authorize/", authorize.AuthorizeView.as_view(), name="authorize"),
     # anything else under /api/v1/ (a %0A in the path included): JSON 404 NoSuchEntity
     re_path(r"^[\s\S]*$", UnknownURLView.as_view(), name="unknown"),  # newlines too
 ]

@@ -7,6 +7,7 @@ from django.urls import path
 from .views import (
     account,
     audit,
+    custom_services,
     dashboard,
     entities,
     groups,
@@ -130,6 +131,9 @@ urlpatterns = [
     *oidc_providers.urls(),
     # Audit log (read-only)
     path("audit/", audit.audit_list, name="audit_list"),
+    path("custom-services/", custom_services.custom_service_list, name="custom_service_list"),
+    path("custom-services/<str:prefix>/delete/", custom_services.custom_service_delete,
+         name="custom_service_delete"),
     path("audit/<int:pk>/", audit.audit_detail, name="audit_detail"),
     *organization_urls(),
     # Account settings of the account the session acts in

@@ -20,3 +20,6 @@ class IamConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(ensure_default_account, sender=self)
+        from . import custom_services
+
+        custom_services.install()  # the policy catalog knows the accounts' own services

@@ -130,6 +130,28 @@ def authenticate_sigv4(
     "sts"), a collection of accepted names, or None for any. Raises AuthenticationFailed.
     """
     request = sigv4.from_wsgi_environ(request_meta, body)
+    caller = authenticate_signed(
+        request, expected_service=expected_service, auth_method=auth_method,
+        source_ip=source_ip if source_ip is not None else request_meta.get("REMOTE_ADDR"),
+        secure_transport=_secure(request_meta) if secure_transport is None
+        else secure_transport,
+    )
+    # The rest of the request acts in the caller's account (cleared by TenancyMiddleware).
+    tenancy.activate(caller.account)
+    return caller
+
+
+def authenticate_signed(
+    request: sigv4.SignedRequest,
+    *,
+    expected_service: str | Collection[str] | None,
+    auth_method: str,
+    source_ip: str | None,
+    secure_transport: bool,
+) -> Caller:
+    """The Caller of one SigV4-signed request, however it reached us: from our own WSGI
+    environ, or described by a service that asks the decision API to verify its caller on its
+    behalf (iam/decisions.py). Raises AuthenticationFailed; activates no account."""
     try:
         creds = sigv4.parse_credentials(request)
         _check_service(creds, expected_service)
@@ -153,21 +175,17 @@ def authenticate_sigv4(
         raise AuthenticationFailed("ExpiredToken", EXPIRED_TOKEN, 403)
     if key is not None:
         iam.record_access_key_use(key, creds.service, creds.region)
-    caller = Caller(
+    return Caller(
         user=key.user if key is not None else session.user,
         role=session.role if session is not None else None,
         credential=session,
         auth_method=auth_method,
-        source_ip=source_ip if source_ip is not None else request_meta.get("REMOTE_ADDR"),
-        secure_transport=_secure(request_meta) if secure_transport is None
-        else secure_transport,
+        source_ip=source_ip,
+        secure_transport=secure_transport,
         access_key_id=creds.access_key_id,
         region=creds.region,
         mfa_authenticated_at=session.mfa_authenticated_at if session is not None else None,
     )
-    # The rest of the request acts in the caller's account (cleared by TenancyMiddleware).
-    tenancy.activate(caller.account)
-    return caller
 
 
 # --- console sign-in (the accounts door) -----------------------------------------------------

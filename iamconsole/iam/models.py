@@ -720,3 +720,26 @@ class OutboundSigningKey(AccountOwned):
     created_at = models.DateTimeField(default=timezone.now)
     retired_at = models.DateTimeField(null=True, blank=True)
     published_until = models.DateTimeField(null=True, blank=True)
+
+
+class CustomService(AccountOwned):
+    """A service of the account's own (an internal API, a gateway) that iamconsole's policies
+    govern: its prefix, actions (with access levels), resource types and condition keys, as
+    AWS's service authorization reference describes a service. Policies, the validator, the
+    editor's autocomplete, the simulator and the decision API (iam/decisions.py) know them."""
+
+    prefix = models.CharField(max_length=64)
+    name = models.CharField(max_length=256, blank=True, default="")
+    actions = models.JSONField(default=list)  # [{name, access_level, resource_types, ...}]
+    resource_types = models.JSONField(default=list)  # [{name, arn}]
+    condition_keys = models.JSONField(default=list)  # [{name, type}]
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["prefix"]
+        constraints = [models.UniqueConstraint(fields=["account", "prefix"],
+                                               name="uniq_custom_service_prefix")]
+
+    def __str__(self) -> str:
+        return self.prefix

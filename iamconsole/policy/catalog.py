@@ -10,6 +10,7 @@ import json
 import os
 import re
 import threading
+from collections.abc import Callable, Mapping
 from functools import cache, lru_cache
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "search_actions",
     "service_name",
     "services",
+    "set_overlay",
 ]
 
 # Global condition context keys (reference_policies_condition-keys) with their types.
@@ -106,6 +108,20 @@ RCP_SERVICES: frozenset[str] = frozenset({
 _lock = threading.Lock()
 _extra: dict[str, set[str]] = {}
 _data_dir: str | None = None
+# Services described at run time (an account's custom services): a function returning
+# {prefix: {"name": str, "actions": {lower: Name}, "condition_keys": {lower: type}}}.
+_overlay: Callable[[], Mapping[str, dict]] | None = None
+
+
+def set_overlay(provider: Callable[[], Mapping[str, dict]] | None) -> None:
+    """Install the provider of run-time services (the account's custom services): the
+    catalog then knows their actions and condition keys as it knows AWS's."""
+    global _overlay
+    _overlay = provider
+
+
+def _overlaid() -> Mapping[str, dict]:
+    return _overlay() if _overlay is not None else {}
 
 
 def _dir() -> str:
@@ -149,6 +165,9 @@ def _service_actions(prefix: str) -> dict[str, str]:
 def _actions(prefix: str) -> dict[str, str]:
     prefix = prefix.lower()
     base = _service_actions(prefix)
+    custom = _overlaid().get(prefix)
+    if custom is not None:  # an account's own service shadows AWS's of the same prefix
+        base = custom["actions"]
     extra = _extra.get(prefix)
     if not extra:
         return base
@@ -166,7 +185,7 @@ def register_actions(prefix: str, names: list[str] | tuple[str, ...]) -> None:
 
 def services() -> list[str]:
     """Every known service prefix, sorted."""
-    return sorted(_service_set() | set(_extra))
+    return sorted(_service_set() | set(_extra) | set(_overlaid()))
 
 
 @lru_cache(maxsize=1)
@@ -178,12 +197,15 @@ def _service_names() -> dict[str, str]:
 def service_name(prefix: str) -> str:
     """The service's name as AWS writes it ("AWS Identity and Access Management (IAM)" for
     iam), or the prefix itself when the reference has none."""
+    custom = _overlaid().get(prefix.lower())
+    if custom is not None and custom.get("name"):
+        return str(custom["name"])
     return _service_names().get(prefix.lower(), prefix)
 
 
 def known_service(prefix: str) -> bool:
     p = prefix.lower()
-    return p in _service_set() or p in _extra
+    return p in _service_set() or p in _extra or p in _overlaid()
 
 
 def actions_for_service(prefix: str) -> list[str]:
@@ -266,6 +288,9 @@ def condition_key_type(key: str) -> str | None:
             return typ
     prefix = k.split(":", 1)[0]
     exact, templ = _service_condition_keys(prefix)
+    custom = _overlaid().get(prefix)
+    if custom is not None and k in custom["condition_keys"]:
+        return custom["condition_keys"][k]
     if k in exact:
         return exact[k]
     best: tuple[int, str] | None = None

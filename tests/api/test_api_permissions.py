@@ -233,6 +233,17 @@ MATRIX = [
     ("POST", "simulate/custom/",
      {"policy_input_list": [NEW_DOC], "action_names": ["s3:ListBucket"]},
      "iam:SimulateCustomPolicy", 200),
+    # custom services and the decision API (the item rows: allowed, no such service)
+    ("GET", "custom-services/", None, "iamconsole:ListCustomServices", 200),
+    ("POST", "custom-services/", {"prefix": "svc", "actions": [{"name": "Get"}]},
+     "iamconsole:PutCustomService", 201),
+    ("PUT", "custom-services/svc/", {"actions": [{"name": "Get"}]},
+     "iamconsole:PutCustomService", 200),
+    ("GET", "custom-services/svc/", None, "iamconsole:GetCustomService", 404),
+    ("DELETE", "custom-services/svc/", None, "iamconsole:DeleteCustomService", 404),
+    ("POST", "authorize/", {"checks": [{"action": "svc:Get",
+                                        "principal_arn": "arn:aws:iam::123456789012:user/alice"}]},
+     "iamconsole:Authorize", 200),
 ]
 
 

@@ -255,7 +255,7 @@ def test_catalog_search_and_register() -> None:
     assert len(catalog.search_actions("s3", limit=5)) == 5
     catalog.register_actions("iamconsole", ["DoThing"])
     assert catalog.known_action("iamconsole:dothing")
-    assert catalog.expand_actions("iamconsole:*") == ["iamconsole:DoThing"]
+    assert "iamconsole:DoThing" in catalog.expand_actions("iamconsole:*")
 
 
 def test_import_is_lazy() -> None:

@@ -40,6 +40,7 @@ NAV = [
     ("Simulator", "/simulator/", ("iam:SimulatePrincipalPolicy", "iam:SimulateCustomPolicy"),
      "*"),
     ("Audit log", "/audit/", ("cloudtrail:LookupEvents",), "*"),
+    ("Custom services", "/custom-services/", ("iamconsole:ListCustomServices",), "*"),
     ("Organization", "/organization/", ("organizations:DescribeOrganization",), "*"),
     ("Password policy", "/accounts/password-policy/", ("iam:GetAccountPasswordPolicy",), "*"),
     ("Account", "/account/", ("iam:ListAccountAliases",), "*"),
