@@ -30,7 +30,12 @@ from .advisor import (
     get_service_last_accessed_details_with_entities,
     list_policies_granting_service_access,
 )
-from .dependencies import Dependency, delete_with_dependencies, deletion_dependencies
+from .dependencies import (
+    DELETES_WITH_DEPENDENCIES,
+    Dependency,
+    delete_with_dependencies,
+    deletion_dependencies,
+)
 from .groups import (
     add_user_to_group,
     create_group,

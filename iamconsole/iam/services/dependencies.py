@@ -142,6 +142,10 @@ _DELETE: dict[str, Callable[[Caller, str], None]] = {
     "policy": policies.delete_policy}
 
 
+# The kinds whose deletion may remove its dependencies first.
+DELETES_WITH_DEPENDENCIES = frozenset(_DELETE)
+
+
 def deletion_dependencies(kind: Kind | str, entity: Any) -> list[Dependency]:
     """Everything that blocks deleting `entity`, in the order it is removed (empty: it can be
     deleted as it is)."""
