@@ -1,0 +1,72 @@
+"""Delete with dependencies in a real browser (Playwright + Debian chromium, live server), with
+DEBUG off and on: the confirmation lists what blocks deleting a user, a wrong typed name is
+refused in place, the right one removes it all and deletes. A failing test leaves a screenshot
+in tests/e2e/screenshots/ (git-ignored)."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+from browser_helpers import sign_in
+
+from iamconsole.iam import services as iam
+from iamconsole.iam.caller import Caller
+from iamconsole.iam.models import AuditEvent, User
+from tests.conftest import ADMIN_POLICY, PASSWORD, allow, make_user, policy_json
+
+pytestmark = pytest.mark.e2e
+
+
+@contextmanager
+def screenshot_on_failure(screenshot, name: str):
+    try:
+        yield
+    except BaseException:
+        screenshot(f"failed-{name}")
+        raise
+
+
+@pytest.fixture(params=["production", "debug"])
+def console(request, page, live_server, settings):
+    """Signed in as an administrator; fails on any script error."""
+    settings.DEBUG = request.param == "debug"
+    make_user("boss", policy=ADMIN_POLICY)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text)
+            if msg.type == "error" and "favicon" not in (msg.location or {}).get("url", "")
+            and "the server responded with a status of 4" not in msg.text else None)
+    sign_in(page, live_server.url, "boss", PASSWORD)
+    yield page
+    assert errors == []
+
+
+def test_delete_user_removes_its_dependencies_after_typed_confirmation(
+        console, live_server, screenshot, request):
+    from playwright.sync_api import expect
+
+    system = Caller.system("test")
+    make_user("alice", policy=policy_json(allow("s3:GetObject")))
+    iam.create_access_key(system, "alice")
+    iam.create_group(system, "devs")
+    iam.add_user_to_group(system, "devs", "alice")
+    page = console
+    with screenshot_on_failure(screenshot, request.node.name):
+        page.goto(f"{live_server.url}/users/alice/")
+        page.get_by_role("link", name="Delete").click()
+        dialog = page.get_by_role("alertdialog")
+        expect(dialog).to_contain_text("membership of group devs")
+        expect(dialog).to_contain_text("access key AKIA")
+        expect(dialog).to_contain_text("login profile (console password)")
+        page.get_by_label("Type alice to remove these 4").fill("alic")
+        dialog.get_by_role("button", name="Remove 4 and delete alice").click()
+        expect(page.get_by_role("alertdialog").get_by_role("alert")).to_have_text(
+            "Type alice to confirm.")
+        assert User.objects.filter(name="alice").exists()
+        page.get_by_label("Type alice to remove these 4").fill("alice")
+        page.get_by_role("button", name="Remove 4 and delete alice").click()
+        page.wait_for_url("**/users/")
+        expect(page.get_by_text("Deleted user alice and removed 4 dependencies.")).to_be_visible()
+        assert not User.objects.filter(name="alice").exists()
+        assert AuditEvent.objects.filter(action="iam:RemoveUserFromGroup").exists()
