@@ -15,6 +15,7 @@ from .views import (
     organization,
     pickers,
     policies,
+    role_wizard,
     roles,
     server_certificates,
     user_credentials,
@@ -103,7 +104,9 @@ urlpatterns = [
         path(f"{GROUP}/members/<str:user>/remove/", groups.group_remove_member,
              name="group_remove_member"),
     ]),
-    *entities.urls(roles.PAGE, special=[
+    *entities.urls(roles.PAGE, collection=[
+        path("roles/create/guided/", role_wizard.role_create_guided, name="role_create_guided"),
+    ], special=[
         path("roles/<str:name>/trust/", roles.role_trust, name="role_trust"),
     ]),
     *entities.urls(policies.PAGE, collection=[

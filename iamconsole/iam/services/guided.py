@@ -1,0 +1,21 @@
+"""Guided flows: what the console's step-by-step pages do in one go, as one transaction of the
+AWS operations a careful administrator would call one after another (each authorized and
+audited as itself; the first refusal rolls the whole flow back)."""
+
+from __future__ import annotations
+
+from ..caller import Caller
+from ..models import Role
+from ._common import operation
+from .permissions import attach_policy
+from .roles import create_role
+
+
+@operation
+def create_role_with_permissions(caller: Caller, role_name: str, assume_role_policy_document: str,
+                                 policy_arns: list[str], **role: object) -> Role:
+    """CreateRole, then AttachRolePolicy for each of `policy_arns`."""
+    created = create_role(caller, role_name, assume_role_policy_document, **role)
+    for arn in policy_arns:
+        attach_policy(caller, "role", created.name, arn)
+    return created
