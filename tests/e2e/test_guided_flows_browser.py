@@ -1,7 +1,6 @@
-"""Delete with dependencies in a real browser (Playwright + Debian chromium, live server), with
-DEBUG off and on: the confirmation lists what blocks deleting a user, a wrong typed name is
-refused in place, the right one removes it all and deletes. A failing test leaves a screenshot
-in tests/e2e/screenshots/ (git-ignored)."""
+"""Guided flows in a real browser (Playwright + Debian chromium, live server), DEBUG off and
+on: delete a user with its dependencies after a typed confirmation, and create a role by
+trusted-entity type. A failing test leaves a screenshot in tests/e2e/screenshots/ (git-ignored)."""
 
 from __future__ import annotations
 
@@ -70,3 +69,30 @@ def test_delete_user_removes_its_dependencies_after_typed_confirmation(
         expect(page.get_by_text("Deleted user alice and removed 4 dependencies.")).to_be_visible()
         assert not User.objects.filter(name="alice").exists()
         assert AuditEvent.objects.filter(action="iam:RemoveUserFromGroup").exists()
+
+
+def test_create_role_by_trusted_entity_then_trust_tab_in_words(console, live_server, screenshot,
+                                                               request):
+    from playwright.sync_api import expect
+
+    from iamconsole.iam.models import Role
+
+    system = Caller.system("test")
+    iam.create_policy(system, "S3Read", policy_json(allow("s3:GetObject")))
+    page = console
+    with screenshot_on_failure(screenshot, request.node.name):
+        page.goto(f"{live_server.url}/roles/")
+        page.get_by_role("link", name="Create role by trusted entity").click()
+        page.get_by_label("AWS account", exact=True).check()
+        page.get_by_label("AWS account: account ID").fill("210987654321")
+        page.get_by_label("AWS account: require MFA").check()
+        page.get_by_role("button", name="Show trust policy").click()
+        expect(page.get_by_role("list", name="Trusted entities")).to_have_text(
+            "account 210987654321 with MFA may sts:AssumeRole")
+        page.get_by_label("Role name").fill("auditor")
+        page.get_by_label("Permissions policies").select_option(label="S3Read")
+        page.get_by_role("button", name="Create role").click()
+        page.wait_for_url("**/roles/auditor/?tab=trust")
+        expect(page.get_by_role("list", name="Trusted principals")).to_contain_text(
+            "account 210987654321 with MFA")
+        assert Role.objects.get(name="auditor").policy_attachments.count() == 1
