@@ -11,6 +11,7 @@ from .views import (
     entities,
     groups,
     instance_profiles,
+    mfa_assign,
     org_policies,
     organization,
     pickers,
@@ -97,6 +98,8 @@ urlpatterns = [
         path(f"{USER}/login-profile/delete/", users.login_profile_delete,
              name="login_profile_delete"),
         path(f"{USER}/mfa/deactivate/", users.mfa_deactivate, name="mfa_deactivate"),
+        path(f"{USER}/mfa/assign/", mfa_assign.mfa_assign, name="mfa_assign"),
+        path(f"{USER}/mfa/reset/", mfa_assign.mfa_reset, name="mfa_reset"),
         *user_credential_urls(),
     ]),
     *entities.urls(groups.PAGE, special=[

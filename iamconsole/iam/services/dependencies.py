@@ -21,8 +21,8 @@ from ..models import ManagedPolicy, Role, User
 from . import (
     access_keys,
     groups,
+    guided,
     instance_profiles,
-    mfa,
     passwords,
     permissions,
     policies,
@@ -83,17 +83,12 @@ def _user(user: User) -> list[Dependency]:
         serial = device.serial_number
         found.append(Dependency(f"MFA device {serial} (deactivated and deleted)",
                                 "iam:DeactivateMFADevice",
-                                lambda c, s=serial: _reset_mfa(c, name, s)))
+                                lambda c, s=serial: guided.reset_mfa_device(c, name, s)))
     found += _identity_policies(kinds.USER, user)
     found += [Dependency(f"membership of group {g.name}", "iam:RemoveUserFromGroup",
                          lambda c, g=g.name: groups.remove_user_from_group(c, g, name))
               for g in user.iam_groups.order_by("name")]
     return found
-
-
-def _reset_mfa(caller: Caller, user_name: str, serial_number: str) -> None:
-    mfa.deactivate_mfa_device(caller, user_name, serial_number)
-    mfa.delete_virtual_mfa_device(caller, serial_number)
 
 
 def _group(group) -> list[Dependency]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from ..caller import Caller
 from ..models import Role
 from ._common import operation
+from .mfa import deactivate_mfa_device, delete_virtual_mfa_device
 from .permissions import attach_policy
 from .roles import create_role
 
@@ -19,3 +20,11 @@ def create_role_with_permissions(caller: Caller, role_name: str, assume_role_pol
     for arn in policy_arns:
         attach_policy(caller, "role", created.name, arn)
     return created
+
+
+@operation
+def reset_mfa_device(caller: Caller, user_name: str, serial_number: str) -> None:
+    """An administrator's reset of a user's MFA device: DeactivateMFADevice, then
+    DeleteVirtualMFADevice (the user enrolls a new one, or the administrator assigns one)."""
+    deactivate_mfa_device(caller, user_name, serial_number)
+    delete_virtual_mfa_device(caller, serial_number)
