@@ -15,7 +15,6 @@ from tests.conftest import allow, make_user, policy_json
 from tests.console.console_support import client_for
 
 
-
 def _assign(client, name="alice"):
     url = f"/users/{name}/mfa/assign/"
     assert client.post(url, {"action": "create"}).status_code == 302
