@@ -47,7 +47,7 @@ from .groups import (
     remove_user_from_group,
     update_group,
 )
-from .guided import create_role_with_permissions, reset_mfa_device
+from .guided import create_role_with_permissions, may_enroll_own_mfa, reset_mfa_device
 from .instance_profiles import (
     add_role_to_instance_profile,
     create_instance_profile,
