@@ -20,6 +20,7 @@ from .views import (
     roles,
     server_certificates,
     user_credentials,
+    user_wizard,
     users,
 )
 
@@ -85,7 +86,9 @@ def organization_urls() -> list:
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
-    *entities.urls(users.PAGE, special=[
+    *entities.urls(users.PAGE, collection=[
+        path("users/create/guided/", user_wizard.user_create_guided, name="user_create_guided"),
+    ], special=[
         path(f"{USER}/groups/add/", users.user_add_to_group, name="user_add_to_group"),
         path(f"{USER}/groups/<str:group>/remove/", users.user_remove_from_group,
              name="user_remove_from_group"),

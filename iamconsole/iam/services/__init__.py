@@ -47,7 +47,15 @@ from .groups import (
     remove_user_from_group,
     update_group,
 )
-from .guided import create_role_with_permissions, may_enroll_own_mfa, reset_mfa_device
+from .guided import (
+    NewUser,
+    create_role_with_permissions,
+    create_user_with_access,
+    generated_password,
+    may_enroll_own_mfa,
+    policies_of_user,
+    reset_mfa_device,
+)
 from .instance_profiles import (
     add_role_to_instance_profile,
     create_instance_profile,
