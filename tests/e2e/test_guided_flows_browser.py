@@ -1,9 +1,11 @@
 """Guided flows in a real browser (Playwright + Debian chromium, live server), DEBUG off and
-on: delete a user with its dependencies after a typed confirmation, and create a role by
-trusted-entity type. A failing test leaves a screenshot in tests/e2e/screenshots/ (git-ignored)."""
+on: delete a user with its dependencies after a typed confirmation, create a role by
+trusted-entity type, create a user as one flow, assign an MFA device to another user. A
+failing test leaves a screenshot in tests/e2e/screenshots/ (git-ignored)."""
 
 from __future__ import annotations
 
+import time
 from contextlib import contextmanager
 
 import pytest
@@ -96,3 +98,54 @@ def test_create_role_by_trusted_entity_then_trust_tab_in_words(console, live_ser
         expect(page.get_by_role("list", name="Trusted principals")).to_contain_text(
             "account 210987654321 with MFA")
         assert Role.objects.get(name="auditor").policy_attachments.count() == 1
+
+
+def test_create_user_flow_with_review_password_and_access_key(console, live_server, screenshot,
+                                                              request):
+    from playwright.sync_api import expect
+
+    system = Caller.system("test")
+    iam.create_group(system, "devs")
+    iam.create_policy(system, "S3Read", policy_json(allow("s3:GetObject")))
+    page = console
+    with screenshot_on_failure(screenshot, request.node.name):
+        page.goto(f"{live_server.url}/users/")
+        page.get_by_role("link", name="Create user (guided)").click()
+        page.get_by_label("User name").fill("erin")
+        page.get_by_label("Console access, generated password").check()
+        page.get_by_label("Groups").select_option("devs")
+        page.get_by_label("Attach policies").select_option(label="S3Read")
+        page.get_by_label("Create an access key").check()
+        page.get_by_role("button", name="Review").click()
+        expect(page.locator("#review")).to_contain_text("must be changed at next sign-in")
+        page.get_by_role("button", name="Create user").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Created user erin")
+        password = page.locator("#new-password").inner_text()
+        assert User.objects.get(name="erin").check_password(password)
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Download .csv file").click()
+        assert download.value.suggested_filename == "erin_accessKeys.csv"
+
+
+def test_admin_assigns_mfa_to_a_user(console, live_server, screenshot, request):
+    import pyotp
+    from playwright.sync_api import expect
+
+    make_user("alice")
+    page = console
+    with screenshot_on_failure(screenshot, request.node.name):
+        page.goto(f"{live_server.url}/users/alice/?tab=credentials")
+        page.get_by_role("link", name="Assign MFA device").click()
+        page.get_by_role("button", name="Create virtual MFA device").click()
+        expect(page.locator("figure.qr svg")).to_be_visible()
+        totp = pyotp.TOTP(page.get_by_test_id("mfa-secret").inner_text())
+        now = time.time()
+        if now % 30 > 25:  # keep both codes in one window pair
+            time.sleep(31 - now % 30)
+            now = time.time()
+        page.get_by_label("MFA code 1").fill(totp.at(now - 30))
+        page.get_by_label("MFA code 2").fill(totp.at(now))
+        page.get_by_role("button", name="Assign MFA").click()
+        page.wait_for_url("**/users/alice/?tab=credentials")
+        expect(page.locator("#tab-panel")).to_contain_text("arn:aws:iam::123456789012:mfa/alice")
+        assert User.objects.get(name="alice").mfa_devices.count() == 1
