@@ -110,7 +110,7 @@ def test_create_user_flow_with_review_password_and_access_key(console, live_serv
     page = console
     with screenshot_on_failure(screenshot, request.node.name):
         page.goto(f"{live_server.url}/users/")
-        page.get_by_role("link", name="Create user (guided)").click()
+        page.get_by_role("link", name="Add user step by step").click()
         page.get_by_label("User name").fill("erin")
         page.get_by_label("Console access, generated password").check()
         page.get_by_label("Groups").select_option("devs")
