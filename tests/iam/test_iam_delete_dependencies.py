@@ -147,3 +147,16 @@ def test_nothing_to_remove_is_a_plain_delete(system):
 def test_missing_entity_is_no_such_entity(system):
     with pytest.raises(errors.NoSuchEntity):
         iam.delete_with_dependencies(system, "user", "nobody")
+
+
+def test_create_user_flow_refused_midway_creates_nothing(system):
+    """The guided create-user flow is one transaction too: a refused attachment after the
+    group membership leaves no user, no membership, no login profile."""
+    iam.create_group(system, "devs")
+    policy = iam.create_policy(system, "P", ADMIN_POLICY)
+    maker = make_user("maker", policy=policy_json(allow("*"), deny("iam:AttachUserPolicy")))
+    with pytest.raises(errors.AccessDenied):
+        iam.create_user_with_access(caller_for(maker), "erin", password="Correct-Horse-9!",
+                                    groups=["devs"], policy_arns=[policy.arn])
+    assert not User.objects.filter(name="erin").exists()
+    assert Group.objects.get(name="devs").members.count() == 0
