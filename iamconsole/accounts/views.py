@@ -268,7 +268,8 @@ def mfa_resync_view(request):
         if _two_codes(iam.resync_mfa_device, caller, serial, form) is None:
             messages.success(request, "Your MFA device is synchronized.")
             return redirect("accounts:mfa_enroll")
-    return render(request, "accounts/mfa_resync.html", {"form": form, "devices": devices})
+    return render(request, "accounts/mfa_resync.html", {
+        "form": form, "devices": devices, "can_enroll_mfa": iam.may_enroll_own_mfa(caller)})
 
 
 # --- account password policy and sign-in settings ----------------------------------------

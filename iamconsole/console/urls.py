@@ -12,14 +12,17 @@ from .views import (
     entities,
     groups,
     instance_profiles,
+    mfa_assign,
     oidc_providers,
     org_policies,
     organization,
     pickers,
     policies,
+    role_wizard,
     roles,
     server_certificates,
     user_credentials,
+    user_wizard,
     users,
 )
 
@@ -85,7 +88,9 @@ def organization_urls() -> list:
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
-    *entities.urls(users.PAGE, special=[
+    *entities.urls(users.PAGE, collection=[
+        path("users/create/guided/", user_wizard.user_create_guided, name="user_create_guided"),
+    ], special=[
         path(f"{USER}/groups/add/", users.user_add_to_group, name="user_add_to_group"),
         path(f"{USER}/groups/<str:group>/remove/", users.user_remove_from_group,
              name="user_remove_from_group"),
@@ -98,6 +103,8 @@ urlpatterns = [
         path(f"{USER}/login-profile/delete/", users.login_profile_delete,
              name="login_profile_delete"),
         path(f"{USER}/mfa/deactivate/", users.mfa_deactivate, name="mfa_deactivate"),
+        path(f"{USER}/mfa/assign/", mfa_assign.mfa_assign, name="mfa_assign"),
+        path(f"{USER}/mfa/reset/", mfa_assign.mfa_reset, name="mfa_reset"),
         *user_credential_urls(),
     ]),
     *entities.urls(groups.PAGE, special=[
@@ -105,7 +112,9 @@ urlpatterns = [
         path(f"{GROUP}/members/<str:user>/remove/", groups.group_remove_member,
              name="group_remove_member"),
     ]),
-    *entities.urls(roles.PAGE, special=[
+    *entities.urls(roles.PAGE, collection=[
+        path("roles/create/guided/", role_wizard.role_create_guided, name="role_create_guided"),
+    ], special=[
         path("roles/<str:name>/trust/", roles.role_trust, name="role_trust"),
     ]),
     *entities.urls(policies.PAGE, collection=[

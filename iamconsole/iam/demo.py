@@ -55,6 +55,44 @@ AWS_MANAGED = {
     ),
 }
 
+# AWS's documented example "Allows IAM users to manage their own credentials on the Security
+# credentials page" (its MFA device included): every statement on the caller's own user
+# (${aws:username}) or own MFA device (mfa/${aws:username}, the default device name).
+SELF_SERVICE_POLICY_NAME = "ManageOwnCredentials"
+_OWN_USER = "arn:aws:iam::*:user/${aws:username}"
+_OWN_MFA = "arn:aws:iam::*:mfa/${aws:username}"
+SELF_SERVICE_POLICY = doc(
+    {"Sid": "AllowViewAccountInfo", "Effect": "Allow",
+     "Action": ["iam:GetAccountPasswordPolicy", "iam:ListVirtualMFADevices"], "Resource": "*"},
+    {"Sid": "AllowManageOwnPasswords", "Effect": "Allow",
+     "Action": ["iam:ChangePassword", "iam:GetUser", "iam:GetLoginProfile"],
+     "Resource": _OWN_USER},
+    {"Sid": "AllowManageOwnAccessKeys", "Effect": "Allow",
+     "Action": ["iam:CreateAccessKey", "iam:DeleteAccessKey", "iam:ListAccessKeys",
+                "iam:UpdateAccessKey", "iam:GetAccessKeyLastUsed"],
+     "Resource": _OWN_USER},
+    {"Sid": "AllowManageOwnSigningCertificates", "Effect": "Allow",
+     "Action": ["iam:DeleteSigningCertificate", "iam:ListSigningCertificates",
+                "iam:UpdateSigningCertificate", "iam:UploadSigningCertificate"],
+     "Resource": _OWN_USER},
+    {"Sid": "AllowManageOwnSSHPublicKeys", "Effect": "Allow",
+     "Action": ["iam:DeleteSSHPublicKey", "iam:GetSSHPublicKey", "iam:ListSSHPublicKeys",
+                "iam:UpdateSSHPublicKey", "iam:UploadSSHPublicKey"],
+     "Resource": _OWN_USER},
+    {"Sid": "AllowManageOwnGitCredentials", "Effect": "Allow",
+     "Action": ["iam:CreateServiceSpecificCredential", "iam:DeleteServiceSpecificCredential",
+                "iam:ListServiceSpecificCredentials", "iam:ResetServiceSpecificCredential",
+                "iam:UpdateServiceSpecificCredential"],
+     "Resource": _OWN_USER},
+    {"Sid": "AllowManageOwnVirtualMFADevice", "Effect": "Allow",
+     "Action": ["iam:CreateVirtualMFADevice", "iam:DeleteVirtualMFADevice"],
+     "Resource": _OWN_MFA},
+    {"Sid": "AllowManageOwnUserMFA", "Effect": "Allow",
+     "Action": ["iam:DeactivateMFADevice", "iam:EnableMFADevice", "iam:ListMFADevices",
+                "iam:ResyncMFADevice"],
+     "Resource": _OWN_USER},
+)
+
 BOUNDARY_NAME = "DeveloperBoundary"
 DELEGATED_POLICY_NAME = "DelegatedUserAdmin"
 
@@ -62,6 +100,11 @@ DELEGATED_POLICY_NAME = "DelegatedUserAdmin"
 def customer_policies() -> dict[str, tuple[str, str]]:
     boundary = arns.policy(BOUNDARY_NAME)
     return {
+        SELF_SERVICE_POLICY_NAME: (
+            "Lets IAM users manage their own password, access keys, signing certificates, SSH "
+            "keys, service-specific credentials and MFA device (AWS's documented example).",
+            SELF_SERVICE_POLICY,
+        ),
         BOUNDARY_NAME: (
             "Permissions boundary for users created by the delegated administrator: at most "
             "S3, CloudWatch and reading IAM, never changing IAM.",
@@ -113,7 +156,8 @@ def customer_policies() -> dict[str, tuple[str, str]]:
 
 GROUPS = {
     "Admins": [arns.policy("IAMFullAccess", aws_managed=True)],
-    "Developers": ["S3DevBucketAccess", arns.policy("IAMUserChangePassword", aws_managed=True)],
+    "Developers": ["S3DevBucketAccess", arns.policy("IAMUserChangePassword", aws_managed=True),
+                   SELF_SERVICE_POLICY_NAME],
     "Auditors": [arns.policy("IAMReadOnlyAccess", aws_managed=True)],
 }
 

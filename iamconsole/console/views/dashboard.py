@@ -26,4 +26,5 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "console/dashboard.html", {
         "summary": summary, "summary_denied": summary_denied, "posture": posture,
         "caller": caller, "root_keys": root_keys,
+        "can_enroll_mfa": iam.may_enroll_own_mfa(caller),
     })

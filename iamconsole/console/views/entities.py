@@ -350,32 +350,44 @@ def edit_view(page: EntityPage):
 
 
 def delete_view(page: EntityPage):
+    """Delete with confirmation. For a user, group, role or policy the page lists what still
+    blocks the deletion and offers to remove it all and delete, once the name is typed
+    (iam.services.dependencies: one transaction, each removal authorized and audited)."""
     kind = page.kind
 
     @console_view(kind.action("Delete{noun}"), page.resource)
     def entity_delete(request: HttpRequest, **kwargs: str) -> HttpResponse:
         ident = page.ident(kwargs)
         entity = page.find(ident)
-        error = ""
+        with_dependencies = kind.key in iam.DELETES_WITH_DEPENDENCIES
+        error, status = "", 200
         if request.method == "POST":
+            caller = get_caller(request)
+            removing = with_dependencies and bool(request.POST.get("remove_dependencies"))
             try:
-                page.delete(get_caller(request), ident)
+                if removing and request.POST.get("confirm", "").strip() != entity.name:
+                    raise ValidationError(f"Type {entity.name} to confirm.", field="confirm")
+                removed = (iam.delete_with_dependencies(caller, kind.key, ident) if removing
+                           else page.delete(caller, ident))
             except IAMError as exc:
                 if exc.code == "AccessDenied":
                     raise
-                error = exc.message
+                error, status = exc.message, exc.status
             else:
+                done = f" and removed {len(removed)} dependencies" if removed else ""
                 return changed(request, page.url("list"),
-                               f"Deleted {kind.label.lower()} {kwargs['name']}.")
+                               f"Deleted {kind.label.lower()} {kwargs['name']}{done}.")
         template = ("console/_confirm_delete.html" if request.htmx
                     else "console/confirm_delete.html")
         args = page.request_args(kwargs, ident, entity)
+        dependencies = iam.deletion_dependencies(kind.key, entity) if with_dependencies else []
         return render(request, template, {
             "object_kind": kind.label.lower(), "object_name": entity.name, "error": error,
             "action_url": page.url("delete", args),
             "cancel_url": page.tab_url(args, page.home_tab),
-            "warning": page.delete_warning,
-        }, status=409 if error else 200)
+            "warning": "" if with_dependencies else page.delete_warning,
+            "dependencies": dependencies,
+        }, status=status)
 
     return entity_delete
 

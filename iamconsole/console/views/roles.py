@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 
-from iamconsole.iam import kinds
+from iamconsole.iam import kinds, trust
 from iamconsole.iam import services as iam
 from iamconsole.iam.errors import IAMError
 
@@ -52,7 +52,9 @@ class RolePage(entities.EntityPage):
 
     def tab_context(self, request, role, tab):
         if tab == "trust":
-            return {"trust_summary": summarize(role.assume_role_policy_document, "trust")}
+            document = role.assume_role_policy_document
+            return {"trust_summary": summarize(document, "trust"),
+                    "trusted_principals": trust.trusted_principals(document)}
         if tab == "instance_profiles":
             profiles, denied = readable(lambda: list(
                 iam.list_instance_profiles_for_role(get_caller(request), role.name)))

@@ -30,6 +30,12 @@ from .advisor import (
     get_service_last_accessed_details_with_entities,
     list_policies_granting_service_access,
 )
+from .dependencies import (
+    DELETES_WITH_DEPENDENCIES,
+    Dependency,
+    delete_with_dependencies,
+    deletion_dependencies,
+)
 from .groups import (
     add_user_to_group,
     create_group,
@@ -40,6 +46,15 @@ from .groups import (
     list_groups_for_user,
     remove_user_from_group,
     update_group,
+)
+from .guided import (
+    NewUser,
+    create_role_with_permissions,
+    create_user_with_access,
+    generated_password,
+    may_enroll_own_mfa,
+    policies_of_user,
+    reset_mfa_device,
 )
 from .instance_profiles import (
     add_role_to_instance_profile,
