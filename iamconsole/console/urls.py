@@ -16,6 +16,7 @@ from .views import (
     pickers,
     policies,
     roles,
+    saml_providers,
     server_certificates,
     user_credentials,
     users,
@@ -126,6 +127,7 @@ urlpatterns = [
              name="instance_profile_remove_role"),
     ]),
     *entities.urls(server_certificates.PAGE),
+    *entities.urls(saml_providers.PAGE),
     # Audit log (read-only)
     path("audit/", audit.audit_list, name="audit_list"),
     path("audit/<int:pk>/", audit.audit_detail, name="audit_detail"),

@@ -79,6 +79,10 @@ def world_fixture(db, admin, outsider) -> World:
     iam.upload_server_certificate(system, "web", certificate.pem, certificate.key_pem,
                                   tags={"team": "blue"})
     iam.upload_server_certificate(system, "spare-cert", certificate.pem, certificate.key_pem)
+    from saml_fixtures import metadata
+
+    iam.create_saml_provider(system, "idp", metadata(), tags={"team": "blue"})
+    iam.create_saml_provider(system, "spare-idp", metadata())
     iam.create_service_linked_role(system, "elasticbeanstalk.amazonaws.com")
     iam.create_service_linked_role(system, "autoscaling.amazonaws.com")
     slr_task = iam.delete_service_linked_role(system, "AWSServiceRoleForAutoScaling")

@@ -34,8 +34,6 @@ PENDING: dict[str, set[str]] = {
         "ListOpenIDConnectProviderTags", "RemoveClientIDFromOpenIDConnectProvider",
         "TagOpenIDConnectProvider", "UntagOpenIDConnectProvider",
         "UpdateOpenIDConnectProviderThumbprint",
-        "CreateSAMLProvider", "DeleteSAMLProvider", "GetSAMLProvider", "ListSAMLProviders",
-        "ListSAMLProviderTags", "TagSAMLProvider", "UntagSAMLProvider", "UpdateSAMLProvider",
         "EnableOutboundWebIdentityFederation", "DisableOutboundWebIdentityFederation",
         "GetOutboundWebIdentityFederationInfo",
         "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity", "sts:GetFederationToken",

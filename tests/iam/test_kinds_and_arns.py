@@ -72,7 +72,8 @@ def test_registry_describes_each_kind():
     assert set(kinds.IDENTITIES) == {"user", "group", "role"}
     assert {k.key for k in kinds.with_("boundary")} == {"user", "role"}
     assert {k.key for k in kinds.with_("tags")} == {"user", "role", "policy", "mfa",
-                                                    "instance_profile", "server_certificate"}
+                                                    "instance_profile", "server_certificate",
+                                                    "saml_provider"}
     assert kinds.by_noun("Role") is kinds.ROLE
     assert kinds.USER.name_parameter == "UserName"
     assert kinds.USER.action("Tag{noun}") == "iam:TagUser"

@@ -35,6 +35,8 @@ NAV = [
      kinds.INSTANCE_PROFILE.any_arn),
     ("Server certificates", "/server-certificates/", ("iam:ListServerCertificates",),
      kinds.SERVER_CERTIFICATE.any_arn),
+    ("SAML providers", "/saml-providers/", ("iam:ListSAMLProviders",),
+     kinds.SAML_PROVIDER.any_arn),
     ("Simulator", "/simulator/", ("iam:SimulatePrincipalPolicy", "iam:SimulateCustomPolicy"),
      "*"),
     ("Audit log", "/audit/", ("cloudtrail:LookupEvents",), "*"),
