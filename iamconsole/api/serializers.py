@@ -233,6 +233,45 @@ class UploadServerCertificateSerializer(create_serializer(kinds.SERVER_CERTIFICA
 UpdateServerCertificateSerializer = rename_serializer(kinds.SERVER_CERTIFICATE)
 
 
+class SAMLProviderSerializer(entity_serializer(kinds.SAML_PROVIDER)):
+    # A SAML provider: its metadata document, what was read from it, its private keys' ids
+    # (never the keys) and tags. Its REST URL names it by name (the Query API by ARN).
+    valid_until = serializers.DateTimeField()
+    entity_id = serializers.CharField(help_text="The IdP's entityID (saml:iss).")
+    saml_metadata_document = serializers.CharField(source="metadata_document")
+    assertion_encryption_mode = serializers.CharField()
+    private_key_ids = serializers.SerializerMethodField()
+    tags = serializers.DictField(child=serializers.CharField())
+
+    def get_private_key_ids(self, obj) -> list[str]:
+        return [key["KeyId"] for key in obj.private_keys]
+
+
+_ENCRYPTION_MODES = ["Required", "Allowed"]
+
+
+class CreateSAMLProviderSerializer(serializers.Serializer):
+    saml_provider_name = serializers.RegexField(r"^[\w._-]{1,128}$", max_length=128)
+    saml_metadata_document = serializers.CharField(
+        min_length=1000, max_length=10_000_000, trim_whitespace=False,
+        help_text="The IdP's SAML metadata document (md:EntityDescriptor).")
+    assertion_encryption_mode = serializers.ChoiceField(_ENCRYPTION_MODES, required=False)
+    add_private_key = serializers.CharField(max_length=16384, required=False, write_only=True,
+                                            trim_whitespace=False,
+                                            help_text="A PEM private key (stored encrypted, "
+                                                      "never returned).")
+    tags = tag_map(required=False)
+
+
+class UpdateSAMLProviderSerializer(serializers.Serializer):
+    saml_metadata_document = serializers.CharField(min_length=1000, max_length=10_000_000,
+                                                   required=False, trim_whitespace=False)
+    assertion_encryption_mode = serializers.ChoiceField(_ENCRYPTION_MODES, required=False)
+    add_private_key = serializers.CharField(max_length=16384, required=False, write_only=True,
+                                            trim_whitespace=False)
+    remove_private_key = serializers.RegexField(r"^[A-Z0-9]{22,64}$", required=False)
+
+
 class RoleNameSerializer(serializers.Serializer):
     role_name = name_field(kinds.ROLE)
 

@@ -111,9 +111,9 @@ urlpatterns = [
         SpectacularSwaggerSplitView.as_view(url_name="api:schema", throttle_classes=[])),
         name="docs"),
     path("caller-identity/", account.CallerIdentityView.as_view(), name="caller-identity"),
-    # users, groups, roles, instance profiles, server certificates
+    # users, groups, roles, instance profiles, server certificates, SAML providers
     *(route for kind in (*kinds.IDENTITIES.values(), kinds.INSTANCE_PROFILE,
-                         kinds.SERVER_CERTIFICATE)
+                         kinds.SERVER_CERTIFICATE, kinds.SAML_PROVIDER)
       for route in _kind_routes(kind)),
     # OIDC identity providers, named by their ARN (its sub-resources first: the ARN has slashes)
     path("oidc-providers/", oidc_providers.OpenIDConnectProvidersView.as_view(),

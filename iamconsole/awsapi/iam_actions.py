@@ -364,6 +364,39 @@ def remove_client_id_from_open_id_connect_provider(caller, p):
                                                        p["ClientID"])
 
 
+# SAML providers (Delete, Tag, Untag and ListSAMLProviderTags: per_kind above; private keys
+# are never answered, only their ids) -------------------------------------------------------
+
+
+@action("CreateSAMLProvider")
+def create_saml_provider(caller, p):
+    provider = iam.create_saml_provider(
+        caller, p["Name"], p["SAMLMetadataDocument"], tags=p.get("Tags"),
+        assertion_encryption_mode=p.get("AssertionEncryptionMode"),
+        add_private_key=p.get("AddPrivateKey"))
+    return {"SAMLProviderArn": provider.arn, "Tags": shapes.tags(provider)}
+
+
+@action("GetSAMLProvider")
+def get_saml_provider(caller, p):
+    return shapes.saml_provider_shape(iam.get_saml_provider(caller, p["SAMLProviderArn"]))
+
+
+@action("ListSAMLProviders")
+def list_saml_providers(caller, p):
+    return {"SAMLProviderList": [shapes.saml_provider_entry(provider)
+                                 for provider in iam.list_saml_providers(caller)]}
+
+
+@action("UpdateSAMLProvider")
+def update_saml_provider(caller, p):
+    provider = iam.update_saml_provider(
+        caller, p["SAMLProviderArn"], saml_metadata_document=p.get("SAMLMetadataDocument"),
+        assertion_encryption_mode=p.get("AssertionEncryptionMode"),
+        add_private_key=p.get("AddPrivateKey"), remove_private_key=p.get("RemovePrivateKey"))
+    return {"SAMLProviderArn": provider.arn}
+
+
 # Managed policies and versions --------------------------------------------------------------------
 
 

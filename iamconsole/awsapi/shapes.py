@@ -85,6 +85,23 @@ def instance_profile_shape(profile: Entity, *, full: bool = True) -> dict[str, A
             "Roles": [role_shape(role, full=False) for role in profile.roles.all()]}
 
 
+def saml_provider_entry(provider: Entity) -> dict[str, Any]:
+    """AWS's SAMLProviderListEntry (what ListSAMLProviders gives)."""
+    return {"Arn": provider.arn, "ValidUntil": provider.valid_until,
+            "CreateDate": provider.created_at}
+
+
+def saml_provider_shape(provider: Entity) -> dict[str, Any]:
+    """GetSAMLProviderResponse: the metadata document, dates, tags and the private keys' ids
+    (never the keys)."""
+    return {"SAMLProviderUUID": provider.saml_provider_uuid,
+            "SAMLMetadataDocument": provider.metadata_document,
+            "CreateDate": provider.created_at, "ValidUntil": provider.valid_until,
+            "Tags": tags(provider),
+            "AssertionEncryptionMode": provider.assertion_encryption_mode or None,
+            "PrivateKeyList": iam.saml_private_key_list(provider)}
+
+
 def server_certificate_metadata(certificate: Entity) -> dict[str, Any]:
     """AWS's ServerCertificateMetadata (what ListServerCertificates gives)."""
     return {

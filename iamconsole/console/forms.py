@@ -209,6 +209,42 @@ class ServerCertificateUploadForm(ConsoleForm):
     tags = TagsField()
 
 
+_ENCRYPTION_CHOICES = [("", "(unchanged / not set)"), ("Allowed", "Allowed"),
+                       ("Required", "Required")]
+
+
+class SAMLProviderCreateForm(ConsoleForm):
+    saml_provider_name = forms.CharField(max_length=128, label="Provider name")
+    saml_metadata_document = forms.CharField(
+        max_length=10_000_000, strip=False, label="Metadata document (XML)",
+        help_text="The IdP's SAML 2.0 metadata (md:EntityDescriptor with its signing "
+                  "certificate).",
+        widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}))
+    assertion_encryption_mode = forms.ChoiceField(choices=_ENCRYPTION_CHOICES, required=False,
+                                                  label="Assertion encryption")
+    add_private_key = forms.CharField(
+        required=False, max_length=16384, strip=False, label="Private key (PEM)",
+        help_text="Optional: decrypts encrypted assertions. Stored encrypted, never shown.",
+        widget=UnechoedTextarea(attrs={"rows": 6, "spellcheck": "false",
+                                       "autocomplete": "off"}))
+    tags = TagsField()
+
+
+class SAMLProviderEditForm(ConsoleForm, RevisionMixin):
+    saml_metadata_document = forms.CharField(
+        required=False, max_length=10_000_000, strip=False, label="New metadata document",
+        help_text="Leave empty to keep the current one.",
+        widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}))
+    assertion_encryption_mode = forms.ChoiceField(choices=_ENCRYPTION_CHOICES, required=False,
+                                                  label="Assertion encryption")
+    add_private_key = forms.CharField(
+        required=False, max_length=16384, strip=False, label="Add a private key (PEM)",
+        widget=UnechoedTextarea(attrs={"rows": 6, "spellcheck": "false",
+                                       "autocomplete": "off"}))
+    remove_private_key = forms.CharField(required=False, max_length=64,
+                                         label="Remove the private key with id")
+
+
 class RoleNameForm(forms.Form):
     role_name = forms.CharField(max_length=64)
 

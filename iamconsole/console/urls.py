@@ -20,6 +20,7 @@ from .views import (
     policies,
     role_wizard,
     roles,
+    saml_providers,
     server_certificates,
     user_credentials,
     user_wizard,
@@ -138,6 +139,9 @@ urlpatterns = [
     ]),
     *entities.urls(server_certificates.PAGE),
     *oidc_providers.urls(),
+
+
+    *entities.urls(saml_providers.PAGE),
     # Audit log (read-only)
     path("audit/", audit.audit_list, name="audit_list"),
     path("custom-services/", custom_services.custom_service_list, name="custom_service_list"),

@@ -14,7 +14,7 @@ NAME_PATTERN = re.compile(r"^[\w+=,.@-]+$", re.ASCII)  # Java \w: ASCII only
 PATH_PATTERN = re.compile(r"^(/|/[\x21-\x7e]+/)$")
 NAME_MAX = {"user": 64, "group": 128, "role": 64, "policy": 128, "mfa": 226, "inline": 128,
             "instance_profile": 128, "server_certificate": 128,
-            "oidc_provider": 255}
+            "oidc_provider": 255, "saml_provider": 128}
 
 
 def new_unique_id(prefix: str) -> str:
@@ -62,6 +62,11 @@ def new_instance_profile_id() -> str:
 
 def new_server_certificate_id() -> str:
     return new_unique_id("ASCA")
+
+
+def new_saml_provider_uuid() -> str:
+    """A SAML provider's SAMLProviderUUID (and its private keys' KeyId): 32 of [A-Z0-9]."""
+    return "".join(secrets.choice(_ID_ALPHABET) for _ in range(32))
 
 
 def account_id() -> str:

@@ -205,9 +205,16 @@ OIDC_PROVIDER = Kind(
     name_param="Url", ref_param="OpenIDConnectProviderArn",
 )
 
+SAML_PROVIDER = Kind(
+    key="saml_provider", noun="SAMLProvider", plural="saml-providers", label="SAML provider",
+    label_plural="SAML providers", model=m.SAMLProvider, arn_type="saml-provider",
+    id_prefix="", id_field="saml_provider_uuid", name_param="Name", ref_param="SAMLProviderArn",
+    has_path=False, has_tags=True,
+)
+
 KINDS: dict[str, Kind] = {k.key: k for k in (USER, GROUP, ROLE, POLICY, MFA_DEVICE,
                                              INSTANCE_PROFILE, SERVER_CERTIFICATE,
-                                             OIDC_PROVIDER)}
+                                             OIDC_PROVIDER, SAML_PROVIDER)}
 # The identities: what policies are attached to and inline in (users, groups, roles).
 IDENTITIES: dict[str, Kind] = {k: v for k, v in KINDS.items() if v.has_attachments}
 

@@ -260,6 +260,34 @@ class OpenIDConnectProvider(NamedEntity, TaggedEntity, AccountOwned):
         return "https://" + self.name
 
 
+class SAMLProvider(NamedEntity, TaggedEntity, AccountOwned):
+    """A SAML 2.0 identity provider (CreateSAMLProvider): the IdP's metadata document as
+    uploaded and what was read from it (entity id, signing certificates, validUntil). Its
+    private keys (for encrypted assertions) are kept encrypted (`iam.crypto`), never answered."""
+
+    ARN_TYPE = "saml-provider"
+    path = "/"  # SAML providers have no path: arn:aws:iam::<account>:saml-provider/<name>
+
+    name = models.CharField(max_length=128)
+    saml_provider_uuid = models.CharField(max_length=64, unique=True,
+                                          default=ids.new_saml_provider_uuid, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)  # CreateDate
+    metadata_document = models.TextField()
+    entity_id = models.CharField(max_length=1024)  # the IdP's entityID (saml:iss)
+    signing_certificates = models.JSONField(default=list)  # base64 DER X.509 certificates
+    valid_until = models.DateTimeField()
+    assertion_encryption_mode = models.CharField(max_length=16, blank=True, default="")
+    # [{"KeyId": ..., "Timestamp": iso, "Encrypted": crypto.encrypt(PEM)}]
+    private_keys = models.JSONField(default=list, blank=True)
+    revision = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["name"]
+        default_manager_name = "objects"
+        constraints = [models.UniqueConstraint("account", Lower("name"),
+                                               name="iam_saml_provider_name_ci_unique")]
+
+
 class ServiceLinkedRoleDeletion(AccountOwned):
     """A DeleteServiceLinkedRole task, kept so GetServiceLinkedRoleDeletionStatus can answer
     after the role is gone (the deletion itself completes at once)."""

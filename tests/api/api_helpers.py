@@ -83,6 +83,12 @@ def world_fixture(db, admin, outsider) -> World:
     iam.create_open_id_connect_provider(system, "https://idp.example.com",
                                         client_id_list=["app"], tags={"team": "blue"})
     iam.create_open_id_connect_provider(system, "https://spare.example.com")
+
+
+    from saml_fixtures import metadata
+
+    iam.create_saml_provider(system, "idp", metadata(), tags={"team": "blue"})
+    iam.create_saml_provider(system, "spare-idp", metadata())
     iam.create_service_linked_role(system, "elasticbeanstalk.amazonaws.com")
     iam.create_service_linked_role(system, "autoscaling.amazonaws.com")
     slr_task = iam.delete_service_linked_role(system, "AWSServiceRoleForAutoScaling")

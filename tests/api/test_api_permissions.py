@@ -10,10 +10,12 @@ from api_helpers import API, PASSWORD, TRUST, world_fixture  # noqa: F401 - the 
 from cert_fixtures import issue
 from django.test import Client
 from key_material import certificate, rsa_key, ssh_public
+from saml_fixtures import metadata as saml_metadata
 
 SSH_KEY = ssh_public(rsa_key(1))
 CERTIFICATE = certificate(rsa_key(1))
 _CERT = issue("new.example.com")
+_SAML_METADATA = saml_metadata()
 NEW_DOC = {"Version": "2012-10-17",
            "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]}
 
@@ -183,6 +185,20 @@ MATRIX = [
      "iam:TagOpenIDConnectProvider", 200),
     ("DELETE", f"oidc-providers/{_OIDC}idp.example.com/tags/?key=team", None,
      "iam:UntagOpenIDConnectProvider", 200),
+
+
+    # SAML providers
+    ("GET", "saml-providers/", None, "iam:ListSAMLProviders", 200),
+    ("POST", "saml-providers/", {"saml_provider_name": "new",
+                                 "saml_metadata_document": _SAML_METADATA},
+     "iam:CreateSAMLProvider", 201),
+    ("GET", "saml-providers/idp/", None, "iam:GetSAMLProvider", 200),
+    ("PATCH", "saml-providers/idp/", {"saml_metadata_document": _SAML_METADATA},
+     "iam:UpdateSAMLProvider", 200),
+    ("DELETE", "saml-providers/spare-idp/", None, "iam:DeleteSAMLProvider", 204),
+    ("GET", "saml-providers/idp/tags/", None, "iam:ListSAMLProviderTags", 200),
+    ("POST", "saml-providers/idp/tags/", {"tags": {"cost": "42"}}, "iam:TagSAMLProvider", 200),
+    ("DELETE", "saml-providers/idp/tags/?key=team", None, "iam:UntagSAMLProvider", 200),
     # service-linked roles
     ("POST", "service-linked-roles/", {"aws_service_name": "ecs.amazonaws.com"},
      "iam:CreateServiceLinkedRole", 201),

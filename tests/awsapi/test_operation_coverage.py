@@ -29,8 +29,6 @@ PENDING: dict[str, set[str]] = {
     # Federation (another session): OIDC and SAML identity providers, the STS operations that
     # use them, GetFederationToken, and outbound web identity federation (JWTs from STS).
     "federation": {
-        "CreateSAMLProvider", "DeleteSAMLProvider", "GetSAMLProvider", "ListSAMLProviders",
-        "ListSAMLProviderTags", "TagSAMLProvider", "UntagSAMLProvider", "UpdateSAMLProvider",
         "sts:AssumeRoleWithSAML", "sts:GetFederationToken",
     },
 }

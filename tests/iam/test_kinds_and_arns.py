@@ -73,7 +73,7 @@ def test_registry_describes_each_kind():
     assert {k.key for k in kinds.with_("boundary")} == {"user", "role"}
     assert {k.key for k in kinds.with_("tags")} == {"user", "role", "policy", "mfa",
                                                     "instance_profile", "server_certificate",
-                                                    "oidc_provider"}
+                                                    "oidc_provider", "saml_provider"}
     assert kinds.by_noun("Role") is kinds.ROLE
     assert kinds.USER.name_parameter == "UserName"
     assert kinds.USER.action("Tag{noun}") == "iam:TagUser"

@@ -51,6 +51,8 @@ SHAPES = {
     "server_certificate": Shapes(s.ServerCertificateSerializer,
                                  s.UploadServerCertificateSerializer,
                                  s.UpdateServerCertificateSerializer, create_verb="Upload"),
+    "saml_provider": Shapes(s.SAMLProviderSerializer, s.CreateSAMLProviderSerializer,
+                            s.UpdateSAMLProviderSerializer),
 }
 
 

@@ -37,6 +37,10 @@ NAV = [
      kinds.SERVER_CERTIFICATE.any_arn),
     ("Identity providers", "/oidc-providers/", ("iam:ListOpenIDConnectProviders",),
      kinds.OIDC_PROVIDER.any_arn),
+
+
+    ("SAML providers", "/saml-providers/", ("iam:ListSAMLProviders",),
+     kinds.SAML_PROVIDER.any_arn),
     ("Simulator", "/simulator/", ("iam:SimulatePrincipalPolicy", "iam:SimulateCustomPolicy"),
      "*"),
     ("Audit log", "/audit/", ("cloudtrail:LookupEvents",), "*"),

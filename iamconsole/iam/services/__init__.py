@@ -171,6 +171,18 @@ from .roles import (
     update_assume_role_policy,
     update_role,
 )
+from .saml_providers import (
+    create_saml_provider,
+    delete_saml_provider,
+    find_saml_provider,
+    get_saml_provider,
+    list_saml_provider_tags,
+    list_saml_providers,
+    saml_private_key_list,
+    tag_saml_provider,
+    untag_saml_provider,
+    update_saml_provider,
+)
 from .server_certificates import (
     delete_server_certificate,
     find_server_certificate,
