@@ -7,6 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from iamconsole.iam import aws_catalog, errors
+from iamconsole.iam import aws_catalog as catalog
 from iamconsole.iam import services as iam
 from iamconsole.iam.models import ManagedPolicy
 
@@ -107,3 +108,21 @@ def test_parse_skips_entries_that_are_not_aws_policies():
                                       "latestVersionId": "v1", "versions": {"v1": {}}},
                                 **FIRST})
     assert sorted(p.name for p in parsed) == sorted(FIRST)
+
+
+def test_migrate_loads_the_catalog_into_a_database_without_it(settings):
+    settings.AWS_MANAGED_POLICIES_AUTOLOAD = True
+    call_command("migrate", verbosity=0)
+    aws = ManagedPolicy.objects.filter(is_aws_managed=True)
+    assert aws.count() > 1000
+    assert aws.filter(name="ReadOnlyAccess", path="/").exists()
+    assert aws.filter(path="/service-role/").exists()
+    # the second migrate finds it there and changes nothing
+    call_command("migrate", verbosity=0)
+    assert ManagedPolicy.objects.filter(is_aws_managed=True).count() == aws.count()
+
+
+def test_the_snapshot_syncs_idempotently(aws_catalog):
+    assert len(aws_catalog.added) > 1000
+    again = catalog.sync(catalog.load(catalog.SNAPSHOT))
+    assert (again.added, again.changed, again.deprecated) == ([], [], [])
