@@ -45,6 +45,9 @@ def test_the_new_users_walkthrough_with_boto3(aws_catalog, admin_iam):
     assert version["IsDefaultVersion"] is True
     assert "s3:Get*" in json.dumps(version["Document"])
 
+    details = admin_iam.get_account_authorization_details(Filter=["AWSManagedPolicy"])
+    assert {p["Arn"] for p in details["Policies"]} == {S3_READ, EC2_FULL}
+
     admin_iam.create_user(UserName="Auditor")
     admin_iam.attach_user_policy(UserName="Auditor", PolicyArn=READ_ONLY)
     response = admin_iam.simulate_principal_policy(
