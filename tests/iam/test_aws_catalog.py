@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from iamconsole.iam import aws_catalog, errors
 from iamconsole.iam import aws_catalog as catalog
 from iamconsole.iam import services as iam
+from iamconsole.iam.caller import Caller
 from iamconsole.iam.models import ManagedPolicy
 
 pytestmark = pytest.mark.django_db
@@ -126,3 +127,28 @@ def test_the_snapshot_syncs_idempotently(aws_catalog):
     assert len(aws_catalog.added) > 1000
     again = catalog.sync(catalog.load(catalog.SNAPSHOT))
     assert (again.added, again.changed, again.deprecated) == ([], [], [])
+
+
+def test_every_account_sees_and_attaches_the_catalog_with_its_own_counts(aws_catalog, system):
+    from accounts_fixtures import B, in_account, second_account
+
+    second_account()
+    arn = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
+    iam.create_user(system, "Steve")
+    iam.attach_policy(system, "user", "Steve", arn)
+    with in_account(B):
+        b = Caller.system("test")
+        iam.create_user(b, "Steve")
+        iam.create_group(b, "Ops")
+        iam.attach_policy(b, "user", "Steve", arn)
+        iam.attach_policy(b, "group", "Ops", arn)
+        listed = iam.list_policies(b, scope="AWS")
+        assert listed.count() > 1000
+        assert listed.get(name="AmazonS3ReadOnlyAccess").attachment_count == 2
+        assert iam.attachment_count(iam.get_policy(b, arn)) == 2
+        assert iam.list_policies(b, scope="Local").count() == 0
+        with pytest.raises(errors.UnmodifiableEntity):
+            iam.delete_policy(b, arn)
+    assert iam.attachment_count(iam.get_policy(system, arn)) == 1
+    only = iam.list_policies(system, scope="AWS", only_attached=True)
+    assert [p.name for p in only] == ["AmazonS3ReadOnlyAccess"]
