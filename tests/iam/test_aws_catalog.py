@@ -152,3 +152,25 @@ def test_every_account_sees_and_attaches_the_catalog_with_its_own_counts(aws_cat
     assert iam.attachment_count(iam.get_policy(system, arn)) == 1
     only = iam.list_policies(system, scope="AWS", only_attached=True)
     assert [p.name for p in only] == ["AmazonS3ReadOnlyAccess"]
+
+
+def test_another_accounts_user_is_authorized_by_an_attached_catalog_policy(aws_catalog):
+    from accounts_fixtures import B, in_account, second_account
+    from personas import caller_for
+
+    from iamconsole.iam import authz
+    from iamconsole.iam.models import User
+    from iamconsole.iam.simulation.run import simulate_principal_policy
+
+    second_account()
+    with in_account(B):
+        b = Caller.system("test")
+        iam.create_user(b, "Auditor")
+        iam.attach_policy(b, "user", "Auditor", "arn:aws:iam::aws:policy/ReadOnlyAccess")
+        auditor = caller_for(User.objects.get(name="Auditor"))
+        assert authz.is_allowed(auditor, "iam:ListUsers", f"arn:aws:iam::{B}:user/*")
+        assert not authz.is_allowed(auditor, "iam:CreateUser", f"arn:aws:iam::{B}:user/x")
+        result, = simulate_principal_policy(b, f"arn:aws:iam::{B}:user/Auditor",
+                                            ["s3:GetObject"],
+                                            resource_arns=["arn:aws:s3:::bucket/key"])
+        assert result.eval_decision == "allowed"
