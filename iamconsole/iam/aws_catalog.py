@@ -26,7 +26,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.dateparse import parse_datetime
 
-from . import clock
+from . import clock, tenancy
 from .models import ManagedPolicy, PolicyVersion
 
 ARN_PREFIX = "arn:aws:iam::aws:policy"
@@ -115,9 +115,14 @@ def load(path: Path) -> list[CatalogPolicy]:
     return parse(read(path))
 
 
-@transaction.atomic
 def sync(policies: list[CatalogPolicy]) -> SyncReport:
-    """Add or update the catalog's policies in the current account (see the module's doc)."""
+    """Add or update the catalog's policies, rows of the default account that every account
+    sees (see the module's doc)."""
+    with tenancy.acting_in(tenancy.default_account_id()), transaction.atomic():
+        return _sync(policies)
+
+
+def _sync(policies: list[CatalogPolicy]) -> SyncReport:
     report = SyncReport()
     existing = {p.name: p for p in ManagedPolicy.objects.filter(is_aws_managed=True)}
     defaults = dict(PolicyVersion.objects.filter(
