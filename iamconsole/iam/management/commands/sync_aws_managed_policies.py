@@ -37,7 +37,7 @@ class Command(BaseCommand):
         if options["update_snapshot"]:
             if not options["file"]:
                 raise CommandError("--update-snapshot needs --file.")
-            count = aws_catalog.write_snapshot(data)
+            count = aws_catalog.write_snapshot(data, source=path)
             self.stdout.write(f"Snapshot: {count} policies in {aws_catalog.SNAPSHOT}")
         report = aws_catalog.sync(policies)
         if options["list"]:
