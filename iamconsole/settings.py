@@ -70,6 +70,10 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 IAM_ACCOUNT_ID = env("IAM_ACCOUNT_ID", "123456789012")
 if not (len(IAM_ACCOUNT_ID) == 12 and IAM_ACCOUNT_ID.isdigit()):
     raise ImproperlyConfigured("IAM_ACCOUNT_ID must be 12 digits")
+# The AWS managed policy dataset read by `manage.py sync_aws_managed_policies` (aws_catalog.py)
+AWS_MANAGED_POLICIES_FILE = env("AWS_MANAGED_POLICIES_FILE", "")
+# `migrate` loads the catalog when the database has none (iam/apps.py)
+AWS_MANAGED_POLICIES_AUTOLOAD = env("AWS_MANAGED_POLICIES_AUTOLOAD", "1") != "0"
 
 INSTALLED_APPS = [
     # Before django.contrib.auth: its `changepassword` command (which records the password

@@ -4,6 +4,7 @@ with no policies, the root user). Everything goes through the real domain layer 
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from personas import (  # noqa: F401 - re-exported for older `from conftest import …`
     ADMIN_POLICY,
     PASSWORD,
@@ -16,6 +17,29 @@ from personas import (  # noqa: F401 - re-exported for older `from conftest impo
 )
 
 from iamconsole.iam.caller import Caller
+
+# The test database is created without the AWS managed policy catalog (1,594 policies the
+# existing tests do not expect); tests that need it use the `aws_catalog` fixture.
+settings.AWS_MANAGED_POLICIES_AUTOLOAD = False
+
+
+@pytest.fixture
+def aws_catalog(db):
+    """The AWS managed policy catalog, loaded from the bundled snapshot (parsed once)."""
+    from iamconsole.iam import aws_catalog as catalog
+
+    return catalog.sync(_catalog_policies())
+
+
+_parsed: list = []
+
+
+def _catalog_policies() -> list:
+    from iamconsole.iam import aws_catalog as catalog
+
+    if not _parsed:
+        _parsed.extend(catalog.load(catalog.SNAPSHOT))
+    return _parsed
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from . import arns, kinds
+from . import arns, aws_catalog, kinds
 from . import services as iam
 from .caller import Caller
 from .models import Group, ManagedPolicy, Role, User
@@ -28,32 +28,6 @@ DEMO_PASSWORD = "Demo-Passw0rd!"
 def doc(*statements: dict) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)}, indent=2)
 
-
-# AWS's managed policies, as AWS publishes them (IAM-related parts).
-AWS_MANAGED = {
-    "IAMFullAccess": (
-        "Provides full access to IAM.",
-        doc({"Effect": "Allow", "Action": "iam:*", "Resource": "*"}),
-    ),
-    "IAMReadOnlyAccess": (
-        "Provides read only access to IAM.",
-        doc({"Effect": "Allow",
-             "Action": ["iam:GenerateCredentialReport", "iam:GenerateServiceLastAccessedDetails",
-                        "iam:Get*", "iam:List*", "iam:SimulateCustomPolicy",
-                        "iam:SimulatePrincipalPolicy"],
-             "Resource": "*"}),
-    ),
-    "IAMUserChangePassword": (
-        "Provides the ability for an IAM user to change their own password.",
-        doc({"Effect": "Allow", "Action": ["iam:ChangePassword"],
-             "Resource": ["arn:aws:iam::*:user/${aws:username}"]},
-            {"Effect": "Allow", "Action": ["iam:GetAccountPasswordPolicy"], "Resource": "*"}),
-    ),
-    "AdministratorAccess": (
-        "Provides full access to AWS services and resources.",
-        doc({"Effect": "Allow", "Action": "*", "Resource": "*"}),
-    ),
-}
 
 # AWS's documented example "Allows IAM users to manage their own credentials on the Security
 # credentials page" (its MFA device included): every statement on the caller's own user
@@ -215,10 +189,10 @@ def _admin() -> Seeded:
 
 
 def _managed_policies(caller: Caller) -> None:
-    for name, (description, document) in AWS_MANAGED.items():
-        if not ManagedPolicy.objects.filter(name=name, is_aws_managed=True).exists():
-            iam.create_policy(caller, name, document, description=description,
-                              aws_managed=True)
+    # AWS's managed policies (IAMFullAccess, IAMReadOnlyAccess...) come from the catalog,
+    # which `migrate` loads; a database without it (AWS_MANAGED_POLICIES_AUTOLOAD=0) gets it.
+    if not ManagedPolicy.objects.filter(is_aws_managed=True).exists():
+        aws_catalog.sync(aws_catalog.load(aws_catalog.dataset_path()))
     for name, (description, document) in customer_policies().items():
         policy = ManagedPolicy.objects.filter(name=name, is_aws_managed=False).first()
         if policy is None:

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from . import arns
+from . import arns, tenancy
 from . import identifiers as ids
 from .tenancy import AccountOwned, AccountScopedManager
 
@@ -306,11 +306,31 @@ class ServiceLinkedRoleDeletion(AccountOwned):
         return self.task_id
 
 
+class PolicyScopedManager(AccountScopedManager):
+    """`ManagedPolicy.objects`: the current account's policies and the AWS managed policies,
+    which every account sees and attaches (they are rows of the default account, loaded by
+    aws_catalog)."""
+
+    def get_queryset(self) -> models.QuerySet:
+        queryset = models.Manager.get_queryset(self)
+        if hasattr(self, "core_filters"):
+            return queryset
+        here = tenancy.current()
+        if here == tenancy.default_account_id():
+            return queryset.filter(account_id=here)
+        return queryset.filter(models.Q(account_id=here) | models.Q(
+            is_aws_managed=True, account_id=tenancy.default_account_id()))
+
+
 class ManagedPolicy(NamedEntity, TaggedEntity, AccountOwned):
-    """A managed policy. `is_aws_managed` marks the AWS-style policies shipped with the product
-    (ARN `arn:aws:iam::aws:policy/…`); those cannot be changed by users."""
+    """A managed policy. `is_aws_managed` marks AWS's managed policies (ARN
+    `arn:aws:iam::aws:policy/…`, the catalog of aws_catalog): visible to every account, and
+    read-only."""
 
     ARN_TYPE = "policy"
+
+    objects = PolicyScopedManager()
+    everywhere = models.Manager()  # noqa: DJ012
 
     name = models.CharField(max_length=128)
     path = models.CharField(max_length=512, default="/")

@@ -14,7 +14,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from . import arns, audit, authz, clock
 from .caller import Caller
@@ -198,8 +198,16 @@ def get_account_authorization_details(
     kinds = [flag for flag, name in ((False, "LocalManagedPolicy"), (True, "AWSManagedPolicy"))
              if name in wanted]
     if kinds:
+        # AWS managed policies appear only where the account uses them (attached, or a
+        # permissions boundary), as on AWS: not the whole catalog.
+        in_use = (Q(attachment_count__gt=0)
+                  | Q(pk__in=User.objects.filter(permissions_boundary__isnull=False)
+                      .values("permissions_boundary"))
+                  | Q(pk__in=Role.objects.filter(permissions_boundary__isnull=False)
+                      .values("permissions_boundary")))
         details.policies = list(
             with_counts(ManagedPolicy.objects.filter(is_aws_managed__in=kinds))
+            .filter(Q(is_aws_managed=False) | in_use)
             .prefetch_related("versions")
             .order_by("is_aws_managed", "name")
         )

@@ -100,10 +100,11 @@ def validate_path_prefix(value: Any) -> str:
     return value
 
 
-def related_count(model, fk: str) -> Coalesce:
-    """How many `model` rows point at each row through foreign key `fk`, as a correlated
-    subquery: computed for the rows a query returns, not grouped over the whole table."""
-    rows = (model.objects.filter(**{fk: OuterRef("pk")}).order_by().values(fk)
+def related_count(model, fk: str, **filters) -> Coalesce:
+    """How many `model` rows (with `filters`) point at each row through foreign key `fk`, as a
+    correlated subquery: computed for the rows a query returns, not grouped over the whole
+    table."""
+    rows = (model.objects.filter(**{fk: OuterRef("pk")}, **filters).order_by().values(fk)
             .annotate(n=Count("pk")).values("n"))
     return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import F, QuerySet
 
-from .. import arns, audit, authz, clock, kinds
+from .. import arns, audit, authz, clock, kinds, tenancy
 from ..caller import Caller
 from ..errors import (
     DeleteConflict,
@@ -58,18 +58,21 @@ def with_counts(qs: QuerySet[ManagedPolicy]) -> QuerySet[ManagedPolicy]:
     """Annotate AttachmentCount (by users, groups, roles): correlated subqueries over the
     attachment tables' policy index, computed per returned row (joining the three tables and
     grouping would count every policy's attachments for any page)."""
+    here = tenancy.current()  # an AWS managed policy's attachments are counted per account
     return qs.annotate(
-        user_count=related_count(UserPolicyAttachment, "policy"),
-        group_count=related_count(GroupPolicyAttachment, "policy"),
-        role_count=related_count(RolePolicyAttachment, "policy"),
+        user_count=related_count(UserPolicyAttachment, "policy", user__account_id=here),
+        group_count=related_count(GroupPolicyAttachment, "policy", group__account_id=here),
+        role_count=related_count(RolePolicyAttachment, "policy", role__account_id=here),
     ).annotate(attachment_count=F("user_count") + F("group_count") + F("role_count"))
 
 
 def attachment_count(policy: ManagedPolicy) -> int:
     if hasattr(policy, "attachment_count"):
         return policy.attachment_count
-    return (policy.user_attachments.count() + policy.group_attachments.count()
-            + policy.role_attachments.count())
+    here = tenancy.current()
+    return (policy.user_attachments.filter(user__account_id=here).count()
+            + policy.group_attachments.filter(group__account_id=here).count()
+            + policy.role_attachments.filter(role__account_id=here).count())
 
 
 def boundary_usage_count(policy: ManagedPolicy) -> int:
