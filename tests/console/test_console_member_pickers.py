@@ -122,3 +122,13 @@ def test_membership_tabs_cost_constant_queries(world, admin):
     add_users(MANY, MANY)
     add_groups(MANY, MANY)
     assert (count("/groups/team/?tab=users"), count("/users/target/?tab=groups")) == capped
+
+
+def test_reasons_for_disabled_buttons_are_visible(world):
+    """A reader sees why Remove is disabled next to the button, not only in its tooltip."""
+    iam.add_user_to_group(SYSTEM, "team", "target")
+    reader = make_user("reader2", policy=policy_json(allow(["iam:Get*", "iam:List*"], "*")))
+    body = client_for(reader).get("/groups/team/?tab=users").content.decode()
+    assert ('disabled title="Not allowed: iam:RemoveUserFromGroup"' in body
+            and '<span class="disabled-reason">Not allowed: iam:RemoveUserFromGroup</span>'
+            in body)

@@ -1,0 +1,71 @@
+"""Look and accessibility in a real browser: the progress bar and aria-busy while an htmx
+request runs; the focus ring's contrast (>= 3:1, WCAG 2.4.11/1.4.11) in the light and the dark
+theme; the dark theme follows prefers-color-scheme."""
+
+from __future__ import annotations
+
+import pytest
+from browser_helpers import sign_in
+
+from iamconsole.iam import services as iam
+from iamconsole.iam.caller import Caller
+from tests.conftest import ADMIN_POLICY, PASSWORD, make_user
+
+pytestmark = pytest.mark.e2e
+
+CONTRAST = """(el) => {
+  function rgb(text) { return text.match(/[\\d.]+/g).slice(0, 3).map(Number); }
+  function lum(c) { var v = c.map(function (x) { x /= 255;
+    return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
+    return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; }
+  el.focus();
+  var ring = rgb(getComputedStyle(el).outlineColor);
+  var node = el.parentElement, bg = "rgba(0, 0, 0, 0)";
+  while (node && /rgba\\(0, 0, 0, 0\\)|transparent/.test(bg)) {
+    bg = getComputedStyle(node).backgroundColor; node = node.parentElement; }
+  var a = lum(ring), b = lum(rgb(bg));
+  return {ratio: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05),
+          width: getComputedStyle(el).outlineWidth,
+          body: getComputedStyle(document.body).backgroundColor};
+}"""
+
+
+@pytest.fixture(params=["production", "debug"])
+def signed_in(request, page, live_server, settings):
+    settings.DEBUG = request.param == "debug"
+    make_user("looker", policy=ADMIN_POLICY, password=PASSWORD)
+    iam.create_user(Caller.system("test"), "gina")
+    sign_in(page, live_server.url, "looker", PASSWORD)
+    return page
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_focus_ring_contrast_and_theme(signed_in, live_server, scheme, screenshot):
+    page = signed_in
+    page.emulate_media(color_scheme=scheme)
+    page.goto(f"{live_server.url}/users/gina/")
+    page.keyboard.press("Tab")  # keyboard modality: :focus-visible applies
+    for selector in ["#attach-policy", "main a[href='/users/']", "button[type=submit]"]:
+        element = page.locator(f"#main {selector}".replace("#main main ", "#main ")).first
+        if not element.count():
+            continue
+        found = element.evaluate(CONTRAST)
+        assert found["ratio"] >= 3, (selector, found)
+        assert found["width"] == "3px"
+    body = found["body"]
+    assert (body == "rgb(18, 22, 29)") == (scheme == "dark"), body
+    screenshot(f"look-{scheme}")
+
+
+def test_htmx_requests_show_progress_and_mark_the_target_busy(signed_in, live_server):
+    page = signed_in
+    page.goto(f"{live_server.url}/users/gina/")
+    page.evaluate("""() => { window.seen = [];
+      document.addEventListener("htmx:beforeSend", function (e) {
+        window.seen.push([document.getElementById("htmx-progress").classList
+          .contains("htmx-request"), e.detail.target.getAttribute("aria-busy")]); }); }""")
+    page.get_by_role("tab", name="Groups").click()
+    page.wait_for_function("window.seen.length > 0")
+    assert page.evaluate("window.seen[0]") == [True, "true"]
+    page.wait_for_function("!document.querySelector('[aria-busy]')")
+    assert "htmx-request" not in (page.locator("#htmx-progress").get_attribute("class") or "")
