@@ -132,3 +132,11 @@ def test_reasons_for_disabled_buttons_are_visible(world):
     assert ('disabled title="Not allowed: iam:RemoveUserFromGroup"' in body
             and '<span class="disabled-reason">Not allowed: iam:RemoveUserFromGroup</span>'
             in body)
+
+
+def test_empty_lists_offer_the_next_action(admin):
+    client = client_for(admin)
+    body = client.get("/groups/").content.decode()
+    assert "No groups yet." in body and '<a class="button small" href="/groups/create/">' in body
+    body = client.get("/users/?q=nobody-has-this-name", **htmx("results")).content.decode()
+    assert "No users match these filters." in body and '<a href="?">Clear the filters</a>' in body
