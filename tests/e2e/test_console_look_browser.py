@@ -73,3 +73,35 @@ def test_htmx_requests_show_progress_and_mark_the_target_busy(signed_in, live_se
     assert page.evaluate("() => window.seen[0]") == [True, "true"]
     expect(page.locator("[aria-busy]")).to_have_count(0)
     assert "htmx-request" not in (page.locator("#htmx-progress").get_attribute("class") or "")
+
+
+def test_policies_list_layout_does_not_wrap(signed_in, live_server, screenshot):
+    """The Filter button, the type badges and the dates stay on one line; the search box
+    shows its whole placeholder."""
+    page = signed_in
+    iam.create_policy(Caller.system("test"), "AVeryLongCustomerPolicyNameForLayout",
+                      '{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'
+                      '"Action":"s3:GetObject","Resource":"*"}]}')
+    page.goto(f"{live_server.url}/policies/")
+    screenshot("policies-list")
+
+    def lines(locator) -> float:
+        box = locator.evaluate("(el) => [el.getBoundingClientRect().height,"
+                               " parseFloat(getComputedStyle(el).lineHeight) || 20]")
+        return box[0] / box[1]
+
+    button = page.get_by_role("button", name="Filter")
+    assert lines(button) < 2.5  # padding included
+    # at 1280px the button stays on the row of the filters
+    assert button.bounding_box()["y"] < page.locator("#f-q").bounding_box()["y"] + 40
+    for badge in page.locator("#results .badge").all():
+        assert lines(badge) < 1.6
+    for date in page.locator("#results time").all():
+        assert lines(date) < 1.6
+    for field in ("#f-q", "#f-tag"):
+        fits = page.locator(field).evaluate(
+            "(el) => { var c = document.createElement('canvas').getContext('2d');"
+            " c.font = getComputedStyle(el).font; var s = getComputedStyle(el);"
+            " return c.measureText(el.placeholder).width <= el.clientWidth"
+            " - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight); }")
+        assert fits, field
