@@ -32,6 +32,13 @@ class Listing:
     def rows(self):
         return self.page.object_list
 
+    @property
+    def filtered(self) -> bool:
+        """Whether a search or filter narrows the rows (an empty page then says so)."""
+        return any(value and not (name == "path" and value == "/")
+                   for name, value in self.params.items()
+                   if name not in ("sort", "per_page"))
+
     def url(self, **changes: str | int | None) -> str:
         """The query string of this listing with some parameters changed (None removes)."""
         params = {**self.params, **changes}

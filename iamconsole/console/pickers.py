@@ -24,7 +24,7 @@ from iamconsole.iam import services as iam
 from iamconsole.iam.errors import IAMError
 from iamconsole.iam.services.policies import policies_with_arns
 
-from .auth import BoundaryRule, boundary_rule, boundary_values, get_caller
+from .auth import BoundaryRule, allowed, boundary_rule, boundary_values, get_caller
 
 PICKER_LIMIT = 100
 
@@ -47,6 +47,10 @@ class Picker:
     query: str = ""
     shown: int = 0  # policies among the options (not "no boundary", nor the current one)
     restricted: bool = False  # only the policies the caller may use are offered
+    noun: str = "policy"
+    plural: str = "policies"
+    # an empty first option selected when no option is: nothing is chosen for the caller
+    placeholder: str = ""
 
     @property
     def searchable(self) -> bool:
@@ -58,10 +62,10 @@ class Picker:
 
     @property
     def hint(self) -> str:
-        noun = "policy" if self.total == 1 else "policies"
+        noun = self.noun if self.total == 1 else self.plural
         matching = f" whose name contains “{self.query}”" if self.query else ""
         if self.query and not self.total:
-            return f"No policy name contains “{self.query}”."
+            return f"No {self.noun} name contains “{self.query}”."
         if self.restricted:
             among = (f"the first {PICKER_LIMIT:,} of {self.total:,} {noun}{matching}"
                      if self.total > PICKER_LIMIT else f"the {self.total:,} {noun}{matching}")
@@ -75,8 +79,17 @@ class Picker:
     @property
     def empty_label(self) -> str:
         if self.query and not self.total:
-            return f"No policy name contains “{self.query}”"
-        return "No policy you may use" if self.restricted else "No policy to choose"
+            return f"No {self.noun} name contains “{self.query}”"
+        return (f"No {self.noun} you may use" if self.restricted
+                else f"No {self.noun} to choose")
+
+    @property
+    def prompt(self) -> str:
+        """The placeholder option's label when no option is selected (none after a search,
+        whose first match is picked)."""
+        if not self.placeholder or self.query or not self.options:
+            return ""
+        return "" if any(option.selected for option in self.options) else self.placeholder
 
     def choices(self) -> list[tuple[str, str]]:
         return [(option.value, option.label) for option in self.options]
@@ -126,6 +139,7 @@ def attach_picker(policies: QuerySet, attached: Iterable[Any], *,
         options=[Option(p.arn, policy_label(p)) for p in attachable],
         total=total, query=query, shown=len(attachable),
         search_url=options_url("attach", kind=kind, name=name),
+        placeholder="Choose a policy…",
     )
 
 
@@ -172,6 +186,7 @@ def boundary_picker(request: HttpRequest, policies: QuerySet, *, kind: str,
         shown=len(usable), restricted=rule.depends,
         search_url=options_url("boundary", kind=kind, name=entity.name,
                                selected=selected.arn if selected is not None else ""),
+        placeholder="Choose a boundary…",
     )
 
 
@@ -197,4 +212,37 @@ def create_boundary_picker(request: HttpRequest, policies: QuerySet | None, *,
     return Picker(
         select_id="id_permissions_boundary", options=options, total=total, query=query,
         shown=len(usable), restricted=rule.depends, search_url=options_url("create", kind=kind),
+    )
+
+
+# Users and groups -----------------------------------------------------------------------------
+
+def member_picker(users: QuerySet, group: Any, members: Iterable[Any], *,
+                  query: str = "") -> Picker:
+    """Add a user to `group`: the first PICKER_LIMIT users by name not in it yet, searchable."""
+    candidates = listing.excluding(matching(users, query), {m.pk for m in members})
+    head = list(candidates.select_related(None).only("pk", "name")[:PICKER_LIMIT])
+    total = candidates.count() if len(head) >= PICKER_LIMIT else len(head)
+    return Picker(
+        select_id="add-user", options=[Option(u.name, u.name) for u in head], total=total,
+        query=query, shown=len(head), noun="user", plural="users",
+        search_url=reverse("console:user_options") + "?" + urlencode({"group": group.name}),
+        placeholder="Choose a user…",
+    )
+
+
+def group_picker(request: HttpRequest, groups: QuerySet, user: Any, member_of: Iterable[Any],
+                 *, query: str = "") -> Picker:
+    """Add `user` to a group: the first PICKER_LIMIT groups by name it is not in, among them
+    those the caller may add it to (iam:AddUserToGroup on the group), searchable."""
+    candidates = listing.excluding(matching(groups, query), {g.pk for g in member_of})
+    head = list(candidates[:PICKER_LIMIT])
+    total = candidates.count() if len(head) >= PICKER_LIMIT else len(head)
+    usable = [g for g in head if allowed(request, "iam:AddUserToGroup", g.arn)]
+    return Picker(
+        select_id="add-group", options=[Option(g.name, g.name) for g in usable], total=total,
+        query=query, shown=len(usable), restricted=len(usable) < len(head),
+        noun="group", plural="groups",
+        search_url=reverse("console:group_options") + "?" + urlencode({"user": user.name}),
+        placeholder="Choose a group…",
     )

@@ -121,6 +121,8 @@ urlpatterns = [
     *entities.urls(policies.PAGE, collection=[
         path("policies/validate/", policies.policy_validate, name="policy_validate"),
         path("policies/options/", pickers.policy_options, name="policy_options"),
+        path("policies/options/users/", pickers.user_options, name="user_options"),
+        path("policies/options/groups/", pickers.group_options, name="group_options"),
     ], special=[
         path(f"{POLICY}/versions/new/", policies.policy_version_create,
              name="policy_version_create"),

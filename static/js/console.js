@@ -12,6 +12,17 @@
     }
   });
 
+  // While a request runs its target is marked busy (assistive technology; the cursor), besides
+  // the progress bar at the top of the page (hx-indicator on <body>).
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var target = event.detail.target;
+    if (target && target.setAttribute) { target.setAttribute("aria-busy", "true"); }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var target = event.detail.target;
+    if (target && target.removeAttribute) { target.removeAttribute("aria-busy"); }
+  });
+
   // Anything else that fails (a 5xx, a dropped connection) is shown as an alert at the top of
   // the page; the page itself stays as it was.
   function showFailure(text) {

@@ -61,6 +61,8 @@ def test_enroll_mfa_in_the_browser_then_sign_in_with_a_code(live_server, browser
     page.get_by_role("button", name="Create device").click()
     page.wait_for_load_state()
     assert page.locator("figure.qr svg").count() == 1  # the QR code, inline
+    qr = page.get_by_role("img", name="QR code for device")  # its accessible name
+    assert "scan it with your authenticator app" in qr.get_attribute("aria-label")
     secret = page.locator("#mfa-secret").inner_text().strip()
     totp = pyotp.TOTP(secret)
     now = time.time()

@@ -29,10 +29,10 @@ def add_policies(count: int, start: int = 0) -> None:
 
 
 def select(body: str, select_id: str) -> list[str]:
-    """The option values of <select id=select_id> in a page."""
+    """The option values of <select id=select_id> in a page (not its "Choose…" placeholder)."""
     match = re.search(rf'<select[^>]*id="{select_id}"[^>]*>(.*?)</select>', body, re.S)
     assert match, f"no <select id={select_id}>"
-    return re.findall(r'<option value="([^"]*)"', match.group(1))
+    return re.findall(r'<option value="([^"]*)"(?! disabled)', match.group(1))
 
 
 def options(body: str) -> list[str]:

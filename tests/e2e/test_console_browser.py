@@ -148,7 +148,7 @@ def test_policy_pickers_search_beyond_the_first_policies(console, live_server, s
     page = console
     page.goto(f"{live_server.url}/users/gina/")
     picker = page.get_by_label("Attach a policy")
-    expect(picker.locator("option")).to_have_count(PICKER_LIMIT)
+    expect(picker.locator("option")).to_have_count(PICKER_LIMIT + 1)  # and "Choose a policy…"
     hint = page.locator("#attach-policy-hint")
     expect(hint).to_have_text(f"Showing {PICKER_LIMIT} of {PICKER_LIMIT + 6} policies — type "
                               "to narrow")
@@ -173,6 +173,32 @@ def test_policy_pickers_search_beyond_the_first_policies(console, live_server, s
     page.get_by_role("button", name="Create user").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("hank")
     assert User.objects.get(name="hank").permissions_boundary.name == "Bulk103"
+
+
+def test_group_member_picker_searches_thousands_of_users(console, live_server, screenshot):
+    """A group's Users tab offers the first users by name in a <select> that starts on
+    "Choose a user…"; its search box finds the others, and the one found is added in place."""
+    from playwright.sync_api import expect
+
+    from iamconsole.console.pickers import PICKER_LIMIT
+
+    system = Caller.system("test")
+    for i in range(PICKER_LIMIT + 5):
+        iam.create_user(system, f"bulk{i:03d}")
+    iam.create_group(system, "crowd")
+    page = console
+    page.goto(f"{live_server.url}/groups/crowd/")
+    picker = page.get_by_label("Add a user")
+    expect(picker).to_have_value("")  # nothing preselected
+    page.get_by_role("button", name="Add user").click()  # required: the browser refuses
+    expect(page.locator("#tab-panel .notice")).to_have_count(0)
+    page.get_by_label("Search users by name").fill("bulk104")
+    expect(picker.locator("option")).to_have_count(1)
+    expect(page.locator("#add-user-hint")).to_have_text("1 user whose name contains “bulk104”.")
+    screenshot("09-member-picker-search")
+    page.get_by_role("button", name="Add user").click()
+    expect(page.locator("#tab-panel .notice")).to_have_text("Added bulk104 to crowd.")
+    assert User.objects.get(name="bulk104").iam_groups.filter(name="crowd").exists()
 
 
 def test_form_errors_are_shown_in_place_in_both_modes(console, live_server, screenshot):

@@ -8,9 +8,11 @@ from django.http import HttpRequest
 from iamconsole.iam import kinds
 from iamconsole.iam import services as iam
 
+from .. import pickers
 from ..auth import get_caller
 from ..forms import GroupCreateForm, GroupEditForm, UserNameForm
 from . import entities
+from .common import readable
 
 
 class GroupPage(entities.EntityPage):
@@ -32,8 +34,13 @@ class GroupPage(entities.EntityPage):
         return iam.create_group(caller, data["group_name"], path=data["path"] or "/")
 
     def tab_context(self, request, group, tab):
-        _, members = iam.get_group(get_caller(request), group.name)
-        return {"members": list(members)}
+        caller = get_caller(request)
+        _, members = iam.get_group(caller, group.name)
+        members = list(members)
+        picker, users_denied = readable(
+            lambda: pickers.member_picker(iam.list_users(caller, path_prefix=None), group,
+                                          members))
+        return {"members": members, "member_picker": picker, "users_denied": users_denied}
 
 
 PAGE = GroupPage()

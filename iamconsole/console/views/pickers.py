@@ -50,3 +50,34 @@ def policy_options(request: HttpRequest) -> HttpResponse:
         return HttpResponseBadRequest("purpose: attach, boundary (kind user|group|role and name) "
                                       "or create (kind user|role)")
     return render(request, "console/policy_options.html", {"picker": picker})
+
+
+@console_view("iam:ListUsers", kinds.USER.any_arn, methods=("GET",))
+def user_options(request: HttpRequest) -> HttpResponse:
+    """GET ?group=Admins&q=ali — the users not in the group whose name contains "ali"."""
+    caller = get_caller(request)
+    _, members = iam.get_group(caller, request.GET.get("group", ""))
+    picker = pickers.member_picker(iam.list_users(caller, path_prefix=None),
+                                   _named(request.GET.get("group", "")), list(members),
+                                   query=request.GET.get("q", "").strip()[:128])
+    return render(request, "console/policy_options.html", {"picker": picker})
+
+
+@console_view("iam:ListGroups", kinds.GROUP.any_arn, methods=("GET",))
+def group_options(request: HttpRequest) -> HttpResponse:
+    """GET ?user=alice&q=dev — the groups alice is not in whose name contains "dev" and the
+    caller may add her to."""
+    caller = get_caller(request)
+    name = request.GET.get("user", "")
+    member_of = list(iam.list_groups_for_user(caller, name))
+    picker = pickers.group_picker(request, iam.list_groups(caller, path_prefix=None),
+                                  _named(name), member_of,
+                                  query=request.GET.get("q", "").strip()[:128])
+    return render(request, "console/policy_options.html", {"picker": picker})
+
+
+class _named:
+    """What a picker's search URL needs of an entity: its name."""
+
+    def __init__(self, name: str):
+        self.name = name

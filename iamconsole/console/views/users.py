@@ -11,6 +11,7 @@ from iamconsole.iam import kinds
 from iamconsole.iam import services as iam
 from iamconsole.iam.errors import IAMError
 
+from .. import pickers
 from ..auth import console_view, get_caller, policies_changed
 from ..forms import GroupNameForm, UserCreateForm, UserEditForm
 from . import entities
@@ -42,10 +43,9 @@ class UserPage(entities.EntityPage):
         caller = get_caller(request)
         if tab == "groups":
             groups, denied = readable(lambda: list(iam.list_groups_for_user(caller, user.name)))
-            all_groups, _ = readable(lambda: list(iam.list_groups(caller)))
-            member_of = {g.pk for g in groups or []}
-            return {"groups": groups, "groups_denied": denied,
-                    "addable_groups": [g for g in all_groups or [] if g.pk not in member_of]}
+            picker, _ = readable(lambda: pickers.group_picker(
+                request, iam.list_groups(caller, path_prefix=None), user, groups or []))
+            return {"groups": groups, "groups_denied": denied, "group_picker": picker}
         if tab == "credentials":
             keys, keys_denied = readable(lambda: list(iam.list_access_keys(caller, user.name)))
             devices, mfa_denied = readable(lambda: list(iam.list_mfa_devices(caller, user.name)))
