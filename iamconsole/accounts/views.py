@@ -27,7 +27,7 @@ from iamconsole.iam.caller import Caller
 from iamconsole.iam.errors import AccessDenied, IAMError, NoSuchEntity
 from iamconsole.iam.services import mfa, passwords
 
-from . import flows
+from . import federated, flows
 from .forms import (
     AccountSettingsForm,
     DeviceNameForm,
@@ -141,7 +141,8 @@ def login_view(request):
             return redirect("accounts:login_mfa")
         form.add_error(None, outcome.message)
     return render(request, "accounts/login.html",
-                  {"form": form, "next": request.GET.get("next", "")})
+                  {"form": form, "next": request.GET.get("next", ""),
+                   "federated": federated.sign_in_options(request.GET.get("account", ""))})
 
 
 def _pending_user(request) -> tuple[object | None, dict]:
@@ -174,9 +175,11 @@ def login_mfa_view(request):
 
 @require_POST
 def logout_view(request):
-    if request.user.is_authenticated:
+    if getattr(request.user, "is_federated", False):
+        flows.record_federated_sign_out(caller_from_request(request))
+    elif request.user.is_authenticated:
         flows.record_sign_out(request.user, client_address(request))
-    logout(request)
+    logout(request)  # flushes the session: a federated sign-in's role session key too
     messages.info(request, "You have signed out.")
     return redirect(settings.LOGOUT_REDIRECT_URL)
 
