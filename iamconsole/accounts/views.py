@@ -78,6 +78,20 @@ def denied(request, exc: AccessDenied):
     return render(request, "accounts/denied.html", {"error": exc}, status=403)
 
 
+def user_only(view):
+    """A page of an IAM user's own (password, MFA device, switch role): a federated sign-in has
+    no user, so it is sent to the dashboard with a word of why."""
+    @functools.wraps(view)
+    def page(request, *args, **kwargs):
+        if getattr(request.user, "is_federated", False):
+            messages.info(request, "You signed in through an identity provider as a role: "
+                                   "there is no IAM user's password, MFA device or role "
+                                   "switch here.")
+            return redirect(default_destination())
+        return view(request, *args, **kwargs)
+    return page
+
+
 def signed_in_page(view):
     """A page of the signed-in user (GET shows it, POST acts; never cached): a domain operation
     that denies the user answers with the 403 page."""
@@ -188,6 +202,7 @@ def logout_view(request):
 
 @sensitive_post_parameters("old_password", "new_password1", "new_password2")
 @signed_in_page
+@user_only
 def password_change_view(request):
     user = request.user
     forced = passwords.password_change_required(user)
@@ -218,6 +233,7 @@ def _own_devices(request):
 
 
 @signed_in_page
+@user_only
 def mfa_enroll_view(request):
     user = request.user
     caller = caller_from_request(request)
@@ -260,6 +276,7 @@ def mfa_enroll_view(request):
 
 
 @signed_in_page
+@user_only
 def mfa_resync_view(request):
     user = request.user
     caller = caller_from_request(request)
@@ -328,6 +345,7 @@ def _password_policy_page(request, caller):
 @csrf_protect
 @never_cache
 @login_required
+@user_only
 @require_http_methods(["GET", "POST"])
 def switch_role_view(request):
     """AWS console "Switch role": the session acts as a role of this or another account (its
@@ -356,6 +374,7 @@ def switch_role_view(request):
 
 @require_POST
 @login_required
+@user_only
 def switch_back_view(request):
     request.session.pop(SWITCHED_ROLE, None)
     messages.success(request, f"You are {request.user.arn} again.")

@@ -149,6 +149,13 @@ def test_sign_in_as_the_role_that_trusts_the_subject(federation):
     assert users.status_code == 200 and "Users" in users.text
     roles = browser.get(federation["live"] + "/roles/")
     assert roles.status_code == 403
+    # the REST API takes the session too, as the role
+    assert browser.get(federation["live"] + "/api/v1/users/").status_code == 200
+    assert browser.get(federation["live"] + "/api/v1/roles/").status_code == 403
+    # an IAM user's own pages are not for a federated person
+    for page_url in ("/accounts/password/", "/accounts/mfa/", "/accounts/switch-role/"):
+        moved = browser.get(federation["live"] + page_url, allow_redirects=False)
+        assert moved.status_code == 302 and moved.headers["Location"] == "/", page_url
     event = AuditEvent.everywhere.filter(action="sts:AssumeRoleWithWebIdentity",
                                          outcome="success").get()
     assert event.actor == "alice" and event.new_value["Subject"] == "alice"
@@ -207,3 +214,19 @@ def test_an_administrator_enables_console_sign_in_on_the_provider_page(world, ad
     assert "Sign in with Example" in Client().get("/accounts/login/").content.decode()
     event = AuditEvent.objects.filter(action="iamconsole:PutConsoleSignIn").get()
     assert "s3cret" not in json.dumps(event.new_value)
+
+
+def test_a_callback_with_another_state_or_none_started_is_refused(federation):
+    browser = requests.Session()
+    browser.trust_env = False
+    browser.verify = federation["ca"]
+    live = federation["live"]
+    unstarted = browser.get(f"{live}/accounts/federated/callback/?code=x&state=y")
+    assert "/accounts/login/" in unstarted.url and "not started here" in unstarted.text
+    page = browser.get(f"{live}/accounts/login/")
+    start = re.search(r'action="(/accounts/federated/\d+/start/)"', page.text).group(1)
+    browser.post(live + start, data={"csrfmiddlewaretoken": _csrf(page.text)},
+                 allow_redirects=False)
+    forged = browser.get(f"{live}/accounts/federated/callback/?code=x&state=forged")
+    assert "state mismatch" in forged.text and "federated:" not in forged.text
+    assert not TemporaryCredential.objects.exists()
