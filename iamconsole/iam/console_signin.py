@@ -63,6 +63,9 @@ def put_console_sign_in(caller: Caller, provider_arn: str, *, client_id: str,
     if not display_name or len(display_name) > DISPLAY_NAME_MAX:
         raise InvalidInput(f"The display name must be 1 to {DISPLAY_NAME_MAX} characters.",
                            field="display_name")
+    if client_id not in provider.client_ids:
+        raise InvalidInput(f"Add {client_id} to the provider's audiences (client ids) first: "
+                           "its ID tokens are accepted only for those.", field="client_id")
     current = console_sign_in_of(provider)
     old = _summary(current) if current else None
     if current is None:
@@ -196,6 +199,9 @@ def complete(pending: Pending, state: str, code: str) -> Authenticated:
     id_token = token.get("id_token") if isinstance(token, dict) else None
     if not isinstance(id_token, str):
         raise InvalidIdentityToken("The identity provider returned no ID token.")
+    if client.client_id not in client.provider.client_ids:
+        raise InvalidIdentityToken(f"The client id {client.client_id} is no longer an audience "
+                                   "of the provider.")
     claims = oidc_tokens.verify_id_token(id_token, client.provider.url, [client.client_id])
     if not crypto.constant_time_equals(str(claims.get("nonce", "")), pending.nonce):
         raise InvalidIdentityToken("The ID token's nonce is not this sign-in's.")

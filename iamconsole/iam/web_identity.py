@@ -190,7 +190,7 @@ def token_audience(provider: OpenIDConnectProvider, claims: dict[str, Any]) -> s
     one of the provider's client ids."""
     azp = claims.get("azp")
     return azp if isinstance(azp, str) and azp else next(
-        a for a in oidc_tokens.audience_of(claims) if a in provider.client_ids)
+        (a for a in oidc_tokens.audience_of(claims) if a in provider.client_ids), "")
 
 
 def roles_token_may_assume(provider: OpenIDConnectProvider, claims: dict[str, Any],

@@ -203,6 +203,11 @@ def test_an_administrator_enables_console_sign_in_on_the_provider_page(world, ad
     client = client_for(admin)
     page = client.get("/oidc-providers/idp.example.com/").content.decode()
     assert "Console sign-in" in page and "Not offered on the sign-in page." in page
+    not_an_audience = client.post("/oidc-providers/idp.example.com/console-sign-in/", {
+        "display_name": "Example", "client_id": "other", "client_secret": "s3cret-value",
+        "enabled": "on"}, **htmx("tab-panel"))
+    assert "audiences" in not_an_audience.content.decode()
+    assert not ConsoleSignInClient.objects.exists()
     saved = client.post("/oidc-providers/idp.example.com/console-sign-in/", {
         "display_name": "Example", "client_id": "console", "client_secret": "s3cret-value",
         "enabled": "on"}, **htmx("tab-panel"))
