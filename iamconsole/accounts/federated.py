@@ -29,6 +29,13 @@ def sign_in_options(account: str) -> list[console_signin.ConsoleSignInClient]:
     return console_signin.enabled_clients(found.id) if found is not None else []
 
 
+def origins(options: list[console_signin.ConsoleSignInClient]) -> list[str]:
+    """The providers' origins, which the sign-in page's CSP form-action must allow (browsers
+    apply it to the redirect a form submission is answered with). The authorization endpoint
+    is expected at the issuer's origin."""
+    return sorted({"https://" + option.provider.name.split("/", 1)[0] for option in options})
+
+
 def _refuse(request, message: str):
     messages.error(request, message)
     return redirect("accounts:login")

@@ -154,9 +154,12 @@ def login_view(request):
             }
             return redirect("accounts:login_mfa")
         form.add_error(None, outcome.message)
-    return render(request, "accounts/login.html",
-                  {"form": form, "next": request.GET.get("next", ""),
-                   "federated": federated.sign_in_options(request.GET.get("account", ""))})
+    options = federated.sign_in_options(request.GET.get("account", ""))
+    response = render(request, "accounts/login.html",
+                      {"form": form, "next": request.GET.get("next", ""), "federated": options})
+    if options:  # "Sign in with" posts here, then redirects to the provider: CSP form-action
+        response._csp_update = {"form-action": ["'self'", *federated.origins(options)]}
+    return response
 
 
 def _pending_user(request) -> tuple[object | None, dict]:

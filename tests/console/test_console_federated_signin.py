@@ -125,6 +125,8 @@ def _sign_in(idp: dict, subject: str) -> tuple[requests.Session, requests.Respon
     browser.trust_env = False  # REQUESTS_CA_BUNDLE would replace the verify above
     page = browser.get(f"{idp['live']}/accounts/login/")
     assert "Sign in with Test IdP" in page.text
+    # browsers apply form-action to the redirect that answers the button's POST
+    assert idp["issuer"] in page.headers["Content-Security-Policy"].split("form-action")[1]
     start = re.search(r'action="(/accounts/federated/\d+/start/)"', page.text).group(1)
     login = browser.post(idp["live"] + start, data={"csrfmiddlewaretoken": _csrf(page.text)},
                          headers={"Referer": page.url})
@@ -235,3 +237,38 @@ def test_a_callback_with_another_state_or_none_started_is_refused(federation):
     forged = browser.get(f"{live}/accounts/federated/callback/?code=x&state=forged")
     assert "state mismatch" in forged.text and "federated:" not in forged.text
     assert not TemporaryCredential.objects.exists()
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(),
+                    reason="Debian chromium is not installed (apt-get install chromium)")
+def test_in_a_real_browser_choose_a_role_and_sign_out(federation, monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    live = federation["live"]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"])
+        # the IdP's certificate is issued by the test's CA, unknown to chromium
+        page = browser.new_context(ignore_https_errors=True).new_page()
+        page.set_default_timeout(15_000)
+        page.goto(f"{live}/accounts/login/")
+        page.get_by_role("button", name="Sign in with Test IdP").click()
+        page.wait_for_url(f"{federation['issuer']}/interaction/**")
+        page.locator('input[name="login"]').fill("bob")
+        page.locator('input[name="password"]').fill("any")
+        page.get_by_role("button", name="Sign-in").click()
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_url(f"{live}/accounts/federated/choose/")
+        page.get_by_label(f"arn:aws:iam::{ACCOUNT}:role/viewer").check()
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(f"{live}/")
+        assert "federated: bob as role/viewer" in page.locator("header").inner_text()
+        page.get_by_role("button", name="Sign out").click()
+        page.wait_for_url(f"{live}/accounts/login/**")
+        page.goto(f"{live}/users/")
+        assert "/accounts/login/" in page.url
+        browser.close()
