@@ -42,6 +42,15 @@ $(JS_STAMP): tests/js/package-lock.json
 	  npm ci --prefix tests/js --no-audit --no-fund --silent && rm -f tests/js/node_modules/.installed-* && touch $@; \
 	else echo "npm not installed: the JavaScript SDK scenario will be skipped"; fi
 
+## The certified OpenID Connect provider (pinned in tests/oidc_idp_node) for the federated
+## console sign-in tests; skipped without npm.
+IDP_STAMP := tests/oidc_idp_node/node_modules/.installed-$(shell cat tests/oidc_idp_node/package-lock.json | cksum | cut -d' ' -f1)
+js: $(IDP_STAMP)
+$(IDP_STAMP): tests/oidc_idp_node/package-lock.json
+	@if command -v npm >/dev/null; then \
+	  npm ci --prefix tests/oidc_idp_node --no-audit --no-fund --silent && rm -f tests/oidc_idp_node/node_modules/.installed-* && touch $@; \
+	else echo "npm not installed: the federated console sign-in tests will be skipped"; fi
+
 demo: $(RUN_STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo

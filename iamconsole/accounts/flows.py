@@ -213,6 +213,15 @@ def record_sign_out(user, address: str | None) -> None:
                  resource_name=user.name, resource_arn=user.arn)
 
 
+def record_federated_sign_out(caller: Caller) -> None:
+    """A federated console session (no User) signs out: its role session, named by the token's
+    subject, is the actor."""
+    role = caller.role
+    with tenancy.acting_in(role.account_id):
+        audit.record(caller, SIGN_OUT, resource_type="role", resource_name=role.name,
+                     resource_arn=role.arn)
+
+
 @dataclass
 class SwitchOutcome:
     access_key_id: str = ""

@@ -35,7 +35,7 @@ from iamconsole.iam.services.mfa import mfa_enrollment_required
 from iamconsole.iam.services.passwords import hard_expired, password_change_required
 
 from . import flows
-from .session import PENDING_MFA, request_account, switched_role
+from .session import PENDING_MFA, federated_session, request_account, switched_role
 
 PASSWORD_STEP = "password"
 ENROLL_STEP = "enroll"
@@ -70,6 +70,8 @@ class SignInStepMiddleware:
         if request.path.startswith(self.always_allowed):
             return self.get_response(request)
         user = getattr(request, "user", None)
+        if getattr(user, "is_federated", False):  # no password, no MFA device: no step
+            return self.get_response(request)
         if user is not None and user.is_authenticated and hard_expired(user):
             logout(request)
             if request.path.startswith("/api/"):
@@ -165,8 +167,9 @@ class SignInThrottleMiddleware:
 
 class TenancyMiddleware:
     """Console sessions act in their account: the signed-in user's, or after "Switch role" the
-    role's. Every request starts with no account chosen and ends with none (signed API
-    requests choose theirs in iam.authn)."""
+    role's; a federated sign-in (no User) becomes `request.user` = its FederatedPerson and
+    acts in its role's account. Every request starts with no account chosen and ends with
+    none (signed API requests choose theirs in iam.authn)."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
@@ -174,6 +177,10 @@ class TenancyMiddleware:
     def __call__(self, request):
         token = tenancy.activate(None)
         try:
+            if not request.user.is_authenticated:
+                person = federated_session(request)
+                if person is not None:
+                    request.user = person
             tenancy.activate(request_account(request))
             request.switched_role = (switched_role(request) if request.user.is_authenticated
                                      else None)

@@ -22,6 +22,11 @@ ENROLL_SERIAL = "accounts.enroll_serial"  # the unassigned device this session i
 PENDING_MFA_SECONDS = 5 * 60
 # The role session a signed-in user switched to (AWS console "Switch role"): its access key id.
 SWITCHED_ROLE = "accounts.switched_role"
+# A person signed in through an external OIDC provider (no User): {"key": the role session's
+# access key id, "sub": the token's subject, "provider": the provider's ARN}.
+FEDERATED = "accounts.federated"
+FEDERATED_PENDING = "accounts.federated_pending"  # the code flow in progress (state, nonce...)
+FEDERATED_CHOICE = "accounts.federated_choice"  # the verified ID token while choosing a role
 
 _CACHED = "_iamconsole_caller"
 
@@ -60,12 +65,66 @@ def switched_role(request: HttpRequest) -> TemporaryCredential | None:
     credential = (TemporaryCredential.objects.select_related("role")
                   .filter(access_key_id=key_id, role__isnull=False).first())
     user = request.user
+    if getattr(user, "is_federated", False):
+        return None
     if (credential is None or credential.expires_at <= clock.now()
             or credential.source_arn != user.arn):
         request.session.pop(SWITCHED_ROLE, None)
         return None
     request.__dict__["_iamconsole_switched"] = credential
     return credential
+
+
+class FederatedPerson:
+    """`request.user` for a federated console session: signed in, but no User. It acts only
+    as its role session (`credential`); it has no password, MFA device or switch role."""
+
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True
+    is_federated = True
+    is_root = is_staff = is_superuser = False
+    pk = id = None
+
+    def __init__(self, credential: TemporaryCredential, subject: str, provider_arn: str):
+        self.credential = credential
+        self.subject = subject
+        self.provider_arn = provider_arn
+        self.role = credential.role
+        self.account_id = credential.role.account_id
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:sts::{self.account_id}:assumed-role/{self.role.name}/" \
+               f"{self.credential.session_name}"
+
+    @property
+    def name(self) -> str:
+        return f"federated: {self.subject} as role/{self.role.name}"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def federated_session(request: HttpRequest) -> FederatedPerson | None:
+    """The federated sign-in this console session holds, while its role session lasts (an
+    expired or unknown one is dropped)."""
+    if not hasattr(request, "session"):
+        return None
+    held = request.session.get(FEDERATED)
+    if not isinstance(held, dict) or not held.get("key"):
+        return None
+    cached = request.__dict__.get("_iamconsole_federated")
+    if cached is not None and cached.credential.access_key_id == held["key"]:
+        return cached
+    credential = (TemporaryCredential.objects.select_related("role")
+                  .filter(access_key_id=held["key"], role__isnull=False).first())
+    if credential is None or credential.expires_at <= clock.now():
+        request.session.pop(FEDERATED, None)
+        return None
+    person = FederatedPerson(credential, held.get("sub", ""), held.get("provider", ""))
+    request.__dict__["_iamconsole_federated"] = person
+    return person
 
 
 def caller_from_request(request: HttpRequest) -> Caller:
@@ -78,6 +137,14 @@ def caller_from_request(request: HttpRequest) -> Caller:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         raise PermissionDenied("Sign in first.")
+    if getattr(user, "is_federated", False):
+        cached = request.__dict__.get(_CACHED)
+        if cached is not None and cached.credential is user.credential:
+            return cached
+        caller = Caller(role=user.role, credential=user.credential, auth_method="console",
+                        source_ip=client_address(request), secure_transport=request.is_secure())
+        request.__dict__[_CACHED] = caller
+        return caller
     switched = switched_role(request)
     cached = request.__dict__.get(_CACHED)
     if cached is not None and cached.credential is switched and (
@@ -99,5 +166,7 @@ def request_account(request: HttpRequest) -> str | None:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return None
+    if getattr(user, "is_federated", False):
+        return user.account_id
     switched = switched_role(request)
     return switched.role.account_id if switched is not None else user.account_id

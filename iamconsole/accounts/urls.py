@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import federated, views
 
 app_name = "accounts"
 
@@ -15,4 +15,7 @@ urlpatterns = [
     path("password-policy/", views.password_policy_view, name="password_policy"),
     path("switch-role/", views.switch_role_view, name="switch_role"),
     path("switch-back/", views.switch_back_view, name="switch_back"),
+    path("federated/<int:pk>/start/", federated.federated_start, name="federated_start"),
+    path("federated/callback/", federated.federated_callback, name="federated_callback"),
+    path("federated/choose/", federated.federated_choose, name="federated_choose"),
 ]

@@ -27,7 +27,7 @@ from iamconsole.iam.caller import Caller
 from iamconsole.iam.errors import AccessDenied, IAMError, NoSuchEntity
 from iamconsole.iam.services import mfa, passwords
 
-from . import flows
+from . import federated, flows
 from .forms import (
     AccountSettingsForm,
     DeviceNameForm,
@@ -76,6 +76,20 @@ def _form_error(form, exc: IAMError, field_map: dict[str, str] | None = None) ->
 
 def denied(request, exc: AccessDenied):
     return render(request, "accounts/denied.html", {"error": exc}, status=403)
+
+
+def user_only(view):
+    """A page of an IAM user's own (password, MFA device, switch role): a federated sign-in has
+    no user, so it is sent to the dashboard with a word of why."""
+    @functools.wraps(view)
+    def page(request, *args, **kwargs):
+        if getattr(request.user, "is_federated", False):
+            messages.info(request, "You signed in through an identity provider as a role: "
+                                   "there is no IAM user's password, MFA device or role "
+                                   "switch here.")
+            return redirect(default_destination())
+        return view(request, *args, **kwargs)
+    return page
 
 
 def signed_in_page(view):
@@ -140,8 +154,12 @@ def login_view(request):
             }
             return redirect("accounts:login_mfa")
         form.add_error(None, outcome.message)
-    return render(request, "accounts/login.html",
-                  {"form": form, "next": request.GET.get("next", "")})
+    options = federated.sign_in_options(request.GET.get("account", ""))
+    response = render(request, "accounts/login.html",
+                      {"form": form, "next": request.GET.get("next", ""), "federated": options})
+    if options:  # "Sign in with" posts here, then redirects to the provider: CSP form-action
+        response._csp_update = {"form-action": ["'self'", *federated.origins(options)]}
+    return response
 
 
 def _pending_user(request) -> tuple[object | None, dict]:
@@ -174,9 +192,11 @@ def login_mfa_view(request):
 
 @require_POST
 def logout_view(request):
-    if request.user.is_authenticated:
+    if getattr(request.user, "is_federated", False):
+        flows.record_federated_sign_out(caller_from_request(request))
+    elif request.user.is_authenticated:
         flows.record_sign_out(request.user, client_address(request))
-    logout(request)
+    logout(request)  # flushes the session: a federated sign-in's role session key too
     messages.info(request, "You have signed out.")
     return redirect(settings.LOGOUT_REDIRECT_URL)
 
@@ -185,6 +205,7 @@ def logout_view(request):
 
 @sensitive_post_parameters("old_password", "new_password1", "new_password2")
 @signed_in_page
+@user_only
 def password_change_view(request):
     user = request.user
     forced = passwords.password_change_required(user)
@@ -215,6 +236,7 @@ def _own_devices(request):
 
 
 @signed_in_page
+@user_only
 def mfa_enroll_view(request):
     user = request.user
     caller = caller_from_request(request)
@@ -257,6 +279,7 @@ def mfa_enroll_view(request):
 
 
 @signed_in_page
+@user_only
 def mfa_resync_view(request):
     user = request.user
     caller = caller_from_request(request)
@@ -326,6 +349,7 @@ def _password_policy_page(request, caller):
 @csrf_protect
 @never_cache
 @login_required
+@user_only
 @require_http_methods(["GET", "POST"])
 def switch_role_view(request):
     """AWS console "Switch role": the session acts as a role of this or another account (its
@@ -354,6 +378,7 @@ def switch_role_view(request):
 
 @require_POST
 @login_required
+@user_only
 def switch_back_view(request):
     request.session.pop(SWITCHED_ROLE, None)
     messages.success(request, f"You are {request.user.arn} again.")

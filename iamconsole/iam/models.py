@@ -791,3 +791,21 @@ class CustomService(AccountOwned):
 
     def __str__(self) -> str:
         return self.prefix
+
+
+class ConsoleSignInClient(AccountOwned):
+    """Console sign-in through an OIDC provider (issue #17): the OAuth 2.0 client the console
+    is registered as at the provider, its client secret encrypted at rest (iam.crypto). When
+    `enabled`, the sign-in page of the provider's account offers "Sign in with <display_name>"."""
+
+    provider = models.OneToOneField(OpenIDConnectProvider, on_delete=models.CASCADE,
+                                    related_name="console_sign_in")
+    client_id = models.CharField(max_length=255)
+    client_secret_encrypted = models.TextField(blank=True, default="")
+    display_name = models.CharField(max_length=64)
+    enabled = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["display_name"]
+        default_manager_name = "objects"

@@ -95,6 +95,23 @@ _cache: dict[str, _KeySet] = {}
 _lock = threading.Lock()
 
 
+def discovery(issuer: str) -> dict[str, Any]:
+    """The issuer's discovery document (`/.well-known/openid-configuration`), fetched over
+    verified HTTPS; IDPCommunicationError when it is unreachable or names another issuer."""
+    configuration = _fetch_json(issuer.rstrip("/") + "/.well-known/openid-configuration")
+    if not isinstance(configuration, dict):
+        raise IDPCommunicationError(f"The discovery document of {issuer} is no JSON object.")
+    if configuration.get("issuer") not in (None, issuer, issuer.rstrip("/")):
+        raise IDPCommunicationError(f"The discovery document of {issuer} names another "
+                                    f"issuer: {configuration.get('issuer')}")
+    return configuration
+
+
+def ca_bundle() -> str | bool:
+    """For HTTP clients (`verify=`): IAMCONSOLE_OIDC_CA_BUNDLE when set, else the system's."""
+    return getattr(settings, "IAMCONSOLE_OIDC_CA_BUNDLE", "") or True
+
+
 def _discover_keys(issuer: str) -> _KeySet:
     """The issuer's signing keys, read from its discovery document's jwks_uri."""
     configuration = _fetch_json(issuer.rstrip("/") + "/.well-known/openid-configuration")

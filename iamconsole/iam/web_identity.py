@@ -168,6 +168,43 @@ def _context(provider: OpenIDConnectProvider, claims: dict[str, Any], audience: 
     return context
 
 
+def trust_refusal(role: Role, provider: OpenIDConnectProvider, context: dict[str, Any],
+                  actions: list[str] | None = None) -> str:
+    """Why the role's trust policy refuses the token's holder (`"<action>: <decision>"`), or ""
+    when it allows each of `actions` (sts:AssumeRoleWithWebIdentity by default) for
+    Principal.Federated = the provider's ARN with the request `context` (see `_context`)."""
+    trust = compile_policy(role.assume_role_policy_document, policy_id="AssumeRolePolicy",
+                           policy_type="resource", kind="trust",
+                           version_id=f"trust:{role.role_id}:{role.revision}")
+    for action in actions or [ACTION]:
+        decision = evaluate(Request(action, role.arn, context, principal_arn=provider.arn,
+                                    principal_account=role.account_id), [],
+                            resource_policy=trust)
+        if not decision.allowed:
+            return f"{action}: {decision.decision}"
+    return ""
+
+
+def token_audience(provider: OpenIDConnectProvider, claims: dict[str, Any]) -> str:
+    """The `<p>:aud` of verified claims: the `azp` when there is one, else the audience that is
+    one of the provider's client ids."""
+    azp = claims.get("azp")
+    return azp if isinstance(azp, str) and azp else next(
+        (a for a in oidc_tokens.audience_of(claims) if a in provider.client_ids), "")
+
+
+def roles_token_may_assume(provider: OpenIDConnectProvider, claims: dict[str, Any],
+                           session_name: str) -> list[Role]:
+    """The roles of the provider's account whose trust policies let the holder of these
+    verified ID token claims call AssumeRoleWithWebIdentity with `session_name` (the console's
+    federated sign-in offers them; the call itself checks again). Tokens with session tags or a
+    source identity are judged on sts:AssumeRoleWithWebIdentity alone here."""
+    context = _context(provider, claims, token_audience(provider, claims), session_name,
+                       "", {}, [])
+    roles = Role.everywhere.filter(account_id=provider.account_id).order_by("name")
+    return [role for role in roles if not trust_refusal(role, provider, context)]
+
+
 def _provider(role: Role, issuer: str) -> OpenIDConnectProvider:
     try:
         key = provider_key(issuer)
@@ -232,9 +269,7 @@ def _assume(caller: FederatedCaller, role: Role, session_name: str, token: str,
                      error_code=exc.code)
         raise
     caller.subject = claims["sub"]
-    azp = claims.get("azp")
-    audience = azp if isinstance(azp, str) and azp else next(
-        a for a in oidc_tokens.audience_of(claims) if a in provider.client_ids)
+    audience = token_audience(provider, claims)
     tags, transitive = _session_tags(claims)
     source_identity = claims.get(SOURCE_IDENTITY_CLAIM) or ""
     if not isinstance(source_identity, str) or (
@@ -243,17 +278,11 @@ def _assume(caller: FederatedCaller, role: Role, session_name: str, token: str,
     text, arns_, packed = sts._session_policy(policy, policy_arns, tags)
     context = _context(provider, claims, audience, session_name, source_identity, tags,
                        transitive)
-    trust = compile_policy(role.assume_role_policy_document, policy_id="AssumeRolePolicy",
-                           policy_type="resource", kind="trust",
-                           version_id=f"trust:{role.role_id}:{role.revision}")
     actions = [ACTION] + (["sts:TagSession"] if tags else []) + (
         ["sts:SetSourceIdentity"] if source_identity else [])
-    for action in actions:
-        decision = evaluate(Request(action, role.arn, context, principal_arn=provider.arn,
-                                    principal_account=role.account_id), [],
-                            resource_policy=trust)
-        if not decision.allowed:
-            raise _denied(caller, role.arn, f"{action}: {decision.decision}")
+    refusal = trust_refusal(role, provider, context, actions)
+    if refusal:
+        raise _denied(caller, role.arn, refusal)
     now = clock.now()
     with transaction.atomic():
         issued = sts._issue(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.urls import path
 
-from iamconsole.iam import kinds
+from iamconsole.iam import console_signin, kinds
 from iamconsole.iam import services as iam
 
 from ..forms import ClientIDForm, OpenIDConnectProviderCreateForm
@@ -46,7 +46,10 @@ class OpenIDConnectProviderPage(entities.EntityPage):
     def tab_context(self, request, entity, tab):
         return {"client_id_form": ClientIDForm(),
                 "add_url": self.url("add_client_id", [entity.name]),
-                "remove_url": self.url("remove_client_id", [entity.name])}
+                "remove_url": self.url("remove_client_id", [entity.name]),
+                "console_sign_in": console_signin.console_sign_in_of(entity),
+                "console_sign_in_url": self.url("console_sign_in", [entity.name]),
+                "console_sign_in_action": console_signin.MANAGE_ACTION}
 
     def create(self, caller, data):
         return iam.create_open_id_connect_provider(
@@ -68,6 +71,16 @@ remove_client_id = entities.tab_action(
         caller, "https://" + name, request.POST.get("client_id", "")),
     lambda request, name: f"Audience {request.POST.get('client_id', '')} removed.")
 
+# Console sign-in through this provider (issue #17): the console's OAuth client at the provider.
+console_sign_in = entities.tab_action(
+    PAGE, "provider", console_signin.MANAGE_ACTION,
+    lambda caller, name, request: console_signin.put_console_sign_in(
+        caller, "https://" + name, client_id=request.POST.get("client_id", ""),
+        client_secret=request.POST.get("client_secret", ""),
+        display_name=request.POST.get("display_name", ""),
+        enabled=request.POST.get("enabled") == "on"),
+    lambda request, name: "Console sign-in saved.")
+
 
 def urls() -> list:
     """The generic routes, the detail last (a provider's name may contain slashes)."""
@@ -76,6 +89,8 @@ def urls() -> list:
              name="oidc_provider_add_client_id"),
         path("oidc-providers/<path:name>/client-ids/remove/", remove_client_id,
              name="oidc_provider_remove_client_id"),
+        path("oidc-providers/<path:name>/console-sign-in/", console_sign_in,
+             name="oidc_provider_console_sign_in"),
     ])
     detail = [r for r in routes if r.name == "oidc_provider_detail"]
     return [r for r in routes if r.name != "oidc_provider_detail"] + detail
