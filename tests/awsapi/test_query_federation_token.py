@@ -81,6 +81,18 @@ def test_permissions_are_the_intersection_of_user_and_session_policies(broker_st
     assert not authz.is_allowed(caller, "s3:GetObject", "arn:aws:s3:::private/x")  # user only
 
 
+def test_the_users_permissions_boundary_limits_the_session(broker_sts):
+    system = Caller.system("test")
+    boundary = iam.create_policy(system, "boundary", policy_json(
+        allow(["sts:GetFederationToken", "s3:GetObject"], "*")))
+    iam.put_user_permissions_boundary(system, "broker", boundary.arn)
+    credentials = broker_sts.get_federation_token(
+        Name="alice", Policy=policy_json(allow("s3:*", "*")))["Credentials"]
+    caller = session_caller(credentials)
+    assert authz.is_allowed(caller, "s3:GetObject", BUCKET)
+    assert not authz.is_allowed(caller, "s3:PutObject", BUCKET)  # outside the boundary
+
+
 def test_no_session_policy_grants_nothing_but_get_caller_identity(broker_sts, aws_client):
     result = broker_sts.get_federation_token(Name="alice")
     assert result.get("PackedPolicySize") is None
