@@ -14,9 +14,13 @@ from pathlib import Path
 
 import pytest
 from awsapi_helpers import ACCOUNT, create_keys, error, session_client
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 from personas import allow, make_user, policy_json
 
-from iamconsole.iam import authz, clock, crypto
+from iamconsole import sigv4
+from iamconsole.iam import authn, authz, clock, crypto, decisions
 from iamconsole.iam import identifiers as ids
 from iamconsole.iam import services as iam
 from iamconsole.iam.caller import Caller
@@ -45,10 +49,20 @@ def broker_sts(aws_client, broker):
 
 
 def session_caller(credentials: dict) -> Caller:
-    """The Caller authentication builds for the federated credentials."""
-    cred = TemporaryCredential.objects.select_related("user").get(
-        access_key_id=credentials["AccessKeyId"])
-    return Caller(user=cred.user, credential=cred, auth_method="query")
+    """The Caller authentication builds for a request signed with the federated credentials
+    (as a custom service's request is verified by the decision API)."""
+    signed = AWSRequest(method="GET", url="https://reports.example/a.csv")
+    SigV4Auth(Credentials(credentials["AccessKeyId"], credentials["SecretAccessKey"],
+                          credentials["SessionToken"]), "s3", "us-east-1").add_auth(signed)
+    request = sigv4.SignedRequest(
+        method="GET", path="/a.csv", query_string="",
+        headers={"host": "reports.example",
+                 **{k.lower(): v for k, v in signed.headers.items()}},
+        payload_hash=decisions.sigv4_empty_hash())
+    caller = authn.authenticate_signed(request, expected_service="s3", auth_method="test",
+                                       source_ip=None, secure_transport=True)
+    assert caller.credential.access_key_id == credentials["AccessKeyId"]
+    return caller
 
 
 def test_federation_token_shape_and_caller_identity(broker_sts, aws_client):
