@@ -64,6 +64,17 @@ def get_session_token(caller, p):
     return {"Credentials": shapes.credentials_shape(issued)}
 
 
+def get_federation_token(caller, p):
+    session = sts.get_federation_token(
+        caller, p["Name"], duration_seconds=p.get("DurationSeconds"), policy=p.get("Policy"),
+        policy_arns=p.get("PolicyArns"), tags=p.get("Tags"))
+    return {
+        "Credentials": shapes.credentials_shape(session.credentials),
+        "FederatedUser": {"FederatedUserId": session.federated_user_id, "Arn": session.arn},
+        "PackedPolicySize": session.packed_policy_size,
+    }
+
+
 def get_access_key_info(caller, p):
     return {"Account": sts.get_access_key_info(caller, p["AccessKeyId"])}
 
@@ -88,6 +99,7 @@ ACTIONS: dict[str, Handler] = {
     "AssumeRole": assume_role,
     "AssumeRoleWithWebIdentity": assume_role_with_web_identity,
     "GetSessionToken": get_session_token,
+    "GetFederationToken": get_federation_token,
     "GetAccessKeyInfo": get_access_key_info,
     "DecodeAuthorizationMessage": decode_authorization_message,
     "AssumeRoot": assume_root,

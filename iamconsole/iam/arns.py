@@ -65,6 +65,11 @@ def access_report(entity_path: str, account: str | None = None) -> str:
     return of_resource(f"access-report/{entity_path}", "iam", account)
 
 
+def federated_user(name: str, account: str | None = None) -> str:
+    """The ARN of a GetFederationToken session: arn:aws:sts::<account>:federated-user/<name>."""
+    return build("federated-user", name, "/", service="sts", account=account)
+
+
 def assumed_role(role_name: str, session_name: str, account: str | None = None) -> str:
     return build("assumed-role", f"{role_name}/{session_name}", "/", service="sts",
                  account=account)

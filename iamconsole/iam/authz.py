@@ -229,7 +229,8 @@ def _session_policies(caller: Caller) -> list[CompiledPolicy] | None:
     wanted = [arn for arn in (cred.session_policy_arns if cred is not None else ())
               if not task_policies.is_task_policy(arn)]
     if cred is None or (not cred.session_policy and not wanted):
-        return None
+        # AWS: a federated-user session given no session policy has no permissions at all.
+        return [] if caller.is_federated else None
     policies = []
     if cred.session_policy:
         policies.append(
@@ -267,7 +268,9 @@ def request_context(caller: Caller, extra: dict[str, Any] | None = None) -> Cont
         values["aws:MultiFactorAuthAge"] = max(
             0, int((now - caller.mfa_authenticated_at).total_seconds())
         )
-    if caller.role is None and caller.user is not None and not caller.user.is_root:
+    if caller.is_federated:  # AWS: no aws:username; the session tags are its principal tags
+        tags = dict(caller.credential.session_tags or {})
+    elif caller.role is None and caller.user is not None and not caller.user.is_root:
         values["aws:username"] = caller.user.name
         tags = caller.user.tags
     elif caller.role is not None:

@@ -65,11 +65,20 @@ class Caller:
         return task_policies.of_session(self.credential)
 
     @property
+    def is_federated(self) -> bool:
+        """A federated-user session of STS GetFederationToken (a user's credential that
+        carries a federated user name; GetSessionToken and AssumeRoot credentials carry none)."""
+        return (self.role is None and self.credential is not None
+                and self.credential.user_id is not None and bool(self.credential.session_name))
+
+    @property
     def session_name(self) -> str:
         return self.credential.session_name if self.credential else ""
 
     @property
     def arn(self) -> str:
+        if self.is_federated:
+            return arns.federated_user(self.session_name, account=self.account)
         if self.role is not None:
             return arns.assumed_role(self.role.name, self.session_name,
                                      account=self.role.account_id)
@@ -79,6 +88,8 @@ class Caller:
 
     @property
     def display_name(self) -> str:
+        if self.is_federated:
+            return f"federated-user/{self.session_name}"
         if self.role is not None:
             return f"{self.role.name}/{self.session_name}"
         if self.user is not None:
@@ -87,6 +98,8 @@ class Caller:
 
     @property
     def principal_type(self) -> str:
+        if self.is_federated:
+            return "FederatedUser"
         if self.role is not None:
             return "AssumedRole"
         if self.user is not None and not self.user.is_root:
@@ -95,6 +108,8 @@ class Caller:
 
     @property
     def user_id(self) -> str:
+        if self.is_federated:  # AWS: account:caller-specified-name
+            return f"{self.account}:{self.session_name}"
         if self.role is not None:
             return f"{self.role.role_id}:{self.session_name}"
         if self.user is not None and not self.user.is_root:

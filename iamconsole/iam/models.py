@@ -621,7 +621,8 @@ class AccountSettings(AccountOwned):
 
 class TemporaryCredential(models.Model):
     """STS credentials (ASIA… key, secret encrypted, session token hashed) from AssumeRole or
-    GetSessionToken. They stop working at `expires_at`."""
+    GetSessionToken. They stop working at `expires_at`. A user's credential with a
+    `session_name` is a GetFederationToken session (`Caller.is_federated`)."""
 
     access_key_id = models.CharField(max_length=32, unique=True)
     secret_encrypted = models.TextField()

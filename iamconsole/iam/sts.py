@@ -16,6 +16,11 @@ Rules (AWS's, see the project's AWS Query API wire reference, shared/reference/a
   longer requests are shortened as AWS does); with MFA the session carries
   ``aws:MultiFactorAuthPresent``. No IAM permission is needed (AWS: it cannot be denied).
 * GetCallerIdentity: always allowed, even under an explicit deny.
+* GetFederationToken: long-term user (or root) credentials only, sts:GetFederationToken on
+  ``arn:aws:sts::<account>:federated-user/<Name>``; 900..129600 seconds (root: one hour). The
+  federated session's permissions are the intersection of the user's policies (and boundary)
+  and the session policies passed (Policy, PolicyArns): none passed, none granted. Its UserId
+  is ``<account>:<Name>``; it may call GetCallerIdentity on STS and nothing on IAM.
 * Credentials from GetSessionToken may call only AssumeRole and GetCallerIdentity on STS, and IAM
   only when they were obtained with MFA (:func:`check_session_token_scope`).
 
@@ -51,12 +56,14 @@ from .services.mfa import verify_mfa_code
 ASSUME_ROLE_MIN, ASSUME_ROLE_DEFAULT, CHAINED_ROLE_MAX = 900, 3600, 3600
 SESSION_TOKEN_MIN, SESSION_TOKEN_DEFAULT, SESSION_TOKEN_MAX = 900, 43200, 129600
 ROOT_SESSION_TOKEN_MAX = 3600
+FEDERATION_TOKEN_MIN, FEDERATION_TOKEN_DEFAULT, FEDERATION_TOKEN_MAX = 900, 43200, 129600
 MAX_POLICY_ARNS = 10
 MAX_SESSION_TAGS = 50
 PACKED_POLICY_BUDGET = 2048  # characters of session policy / ARNs / tags a session may carry
 SESSION_TOKEN_BYTES = 96
 
 _SESSION_NAME = re.compile(r"^[\w+=,.@-]{2,64}$", re.ASCII)
+_FEDERATED_NAME = re.compile(r"^[\w+=,.@-]{2,32}$", re.ASCII)
 # STS actions a GetSessionToken session may call (AWS: "Permissions for GetSessionToken").
 SESSION_TOKEN_STS_ACTIONS = frozenset({"AssumeRole", "GetCallerIdentity"})
 
@@ -382,10 +389,86 @@ def get_session_token(
     return issued
 
 
+# --------------------------------------------------------------------------- GetFederationToken
+
+
+@dataclass
+class FederatedSession:
+    credentials: SessionCredentials
+    federated_user_id: str
+    arn: str
+    packed_policy_size: int | None
+
+
+def get_federation_token(
+    caller: Caller,
+    name: str,
+    *,
+    duration_seconds: int | None = None,
+    policy: str | None = None,
+    policy_arns: list | None = None,
+    tags=None,
+) -> FederatedSession:
+    """A federated-user session of the calling IAM user (or root user), whose permissions are
+    the intersection of the user's policies (and boundary) and the session policies passed here:
+    with none passed the session may do nothing but sts:GetCallerIdentity."""
+    user = caller.user
+    if user is None or caller.role is not None:
+        raise audit.denied(caller, AccessDenied(
+            "GetFederationToken must be called with the long-term credentials of an IAM user "
+            "or the root user.", action="sts:GetFederationToken", resource="*"))
+    if caller.credential is not None:
+        raise audit.denied(caller, AccessDenied(
+            "Cannot call GetFederationToken with session credentials",
+            action="sts:GetFederationToken", resource=caller.arn))
+    if not isinstance(name, str) or not _FEDERATED_NAME.match(name):
+        raise ValidationError(
+            f"Value '{name}' at 'name' failed to satisfy constraint: Member must satisfy "
+            r"regular expression pattern: [\w+=,.@-]* and have length between 2 and 32",
+            field="name")
+    seconds = _duration(duration_seconds, FEDERATION_TOKEN_DEFAULT, FEDERATION_TOKEN_MIN,
+                        FEDERATION_TOKEN_MAX,
+                        f"The requested DurationSeconds exceeds {FEDERATION_TOKEN_MAX} seconds.")
+    if user.is_root:
+        seconds = min(seconds, ROOT_SESSION_TOKEN_MAX)  # AWS: root sessions last one hour
+    tag_map = normalize_tags(tags)
+    text, policy_arn_list, packed = _session_policy(policy, policy_arns, tag_map)
+    arn = arns.federated_user(name, account=caller.account)
+    extra: dict[str, Any] = {}
+    if tag_map:
+        extra.update({"aws:TagKeys": list(tag_map),
+                      **{f"aws:RequestTag/{k}": v for k, v in tag_map.items()}})
+    authz.check(caller, "sts:GetFederationToken", arn, extra)
+    if tag_map:
+        authz.check(caller, "sts:TagSession", arn, extra)
+    now = clock.now()
+    with transaction.atomic():
+        issued = _issue(caller, user=user, session_name=name, session_policy=text,
+                        session_policy_arns=policy_arn_list, session_tags=tag_map,
+                        created_at=now, expires_at=now + timedelta(seconds=seconds))
+        audit.record(caller, "sts:GetFederationToken", resource_type="federated-user",
+                     resource_name=name, resource_arn=arn,
+                     new={"FederatedUserArn": arn, "AccessKeyId": issued.access_key_id,
+                          "Expiration": issued.expiration.isoformat(),
+                          "SessionPolicy": bool(text), "PolicyArns": policy_arn_list,
+                          "Tags": sorted(tag_map)})
+    return FederatedSession(issued, f"{caller.account}:{name}", arn, packed)
+
+
 def check_session_token_scope(caller: Caller, service: str, operation: str) -> None:
     """AWS: GetSessionToken credentials may call only AssumeRole/GetCallerIdentity on STS, and
-    IAM only with MFA context. Every door that accepts temporary credentials calls this."""
+    IAM only with MFA context; GetFederationToken sessions only GetCallerIdentity on STS and
+    nothing on IAM. Every door that accepts temporary credentials calls this."""
     credential = caller.credential
+    if caller.is_federated:
+        if service == "sts" and operation == "GetCallerIdentity":
+            return
+        if service in ("sts", "iam"):
+            raise audit.denied(caller, AccessDenied(
+                f"User: {caller.arn} is not authorized to perform: {service}:{operation}: "
+                f"{service.upper()} calls with credentials from GetFederationToken are not "
+                "allowed", action=f"{service}:{operation}", resource="*"))
+        return
     if credential is None or credential.role_id is not None or caller.task_policy_arn:
         return  # AssumeRoot sessions are scoped by their task policy (authz) instead
     if service == "sts" and operation not in SESSION_TOKEN_STS_ACTIONS:
