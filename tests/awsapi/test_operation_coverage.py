@@ -29,7 +29,7 @@ PENDING: dict[str, set[str]] = {
     # Federation (another session): OIDC and SAML identity providers, the STS operations that
     # use them, GetFederationToken, and outbound web identity federation (JWTs from STS).
     "federation": {
-        "sts:AssumeRoleWithSAML", "sts:GetFederationToken",
+        "sts:GetFederationToken",
     },
 }
 PENDING_OPERATIONS = set().union(*PENDING.values())
