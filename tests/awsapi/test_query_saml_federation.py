@@ -18,7 +18,7 @@ from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from lxml import etree
-from saml_idp import EVIL_SP, ROLE_ATTR, XMLSEC, IdP
+from saml_idp import CONSOLE_SP, EVIL_SP, ROLE_ATTR, XMLSEC, IdP
 from test_query_cli import AWS
 
 from iamconsole.iam import saml_federation
@@ -227,3 +227,49 @@ def test_a_trust_condition_on_saml_sub_must_match(idp, sts):
 def test_duration_above_the_session_duration_attribute_is_refused(idp, sts):
     attributes = _attributes(**{ATTR + "SessionDuration": ["900"]})
     assert _refused(sts, idp.response(attributes), DurationSeconds=3600)[0] == "ValidationError"
+
+
+def test_the_console_public_url_is_an_audience_too(idp, sts, settings):
+    settings.IAMCONSOLE_PUBLIC_URL = CONSOLE_SP.removesuffix("/saml")
+    iam.update_assume_role_policy(Caller.system("test"), "saml-admin", _trust(
+        {"StringEquals": {"saml:aud": CONSOLE_SP}}))
+    answer = _assume(sts, idp.response(_attributes(), audience=CONSOLE_SP))
+    assert answer["Audience"] == CONSOLE_SP
+
+
+def test_saml_condition_keys_tags_and_source_identity(idp, sts):
+    qualifier = base64.b64encode(saml_federation.hashlib.sha1(
+        f"{idp.entity_id}{ACCOUNT}/corp".encode()).digest()).decode()
+    iam.update_assume_role_policy(Caller.system("test"), "saml-admin", json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Federated": PROVIDER},
+            "Action": ["sts:AssumeRoleWithSAML", "sts:TagSession", "sts:SetSourceIdentity"],
+            "Condition": {"StringEquals": {
+                "saml:namequalifier": qualifier, "saml:iss": idp.entity_id,
+                "saml:doc": f"{ACCOUNT}/corp", "saml:edupersonaffiliation": "staff",
+                "aws:RequestTag/team": "ops", "sts:SourceIdentity": "alice-src"}}}]}))
+    attributes = _attributes(**{
+        ATTR + "PrincipalTag:team": ["ops"], ATTR + "TransitiveTagKeys": ["team"],
+        ATTR + "SourceIdentity": ["alice-src"],
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.1": ["staff"]})
+    answer = _assume(sts, idp.response(attributes))
+    assert answer["SourceIdentity"] == "alice-src"
+    assert answer["NameQualifier"] == qualifier
+    attributes["urn:oid:1.3.6.1.4.1.5923.1.1.1.1"] = ["student"]
+    assert _refused(sts, idp.response(attributes))[0] == "AccessDenied"
+
+
+def test_bad_requests_answer_aws_errors(idp, sts):
+    assert _refused(sts, "not base64 at all!")[0] == "InvalidIdentityToken"
+    assert _refused(sts, _b64("<not-xml"))[0] == "InvalidIdentityToken"
+    with pytest.raises(ClientError) as exc:
+        sts.assume_role_with_saml(RoleArn=ROLE,
+                                  PrincipalArn=f"arn:aws:iam::{ACCOUNT}:saml-provider/nope",
+                                  SAMLAssertion=idp.response(_attributes()))
+    assert error(exc)[0] == "InvalidIdentityToken"
+    with pytest.raises(ClientError) as exc:
+        sts.assume_role_with_saml(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/nope",
+                                  PrincipalArn=PROVIDER, SAMLAssertion=idp.response(_attributes()))
+    assert error(exc)[:2] == ("AccessDenied", 403)
+    assert _refused(sts, idp.response(_attributes()), Policy="{not json")[0] == \
+        "MalformedPolicyDocument"
