@@ -11,7 +11,8 @@ AWS accepts the request unsigned: the assertion is the proof. Checks, in order:
   verified tree with comments stripped (no comment injection in NameID);
 * Issuer = the provider's entityID; Audience and SubjectConfirmationData Recipient among
   https://signin.aws.amazon.com/saml and `<IAMCONSOLE_PUBLIC_URL>/saml`; NotBefore /
-  NotOnOrAfter with SKEW seconds of clock skew (ExpiredTokenException when expired);
+  NotOnOrAfter with SKEW seconds of clock skew (ExpiredTokenException when expired); the
+  Recipient is what AWS answers as Audience and tests as saml:aud;
 * the attribute https://aws.amazon.com/SAML/Attributes/Role holds the "role-arn,provider-arn"
   pair requested (either order); RoleSessionName is required; SessionDuration bounds the
   duration; PrincipalTag:<k>, TransitiveTagKeys and SourceIdentity are optional;
@@ -179,7 +180,8 @@ def _single(attributes, name: str, required: bool = False) -> str:
 
 
 def _check_conditions(assertion, now: dt.datetime) -> tuple[str, dt.datetime]:
-    """(audience, expiry) after checking audience, recipient and validity windows."""
+    """(recipient, expiry) after checking audience, recipient and validity windows: AWS
+    answers the Recipient as Audience (and as saml:aud)."""
     skew = timedelta(seconds=SKEW)
     accepted = audiences()
     conditions = assertion.find("a:Conditions", _NS)
@@ -193,26 +195,25 @@ def _check_conditions(assertion, now: dt.datetime) -> tuple[str, dt.datetime]:
             raise ExpiredTokenException("The SAML assertion has expired.")
     audience_values = [_text(a) for a in assertion.iterfind(
         "a:Conditions/a:AudienceRestriction/a:Audience", _NS)]
-    audience = next((a for a in audience_values if a in accepted), None)
-    if audience is None:
+    if not any(a in accepted for a in audience_values):
         raise InvalidIdentityToken(
             f"The SAML assertion's audience is not {AWS_SIGNIN}.")
     confirmations = assertion.findall(
         "a:Subject/a:SubjectConfirmation/a:SubjectConfirmationData", _NS)
     if not confirmations:
         raise InvalidIdentityToken("The SAML assertion has no SubjectConfirmationData.")
-    good = False
+    recipient = None
     for data in confirmations:
         until = _time(data.get("NotOnOrAfter"))
         if until and now - skew >= until:
             raise ExpiredTokenException("The SAML assertion has expired.")
         if data.get("Recipient") in accepted:
-            good = True
+            recipient = recipient or data.get("Recipient")
             expiry = min(filter(None, (expiry, until)), default=None)
-    if not good:
+    if recipient is None:
         raise InvalidIdentityToken(
             f"The SAML assertion's Recipient is not {AWS_SIGNIN}.")
-    return audience, expiry or now + timedelta(minutes=5)
+    return recipient, expiry or now + timedelta(minutes=5)
 
 
 def _use_once(provider: SAMLProvider, assertion, expiry: dt.datetime, now: dt.datetime) -> None:
