@@ -62,12 +62,13 @@ class IdP:
 
     def response_xml(self, attributes: dict[str, list[str]], *, subject: str = "alice",
                      audience: str = SP, sign_response: bool = True,
-                     sign_assertion: bool = True) -> str:
+                     sign_assertion: bool = True, sign_alg: str = RSA_SHA256,
+                     digest_alg: str = SHA256) -> str:
         name_id = NameID(format=NAMEID_FORMAT_PERSISTENT, text=subject,
                          name_qualifier=self.entity_id)
         response = self.server.create_authn_response(
             attributes, in_response_to=None, destination=audience, sp_entity_id=audience,
-            name_id=name_id, sign_alg=RSA_SHA256, digest_alg=SHA256,
+            name_id=name_id, sign_alg=sign_alg, digest_alg=digest_alg,
             sign_response=sign_response, sign_assertion=sign_assertion,
             authn={"class_ref": "urn:oasis:names:tc:SAML:2.0:ac:classes:Password"})
         return str(response)

@@ -273,3 +273,18 @@ def test_bad_requests_answer_aws_errors(idp, sts):
     assert error(exc)[:2] == ("AccessDenied", 403)
     assert _refused(sts, idp.response(_attributes()), Policy="{not json")[0] == \
         "MalformedPolicyDocument"
+
+
+def test_a_sha1_signature_is_refused(idp, sts):
+    assertion = idp.response(_attributes(), sign_alg="http://www.w3.org/2000/09/xmldsig#rsa-sha1",
+                             digest_alg="http://www.w3.org/2000/09/xmldsig#sha1")
+    assert _refused(sts, assertion)[0] == "InvalidIdentityToken"
+
+
+def test_used_assertions_are_purged_once_expired(idp, sts):
+    _assume(sts, idp.response(_attributes()))
+    first = SAMLAssertionUse.objects.get()
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(hours=2), tick=True):
+        _assume(sts, idp.response(_attributes()))
+    assert not SAMLAssertionUse.objects.filter(pk=first.pk).exists()
+    assert SAMLAssertionUse.objects.count() == 1
