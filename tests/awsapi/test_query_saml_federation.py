@@ -288,3 +288,8 @@ def test_used_assertions_are_purged_once_expired(idp, sts):
         _assume(sts, idp.response(_attributes()))
     assert not SAMLAssertionUse.objects.filter(pk=first.pk).exists()
     assert SAMLAssertionUse.objects.count() == 1
+
+
+def test_a_signed_request_is_answered_too(idp, aws_client, admin_keys):
+    signed = aws_client("sts", *admin_keys)
+    assert _assume(signed, idp.response(_attributes()))["Subject"] == "alice"
