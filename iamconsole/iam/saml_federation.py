@@ -112,12 +112,11 @@ class SAMLSession:
 
 
 def _text(element) -> str:
-    """The element's text with comments stripped (comment injection reads the whole value)."""
+    """The element's text with comments left out (XPath string(): text nodes only), so a
+    comment injected in a NameID reads the whole value, not the part before the comment."""
     if element is None:
         return ""
-    copy = etree.fromstring(etree.tostring(element))
-    etree.strip_tags(copy, etree.Comment)
-    return "".join(copy.itertext()).strip()
+    return str(element.xpath("string()")).strip()
 
 
 def _time(value: str | None) -> dt.datetime | None:
@@ -148,7 +147,8 @@ def verified_assertion(provider: SAMLProvider, saml_response_b64: str) -> etree.
         try:
             signed = XMLVerifier().verify(data, x509_cert=certificate).signed_xml
             break
-        except (InvalidSignature, SignXMLInvalidInput, etree.XMLSyntaxError, ValueError):
+        except (InvalidSignature, SignXMLInvalidInput, etree.LxmlError, ValueError, TypeError,
+                KeyError):
             continue
     if signed is None:
         raise InvalidIdentityToken(

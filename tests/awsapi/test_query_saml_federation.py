@@ -293,3 +293,9 @@ def test_used_assertions_are_purged_once_expired(idp, sts):
 def test_a_signed_request_is_answered_too(idp, aws_client, admin_keys):
     signed = aws_client("sts", *admin_keys)
     assert _assume(signed, idp.response(_attributes()))["Subject"] == "alice"
+
+
+def test_texts_are_read_without_comments_nor_the_tail():
+    root = etree.fromstring(b"<r>\n  <n>alice<!-- x -->.evil<b>.example</b></n>\n  tail</r>")
+    assert saml_federation._text(root[0]) == "alice.evil.example"
+    assert saml_federation._text(None) == ""
