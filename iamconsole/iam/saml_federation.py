@@ -16,6 +16,8 @@ AWS accepts the request unsigned: the assertion is the proof. Checks, in order:
 * the attribute https://aws.amazon.com/SAML/Attributes/Role holds the "role-arn,provider-arn"
   pair requested (either order); RoleSessionName is required; SessionDuration bounds the
   duration; PrincipalTag:<k>, TransitiveTagKeys and SourceIdentity are optional;
+* encrypted assertions (EncryptedAssertion) are not decrypted yet: refused, and so is every
+  assertion of a provider whose AssertionEncryptionMode is Required;
 * the assertion is used once (`models.SAMLAssertionUse`): a replay is InvalidIdentityToken;
 * the role's trust policy allows sts:AssumeRoleWithSAML for Principal.Federated = the provider's
   ARN with the keys saml:aud, saml:iss, saml:sub, saml:sub_type, saml:namequalifier
@@ -141,7 +143,12 @@ def verified_assertion(provider: SAMLProvider, saml_response_b64: str) -> etree.
         data = base64.b64decode("".join(saml_response_b64.split()), validate=True)
     except (binascii.Error, ValueError):
         raise InvalidIdentityToken("Invalid base64 SAML assertion") from None
-    parse_xml(data, InvalidIdentityToken, "Invalid SAML assertion: malformed XML")
+    root = parse_xml(data, InvalidIdentityToken, "Invalid SAML assertion: malformed XML")
+    if root.find(f".//{{{SAML}}}EncryptedAssertion") is not None:
+        raise InvalidIdentityToken("Encrypted SAML assertions are not supported by iamconsole "
+                                   "yet: send a signed plaintext assertion.")
+    if provider.assertion_encryption_mode == "Required":
+        raise InvalidIdentityToken("The SAML provider requires encrypted assertions.")
     signed = None
     for certificate in signing_certificates_pem(provider):
         try:

@@ -17,6 +17,7 @@ from awsapi_helpers import ACCOUNT, error
 from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from cert_fixtures import key_pem, new_key
 from lxml import etree
 from saml_idp import CONSOLE_SP, EVIL_SP, ROLE_ATTR, XMLSEC, IdP
 from test_query_cli import AWS
@@ -299,3 +300,11 @@ def test_texts_are_read_without_comments_nor_the_tail():
     root = etree.fromstring(b"<r>\n  <n>alice<!-- x -->.evil<b>.example</b></n>\n  tail</r>")
     assert saml_federation._text(root[0]) == "alice.evil.example"
     assert saml_federation._text(None) == ""
+
+
+def test_a_provider_requiring_encryption_refuses_plaintext_assertions(idp, sts):
+    iam.update_saml_provider(Caller.system("test"), PROVIDER, assertion_encryption_mode="Required",
+                             add_private_key=key_pem(new_key("rsa")))
+    code, _, message = _refused(sts, idp.response(_attributes()))
+    assert code == "InvalidIdentityToken"
+    assert "requires encrypted assertions" in message
