@@ -28,11 +28,14 @@ $(STAMP): requirements.txt requirements-dev.txt | $(VENV)/bin/python
 
 install: $(STAMP)
 
-## Debian's chromium for the Playwright tests (no browser download works here); skipped when not root.
+## Debian's chromium for the Playwright tests and xmlsec1 for the SAML IdP tests (no browser download works here); skipped when not root.
 browser:
 	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "chromium not installed: browser tests will be skipped"; }
+	@command -v xmlsec1 >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq xmlsec1 >/dev/null) \
+	  || echo "xmlsec1 not installed: the SAML IdP tests will be skipped"; }
 
 ## The AWS SDK for JavaScript v3 (pinned in tests/js) for the second-SDK scenario; skipped without npm.
 JS_STAMP := tests/js/node_modules/.installed-$(shell cat tests/js/package-lock.json | cksum | cut -d' ' -f1)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from iamconsole.iam import outbound_federation, sts, web_identity
+from iamconsole.iam import outbound_federation, saml_federation, sts, web_identity
 from iamconsole.iam.caller import Caller
 from iamconsole.orgs import root_access
 
@@ -57,6 +57,23 @@ def assume_role_with_web_identity(caller, p):
     }
 
 
+def assume_role_with_saml(caller, p):
+    session = saml_federation.assume_role_with_saml(
+        p["RoleArn"], p["PrincipalArn"], p["SAMLAssertion"], policy=p.get("Policy"),
+        policy_arns=p.get("PolicyArns"), duration_seconds=p.get("DurationSeconds"),
+        caller=web_identity.anonymous_caller(caller.source_ip, caller.request_id))
+    assumed = session.assumed
+    return {
+        "Credentials": shapes.credentials_shape(assumed.credentials),
+        "AssumedRoleUser": {"AssumedRoleId": assumed.assumed_role_id, "Arn": assumed.arn},
+        "PackedPolicySize": assumed.packed_policy_size,
+        "Subject": session.subject, "SubjectType": session.subject_type,
+        "Issuer": session.issuer, "Audience": session.audience,
+        "NameQualifier": session.name_qualifier,
+        "SourceIdentity": assumed.source_identity or None,
+    }
+
+
 def get_session_token(caller, p):
     issued = sts.get_session_token(caller, duration_seconds=p.get("DurationSeconds"),
                                    serial_number=p.get("SerialNumber"),
@@ -92,12 +109,13 @@ def assume_root(caller, p):
 
 # Operations AWS answers unsigned (the token in the request is the proof): the views call
 # their handlers with an anonymous caller when the request carries no signature.
-UNSIGNED = frozenset({"AssumeRoleWithWebIdentity"})
+UNSIGNED = frozenset({"AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"})
 
 ACTIONS: dict[str, Handler] = {
     "GetCallerIdentity": get_caller_identity,
     "AssumeRole": assume_role,
     "AssumeRoleWithWebIdentity": assume_role_with_web_identity,
+    "AssumeRoleWithSAML": assume_role_with_saml,
     "GetSessionToken": get_session_token,
     "GetFederationToken": get_federation_token,
     "GetAccessKeyInfo": get_access_key_info,

@@ -810,3 +810,13 @@ class ConsoleSignInClient(AccountOwned):
     class Meta:
         ordering = ["display_name"]
         default_manager_name = "objects"
+
+
+class SAMLAssertionUse(models.Model):
+    """An assertion AssumeRoleWithSAML accepted, kept until it expires so that it is accepted
+    once (`key`: SHA-256 of the provider's ARN and the assertion's ID). Not account-scoped:
+    replay is refused by a unique constraint, expired rows are purged on each use."""
+
+    key = models.CharField(max_length=64, unique=True)
+    account_id = models.CharField(max_length=12)
+    expires_at = models.DateTimeField(db_index=True)

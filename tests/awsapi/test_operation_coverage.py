@@ -25,13 +25,7 @@ from iamconsole.iam import crypto
 from iamconsole.iam import identifiers as ids
 from iamconsole.iam.models import AccessKey
 
-PENDING: dict[str, set[str]] = {
-    # Federation (another session): OIDC and SAML identity providers, the STS operations that
-    # use them, GetFederationToken, and outbound web identity federation (JWTs from STS).
-    "federation": {
-        "sts:AssumeRoleWithSAML",
-    },
-}
+PENDING: dict[str, set[str]] = {}  # every operation of the models is built
 PENDING_OPERATIONS = set().union(*PENDING.values())
 
 _SESSION = botocore.session.get_session()
