@@ -7,6 +7,7 @@ from django.urls import path
 from .views import (
     account,
     audit,
+    credential_report,
     custom_services,
     dashboard,
     entities,
@@ -151,6 +152,11 @@ urlpatterns = [
          name="custom_service_delete"),
     path("audit/<int:pk>/", audit.audit_detail, name="audit_detail"),
     *organization_urls(),
+    path("credential-report/", credential_report.credential_report, name="credential_report"),
+    path("credential-report/csv/", credential_report.credential_report_csv,
+         name="credential_report_csv"),
+    path("credential-report/generate/", credential_report.credential_report_generate,
+         name="credential_report_generate"),
     # Account settings of the account the session acts in
     path("account/", account.account_settings, name="account_settings"),
     path("account/alias/", account.alias_create, name="account_alias_create"),
