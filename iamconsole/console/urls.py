@@ -7,6 +7,7 @@ from django.urls import path
 from .views import (
     account,
     audit,
+    bulk,
     credential_report,
     custom_services,
     dashboard,
@@ -92,6 +93,7 @@ urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     *entities.urls(users.PAGE, collection=[
         path("users/create/guided/", user_wizard.user_create_guided, name="user_create_guided"),
+        path("users/bulk/", bulk.user_bulk, name="user_bulk"),
     ], special=[
         path(f"{USER}/groups/add/", users.user_add_to_group, name="user_add_to_group"),
         path(f"{USER}/groups/<str:group>/remove/", users.user_remove_from_group,

@@ -123,6 +123,15 @@
     }
   });
 
+  // Bulk actions: "select all on this page" checks or clears every row checkbox of its form.
+  document.addEventListener("change", function (e) {
+    if (e.target.matches && e.target.matches("input[data-select-all]")) {
+      var form = e.target.form;
+      form.querySelectorAll("input[name='" + e.target.dataset.selectAll + "']").forEach(
+        function (box) { box.checked = e.target.checked; });
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", function () { init(document); });
   document.addEventListener("htmx:afterSettle", function (e) { init(e.target); });
   // After an in-place change, move focus to the updated region for screen-reader users.
