@@ -132,6 +132,15 @@
     }
   });
 
+  // A bulk delete asks once before it runs (the other bulk actions can be undone).
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (form.id === "bulk-form" && form.elements.bulk_action.value === "delete") {
+      var count = form.querySelectorAll("input[name='users']:checked").length;
+      if (!window.confirm("Delete " + count + " selected user(s)?")) e.preventDefault();
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", function () { init(document); });
   document.addEventListener("htmx:afterSettle", function (e) { init(e.target); });
   // After an in-place change, move focus to the updated region for screen-reader users.

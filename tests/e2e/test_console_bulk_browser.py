@@ -60,3 +60,25 @@ def test_select_all_then_add_to_group_and_download_the_report(console, live_serv
     assert lines[0].startswith("user,arn,user_creation_time,password_enabled,")
     assert [line.split(",")[0] for line in lines[1:]] == [
         "boss", "dev0", "dev1", "dev2", "dev3", "dev4"]
+
+
+def test_bulk_delete_asks_first_and_reports_blocked_users(console, live_server):
+    from playwright.sync_api import expect
+
+    from iamconsole.iam.models import User
+
+    page = console
+    iam.add_user_to_group(Caller.system("test"), "engineers", "dev1")
+    page.goto(f"{live_server.url}/users/")
+    page.get_by_label("Select dev0").check()
+    page.get_by_label("Select dev1").check()
+    page.get_by_label("Action", exact=True).select_option("delete")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.get_by_role("button", name="Apply to selected").click()
+    assert User.objects.filter(name="dev0").exists()  # dismissed: nothing happened
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Apply to selected").click()
+    expect(page.locator("#bulk-summary")).to_have_text("1 succeeded, 1 failed of 2.")
+    expect(page.locator("#bulk-results")).to_contain_text("DeleteConflict")
+    assert not User.objects.filter(name="dev0").exists()
+    assert User.objects.filter(name="dev1").exists()
