@@ -18,7 +18,8 @@ from django.http import HttpRequest
 from iamconsole.iam import listing
 
 PER_PAGE = 25
-MAX_PER_PAGE = 200
+MAX_PER_PAGE = 500
+PAGE_SIZES = (25, 50, 100, 500)
 
 
 @dataclass
@@ -52,6 +53,21 @@ class Listing:
     @property
     def next_url(self) -> str:
         return self.url(page=self.page.next_page_number()) if self.page.has_next() else ""
+
+    @property
+    def page_sizes(self) -> list[dict]:
+        """The page-size choices, each with its URL (back to page 1) and whether it is current."""
+        return [{"size": size, "url": self.url(per_page=size if size != PER_PAGE else None,
+                                               page=None),
+                 "current": size == self.page.paginator.per_page} for size in PAGE_SIZES]
+
+    @property
+    def page_links(self) -> list[dict]:
+        """Numbered links around the current page (first, last and two either side)."""
+        count, number = self.page.paginator.num_pages, self.page.number
+        shown = sorted({1, count, *range(max(1, number - 2), min(count, number + 2) + 1)})
+        return [{"number": n, "url": self.url(page=n), "current": n == number}
+                for n in shown] if count > 1 else []
 
     def sort_url(self, column: str) -> str:
         descending = self.sort == column

@@ -7,6 +7,8 @@ from django.urls import path
 from .views import (
     account,
     audit,
+    bulk,
+    credential_report,
     custom_services,
     dashboard,
     entities,
@@ -91,6 +93,7 @@ urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     *entities.urls(users.PAGE, collection=[
         path("users/create/guided/", user_wizard.user_create_guided, name="user_create_guided"),
+        path("users/bulk/", bulk.user_bulk, name="user_bulk"),
     ], special=[
         path(f"{USER}/groups/add/", users.user_add_to_group, name="user_add_to_group"),
         path(f"{USER}/groups/<str:group>/remove/", users.user_remove_from_group,
@@ -151,6 +154,11 @@ urlpatterns = [
          name="custom_service_delete"),
     path("audit/<int:pk>/", audit.audit_detail, name="audit_detail"),
     *organization_urls(),
+    path("credential-report/", credential_report.credential_report, name="credential_report"),
+    path("credential-report/csv/", credential_report.credential_report_csv,
+         name="credential_report_csv"),
+    path("credential-report/generate/", credential_report.credential_report_generate,
+         name="credential_report_generate"),
     # Account settings of the account the session acts in
     path("account/", account.account_settings, name="account_settings"),
     path("account/alias/", account.alias_create, name="account_alias_create"),

@@ -212,3 +212,68 @@ def get_account_authorization_details(
             .order_by("is_aws_managed", "name")
         )
     return details
+
+
+# --------------------------------------------------------------------------- report filters
+
+
+@dataclass(frozen=True)
+class CredentialReportFilter:
+    """The console's filters over the credential report's rows (each is off when None/False):
+    users without an active MFA device, users with an active access key last rotated more than
+    `key_older_than_days` ago, users whose console password was not used for
+    `password_unused_days` days (never used counts), users whose password was never used."""
+
+    no_mfa: bool = False
+    key_older_than_days: int | None = None
+    password_unused_days: int | None = None
+    password_never_used: bool = False
+
+
+def _parse_when(value: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _row_matches(row: dict[str, str], wanted: CredentialReportFilter, now: datetime) -> bool:
+    if wanted.no_mfa and row["mfa_active"] != "false":
+        return False
+    if wanted.key_older_than_days is not None:
+        cutoff = now - timedelta(days=wanted.key_older_than_days)
+        old = False
+        for n in (1, 2):
+            rotated = _parse_when(row[f"access_key_{n}_last_rotated"])
+            if row[f"access_key_{n}_active"] == "true" and rotated and rotated < cutoff:
+                old = True
+        if not old:
+            return False
+    password_filtered = wanted.password_never_used or wanted.password_unused_days is not None
+    if password_filtered and row["password_enabled"] != "true":
+        return False
+    if wanted.password_never_used and row["password_last_used"] != "no_information":
+        return False
+    if wanted.password_unused_days is not None:
+        used = _parse_when(row["password_last_used"])
+        if used is not None and used >= now - timedelta(days=wanted.password_unused_days):
+            return False
+    return True
+
+
+def filter_credential_report(report: CredentialReport,
+                             wanted: CredentialReportFilter) -> list[dict[str, str]]:
+    """The report's rows (column name -> AWS value) that pass every filter, in report order."""
+    reader = csv.DictReader(io.StringIO(report.content.decode("utf-8")))
+    now = clock.now()
+    return [row for row in reader if _row_matches(row, wanted, now)]
+
+
+def credential_report_csv(rows: list[dict[str, str]]) -> bytes:
+    """Rows back in AWS's CSV layout (the same header and line endings as the full report)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CREDENTIAL_REPORT_COLUMNS)
+    for row in rows:
+        writer.writerow([row[column] for column in CREDENTIAL_REPORT_COLUMNS])
+    return out.getvalue().encode("utf-8")

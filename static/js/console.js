@@ -123,6 +123,24 @@
     }
   });
 
+  // Bulk actions: "select all on this page" checks or clears every row checkbox of its form.
+  document.addEventListener("change", function (e) {
+    if (e.target.matches && e.target.matches("input[data-select-all]")) {
+      var form = e.target.form;
+      form.querySelectorAll("input[name='" + e.target.dataset.selectAll + "']").forEach(
+        function (box) { box.checked = e.target.checked; });
+    }
+  });
+
+  // A bulk delete asks once before it runs (the other bulk actions can be undone).
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (form.id === "bulk-form" && form.elements.bulk_action.value === "delete") {
+      var count = form.querySelectorAll("input[name='users']:checked").length;
+      if (!window.confirm("Delete " + count + " selected user(s)?")) e.preventDefault();
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", function () { init(document); });
   document.addEventListener("htmx:afterSettle", function (e) { init(e.target); });
   // After an in-place change, move focus to the updated region for screen-reader users.

@@ -43,6 +43,7 @@ NAV = [
      kinds.SAML_PROVIDER.any_arn),
     ("Simulator", "/simulator/", ("iam:SimulatePrincipalPolicy", "iam:SimulateCustomPolicy"),
      "*"),
+    ("Credential report", "/credential-report/", ("iam:GetCredentialReport",), "*"),
     ("Audit log", "/audit/", ("cloudtrail:LookupEvents",), "*"),
     ("Custom services", "/custom-services/", ("iamconsole:ListCustomServices",), "*"),
     ("Organization", "/organization/", ("organizations:DescribeOrganization",), "*"),
