@@ -146,6 +146,7 @@ urlpatterns = [
     *entities.urls(saml_providers.PAGE),
     # Audit log (read-only)
     path("audit/", audit.audit_list, name="audit_list"),
+    path("audit/export/", audit.audit_export, name="audit_export"),
     path("custom-services/", custom_services.custom_service_list, name="custom_service_list"),
     path("custom-services/<str:prefix>/delete/", custom_services.custom_service_delete,
          name="custom_service_delete"),

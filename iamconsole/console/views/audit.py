@@ -5,10 +5,14 @@ Reading it is CloudTrail's action in AWS, cloudtrail:LookupEvents."""
 
 from __future__ import annotations
 
+import csv
+import difflib
+import json
+from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
 from iamconsole.iam import audit
@@ -18,6 +22,46 @@ from ..forms import AuditFilterForm
 
 AUDIT_ACTION = audit.LOOKUP_ACTION
 PER_PAGE = 50
+EXPORT_CHUNK = 500
+CSV_COLUMNS = ("eventTime", "eventName", "eventSource", "userIdentity.type", "userIdentity.arn",
+               "userIdentity.accountId", "userIdentity.userName", "sourceIPAddress", "userAgent",
+               "requestParameters", "errorCode", "errorMessage", "eventID")
+
+
+def _pretty(value) -> list[str]:
+    """A value as indented JSON lines (a policy document stored as text is parsed first)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return value.splitlines()
+    if isinstance(value, dict):  # documents nested as text in the event's value, parsed too
+        value = {key: _parsed(item) for key, item in value.items()}
+    return json.dumps(value, indent=2).splitlines()
+
+
+def _parsed(value):
+    if isinstance(value, str) and value.lstrip().startswith(("{", "[")):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def diff_lines(old, new) -> list[tuple[str, str]]:
+    """The unified diff of two values' pretty-printed JSON, as (kind, line) pairs: kind is
+    "add", "del", "hunk" or "same" (the template colours them)."""
+    lines = []
+    for line in difflib.unified_diff(_pretty(old), _pretty(new), "old", "new", n=3,
+                                     lineterm=""):
+        if line.startswith(("---", "+++")):
+            continue
+        kind = {"+": "add", "-": "del", "@": "hunk"}.get(line[:1], "same")
+        lines.append((kind, line))
+    return lines
 
 
 def filtered_events(request: HttpRequest, form: AuditFilterForm):
@@ -57,4 +101,68 @@ def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     event = audit.find_event(get_caller(request), pk)
     if event is None:
         raise Http404("No AuditEvent matches the given query.")
-    return render(request, "console/audit/detail.html", {"event": event})
+    diff = diff_lines(event.old_value, event.new_value) \
+        if event.old_value is not None and event.new_value is not None else []
+    return render(request, "console/audit/detail.html", {"event": event, "diff": diff})
+
+
+def _export_events(request: HttpRequest):
+    form = AuditFilterForm(request.GET or None)
+    if not request.GET or set(request.GET) <= {"format", "page"}:
+        return audit.lookup_events(get_caller(request))
+    return filtered_events(request, form)
+
+
+def _records(events) -> Iterator[dict]:
+    for event in events.iterator(chunk_size=EXPORT_CHUNK):
+        yield audit.cloudtrail_record(event)
+
+
+def _csv_row(record: dict) -> list[str]:
+    row = []
+    for column in CSV_COLUMNS:
+        head, _, tail = column.partition(".")
+        value = record.get(head)
+        if tail:
+            value = (value or {}).get(tail)
+        if isinstance(value, dict | list):
+            value = json.dumps(value, separators=(",", ":"))
+        row.append("" if value is None else str(value))
+    return row
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _stream_csv(events) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_COLUMNS)
+    for record in _records(events):
+        yield writer.writerow(_csv_row(record))
+
+
+def _stream_json(events) -> Iterator[str]:
+    yield '{"Records": ['
+    first = True
+    for record in _records(events):
+        yield ("" if first else ",\n") + json.dumps(record)
+        first = False
+    yield "]}\n"
+
+
+@console_view(AUDIT_ACTION, "*", methods=("GET",))
+def audit_export(request: HttpRequest) -> HttpResponse:
+    """The events of the current filter as CloudTrail-like records, CSV or JSON, streamed."""
+    kind = request.GET.get("format", "json")
+    if kind not in ("json", "csv"):
+        return HttpResponse("format must be csv or json", status=400,
+                            content_type="text/plain")
+    events = _export_events(request)
+    if kind == "csv":
+        response = StreamingHttpResponse(_stream_csv(events), content_type="text/csv")
+    else:
+        response = StreamingHttpResponse(_stream_json(events), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="audit-events.{kind}"'
+    return response

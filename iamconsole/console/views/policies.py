@@ -46,7 +46,8 @@ class PolicyPage(entities.EntityPage):
     kind = kinds.POLICY
     var = "policy"
     tabs = (("document", "Permissions"), ("versions", "Versions"),
-            ("entities", "Entities attached"), ("tags", "Tags"), entities.LAST_ACCESSED_TAB)
+            ("entities", "Entities attached"), ("tags", "Tags"), entities.LAST_ACCESSED_TAB,
+            entities.ACTIVITY_TAB)
     sorts = {"name": "name", "type": "is_aws_managed", "attachments": "attachment_count",
              "created": "created_at", "updated": "updated_at"}
     search_fields = ("name", "description")
