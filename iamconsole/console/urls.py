@@ -126,6 +126,8 @@ urlpatterns = [
     ], special=[
         path(f"{POLICY}/versions/new/", policies.policy_version_create,
              name="policy_version_create"),
+        path(f"{POLICY}/versions/compare/", policies.policy_version_compare,
+             name="policy_version_compare"),
         path(f"{POLICY}/versions/<str:version_id>/", policies.policy_version_detail,
              name="policy_version_detail"),
         path(f"{POLICY}/versions/<str:version_id>/set-default/",

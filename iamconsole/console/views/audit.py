@@ -6,7 +6,6 @@ Reading it is CloudTrail's action in AWS, cloudtrail:LookupEvents."""
 from __future__ import annotations
 
 import csv
-import difflib
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
@@ -18,6 +17,7 @@ from django.shortcuts import render
 from iamconsole.iam import audit
 
 from ..auth import console_view, get_caller
+from ..diff import diff_lines
 from ..forms import AuditFilterForm
 
 AUDIT_ACTION = audit.LOOKUP_ACTION
@@ -26,42 +26,6 @@ EXPORT_CHUNK = 500
 CSV_COLUMNS = ("eventTime", "eventName", "eventSource", "userIdentity.type", "userIdentity.arn",
                "userIdentity.accountId", "userIdentity.userName", "sourceIPAddress", "userAgent",
                "requestParameters", "errorCode", "errorMessage", "eventID")
-
-
-def _pretty(value) -> list[str]:
-    """A value as indented JSON lines (a policy document stored as text is parsed first)."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return value.splitlines()
-    if isinstance(value, dict):  # documents nested as text in the event's value, parsed too
-        value = {key: _parsed(item) for key, item in value.items()}
-    return json.dumps(value, indent=2).splitlines()
-
-
-def _parsed(value):
-    if isinstance(value, str) and value.lstrip().startswith(("{", "[")):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
-
-
-def diff_lines(old, new) -> list[tuple[str, str]]:
-    """The unified diff of two values' pretty-printed JSON, as (kind, line) pairs: kind is
-    "add", "del", "hunk" or "same" (the template colours them)."""
-    lines = []
-    for line in difflib.unified_diff(_pretty(old), _pretty(new), "old", "new", n=3,
-                                     lineterm=""):
-        if line.startswith(("---", "+++")):
-            continue
-        kind = {"+": "add", "-": "del", "@": "hunk"}.get(line[:1], "same")
-        lines.append((kind, line))
-    return lines
 
 
 def filtered_events(request: HttpRequest, form: AuditFilterForm):
