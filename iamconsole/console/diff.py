@@ -41,3 +41,8 @@ def diff_lines(old, new) -> list[tuple[str, str]]:
         kind = {"+": "add", "-": "del", "@": "hunk"}.get(line[:1], "same")
         lines.append((kind, line))
     return lines
+
+
+def pretty_text(value) -> str:
+    """A value as the diff shows it: indented JSON, documents nested as text parsed too."""
+    return "\n".join(_pretty(value))

@@ -17,7 +17,7 @@ from django.shortcuts import render
 from iamconsole.iam import audit
 
 from ..auth import console_view, get_caller
-from ..diff import diff_lines
+from ..diff import diff_lines, pretty_text
 from ..forms import AuditFilterForm
 
 AUDIT_ACTION = audit.LOOKUP_ACTION
@@ -67,7 +67,9 @@ def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("No AuditEvent matches the given query.")
     diff = diff_lines(event.old_value, event.new_value) \
         if event.old_value is not None and event.new_value is not None else []
-    return render(request, "console/audit/detail.html", {"event": event, "diff": diff})
+    return render(request, "console/audit/detail.html", {
+        "event": event, "diff": diff, "old_text": pretty_text(event.old_value),
+        "new_text": pretty_text(event.new_value)})
 
 
 def _export_events(request: HttpRequest):
