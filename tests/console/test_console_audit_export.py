@@ -107,3 +107,23 @@ def test_the_activity_tabs(world, admin, outsider):
 def test_the_activity_tab_needs_lookup_events(world, reader):
     page = client_for(reader).get("/users/spare/?tab=activity").content.decode()
     assert "cloudtrail:LookupEvents" in page and "iam:CreateUser" not in page
+
+
+def test_an_invalid_filter_exports_nothing_rather_than_failing(world, admin):
+    client = client_for(admin)
+    assert client.get("/audit/export/?actor=%00&format=csv").status_code == 400  # NUL: refused
+    for query in ("since=2025-13-40", "since=2025-03-02&until=2025-03-01"):
+        response = client.get(f"/audit/export/?{query}&format=json")
+        assert response.status_code == 200, query
+        assert json.loads(_body(response)) == {"Records": []}
+
+
+def test_the_export_streams_in_a_constant_number_of_queries(world, admin,
+                                                            django_assert_max_num_queries):
+    system = Caller.system("test")
+    for i in range(30):
+        iam.create_user(system, f"bulk{i}")
+    client = client_for(admin)
+    with django_assert_max_num_queries(25):
+        records = json.loads(_body(client.get("/audit/export/?format=json")))["Records"]
+    assert len(records) == AuditEvent.objects.count() > 30
