@@ -127,3 +127,13 @@ def test_the_export_streams_in_a_constant_number_of_queries(world, admin,
     with django_assert_max_num_queries(25):
         records = json.loads(_body(client.get("/audit/export/?format=json")))["Records"]
     assert len(records) == AuditEvent.objects.count() > 30
+
+
+def test_set_default_version_records_both_documents(world, admin):
+    system = Caller.system("test")
+    iam.create_policy_version(system, world.custom_arn, NEW_DOC)
+    iam.set_default_policy_version(system, world.custom_arn, "v2")
+    event = AuditEvent.objects.get(action="iam:SetDefaultPolicyVersion")
+    page = client_for(admin).get(f"/audit/{event.pk}/").content.decode()
+    assert '<span class="diff-add">+  &quot;DefaultVersionId&quot;: &quot;v2&quot;' in page
+    assert '<span class="diff-add">+        &quot;Action&quot;: &quot;s3:PutObject&quot;' in page

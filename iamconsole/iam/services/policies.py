@@ -337,8 +337,8 @@ def set_default_policy_version(
     policy.save(update_fields=["updated_at", "revision"])
     audit.record(caller, "iam:SetDefaultPolicyVersion", resource_type="policy",
                  resource_name=policy.name, resource_arn=policy.arn,
-                 old={"DefaultVersionId": old.version_id},
-                 new={"DefaultVersionId": version.version_id})
+                 old={"DefaultVersionId": old.version_id, "Document": old.document},
+                 new={"DefaultVersionId": version.version_id, "Document": version.document})
     return version
 
 
