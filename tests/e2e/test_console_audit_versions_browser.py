@@ -75,3 +75,11 @@ def test_version_limit_prompt_then_audit_diff_and_compare(console, live_server, 
     expect(page.get_by_role("heading", level=1)).to_have_text("S3Read: v2 → v6")
     expect(page.locator("pre.diff .diff-add").filter(has_text="s3:PutObject")).to_have_count(1)
     screenshot("audit-03-version-compare")
+
+    # The policy's Activity tab (htmx) lists its events, the replaced version's delete too.
+    page.goto(f"{live_server.url}/policies/local/S3Read/")
+    page.get_by_role("tab", name="Activity").click()
+    expect(page.get_by_role("tab", name="Activity")).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#tab-panel table")).to_contain_text("iam:DeletePolicyVersion")
+    expect(page.locator("#tab-panel table")).to_contain_text("iam:CreatePolicy")
+    screenshot("audit-04-policy-activity")
