@@ -276,6 +276,20 @@ class PolicyVersionForm(ConsoleForm, RevisionMixin):
                                       widget=policy_textarea())
     set_as_default = forms.BooleanField(required=False, initial=True,
                                         label="Set as the default version")
+    delete_version = forms.ChoiceField(
+        label="Version to delete", required=True,
+        help_text="The policy has the maximum of five versions: saving deletes the version "
+                  "chosen here and creates the new one, both or neither.")
+
+    def __init__(self, *args, deletable: list[str] | None = None, **kwargs):
+        """`deletable`: the non-default versions to choose from at the five-version limit
+        (None below it: no choice asked)."""
+        super().__init__(*args, **kwargs)
+        if deletable is None:
+            del self.fields["delete_version"]
+        else:
+            self.fields["delete_version"].choices = [("", "Choose a version")] + [
+                (version_id, version_id) for version_id in deletable]
 
 
 class PolicyDescriptionForm(ConsoleForm, RevisionMixin):

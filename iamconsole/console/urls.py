@@ -129,6 +129,8 @@ urlpatterns = [
     ], special=[
         path(f"{POLICY}/versions/new/", policies.policy_version_create,
              name="policy_version_create"),
+        path(f"{POLICY}/versions/compare/", policies.policy_version_compare,
+             name="policy_version_compare"),
         path(f"{POLICY}/versions/<str:version_id>/", policies.policy_version_detail,
              name="policy_version_detail"),
         path(f"{POLICY}/versions/<str:version_id>/set-default/",
@@ -149,6 +151,7 @@ urlpatterns = [
     *entities.urls(saml_providers.PAGE),
     # Audit log (read-only)
     path("audit/", audit.audit_list, name="audit_list"),
+    path("audit/export/", audit.audit_export, name="audit_export"),
     path("custom-services/", custom_services.custom_service_list, name="custom_service_list"),
     path("custom-services/<str:prefix>/delete/", custom_services.custom_service_delete,
          name="custom_service_delete"),

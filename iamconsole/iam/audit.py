@@ -190,3 +190,54 @@ def lookup_event(caller: Caller, event_id: int) -> AuditEvent:
     if event is None:
         raise NoSuchEntity(f"Audit event {event_id} does not exist.")
     return event
+
+
+_USER_TYPES = {"user": "IAMUser", "assumed-role": "AssumedRole", "root": "Root"}
+
+
+def cloudtrail_record(event: AuditEvent) -> dict[str, Any]:
+    """One event as a CloudTrail record (the shape of LookupEvents' CloudTrailEvent): the
+    console's JSON and CSV exports. The request's parameters are the event's resource and its
+    new value; a call that did not succeed carries errorCode and errorMessage."""
+    parsed = arns.parse_any(event.actor_arn) if event.actor_arn else None
+    identity: dict[str, Any] = {
+        "type": _USER_TYPES.get(parsed.type, "IAMUser") if parsed is not None else "AWSService",
+        "arn": event.actor_arn,
+        "accountId": event.account_id,
+        "userName": event.actor,
+    }
+    parameters: dict[str, Any] = {}
+    if event.resource_type:
+        parameters["resourceType"] = event.resource_type
+    if event.resource_name:
+        parameters["resourceName"] = event.resource_name
+    if event.resource_arn:
+        parameters["resourceArn"] = event.resource_arn
+    if event.new_value is not None:
+        parameters["newValue"] = event.new_value
+    record_: dict[str, Any] = {
+        "eventVersion": "1.08",
+        "eventTime": event.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "eventSource": f"{event.action.partition(':')[0] or 'iam'}.amazonaws.com",
+        "eventName": event.action.partition(":")[2] or event.action,
+        "awsRegion": "us-east-1",
+        "userIdentity": identity,
+        "sourceIPAddress": event.source_ip or "",
+        "userAgent": f"iamconsole/{event.auth_method}" if event.auth_method else "",
+        "requestParameters": parameters or None,
+        "requestID": event.request_id,
+        "eventID": str(event.pk),
+        "readOnly": False,
+        "eventType": "AwsApiCall",
+        "recipientAccountId": event.account_id,
+    }
+    if event.outcome != SUCCESS:
+        record_["errorCode"] = event.error_code or ("AccessDenied" if event.outcome == DENIED
+                                                    else "Failure")
+        record_["errorMessage"] = event.detail
+    return record_
+
+
+def entity_events(caller: Caller, resource_type: str, name: str) -> QuerySet[AuditEvent]:
+    """The events about one entity (its Activity tab), newest first."""
+    return lookup_events(caller, resource_type=resource_type, resource_name=name)

@@ -5,19 +5,27 @@ Reading it is CloudTrail's action in AWS, cloudtrail:LookupEvents."""
 
 from __future__ import annotations
 
+import csv
+import json
+from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
 from iamconsole.iam import audit
 
 from ..auth import console_view, get_caller
+from ..diff import diff_lines, pretty_text
 from ..forms import AuditFilterForm
 
 AUDIT_ACTION = audit.LOOKUP_ACTION
 PER_PAGE = 50
+EXPORT_CHUNK = 500
+CSV_COLUMNS = ("eventTime", "eventName", "eventSource", "userIdentity.type", "userIdentity.arn",
+               "userIdentity.accountId", "userIdentity.userName", "sourceIPAddress", "userAgent",
+               "requestParameters", "errorCode", "errorMessage", "eventID")
 
 
 def filtered_events(request: HttpRequest, form: AuditFilterForm):
@@ -57,4 +65,70 @@ def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     event = audit.find_event(get_caller(request), pk)
     if event is None:
         raise Http404("No AuditEvent matches the given query.")
-    return render(request, "console/audit/detail.html", {"event": event})
+    diff = diff_lines(event.old_value, event.new_value) \
+        if event.old_value is not None and event.new_value is not None else []
+    return render(request, "console/audit/detail.html", {
+        "event": event, "diff": diff, "old_text": pretty_text(event.old_value),
+        "new_text": pretty_text(event.new_value)})
+
+
+def _export_events(request: HttpRequest):
+    form = AuditFilterForm(request.GET or None)
+    if not request.GET or set(request.GET) <= {"format", "page"}:
+        return audit.lookup_events(get_caller(request))
+    return filtered_events(request, form)
+
+
+def _records(events) -> Iterator[dict]:
+    for event in events.iterator(chunk_size=EXPORT_CHUNK):
+        yield audit.cloudtrail_record(event)
+
+
+def _csv_row(record: dict) -> list[str]:
+    row = []
+    for column in CSV_COLUMNS:
+        head, _, tail = column.partition(".")
+        value = record.get(head)
+        if tail:
+            value = (value or {}).get(tail)
+        if isinstance(value, dict | list):
+            value = json.dumps(value, separators=(",", ":"))
+        row.append("" if value is None else str(value))
+    return row
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _stream_csv(events) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_COLUMNS)
+    for record in _records(events):
+        yield writer.writerow(_csv_row(record))
+
+
+def _stream_json(events) -> Iterator[str]:
+    yield '{"Records": ['
+    first = True
+    for record in _records(events):
+        yield ("" if first else ",\n") + json.dumps(record)
+        first = False
+    yield "]}\n"
+
+
+@console_view(AUDIT_ACTION, "*", methods=("GET",))
+def audit_export(request: HttpRequest) -> HttpResponse:
+    """The events of the current filter as CloudTrail-like records, CSV or JSON, streamed."""
+    kind = request.GET.get("format", "json")
+    if kind not in ("json", "csv"):
+        return HttpResponse("format must be csv or json", status=400,
+                            content_type="text/plain")
+    events = _export_events(request)
+    if kind == "csv":
+        response = StreamingHttpResponse(_stream_csv(events), content_type="text/csv")
+    else:
+        response = StreamingHttpResponse(_stream_json(events), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="audit-events.{kind}"'
+    return response

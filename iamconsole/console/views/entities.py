@@ -12,12 +12,13 @@ is 404 (iam.services.lookup.authorize_missing).
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
 
-from iamconsole.iam import browse, kinds
+from iamconsole.iam import audit, browse, kinds
 from iamconsole.iam import services as iam
 from iamconsole.iam.errors import IAMError, ValidationError
 from iamconsole.iam.kinds import Kind
@@ -116,6 +117,8 @@ class EntityPage:
             return "console/entity/_tab_tags.html"
         if tab == "last_accessed":
             return "console/entity/_tab_last_accessed.html"
+        if tab == "activity":
+            return "console/entity/_tab_activity.html"
         return f"console/{self.kind.plural}/_tab_{tab}.html"
 
     def detail_template(self) -> str:
@@ -194,11 +197,27 @@ def last_accessed_context(request: HttpRequest, entity) -> dict:
 
 
 LAST_ACCESSED_TAB = ("last_accessed", "Last accessed")
+ACTIVITY_TAB = ("activity", "Activity")
+ACTIVITY_LIMIT = 50
+
+
+def activity_context(request: HttpRequest, page: EntityPage, entity) -> dict:
+    """The "Activity" tab: the audit log's latest events about this entity, for a caller allowed
+    cloudtrail:LookupEvents (others are told so: the events are not theirs to read)."""
+    if not allowed(request, audit.LOOKUP_ACTION):
+        return {"can_read_activity": False}
+    events = audit.entity_events(get_caller(request), page.kind.key, entity.name)
+    return {"can_read_activity": True, "events": list(events[:ACTIVITY_LIMIT]),
+            "activity_limit": ACTIVITY_LIMIT,
+            "activity_query": urlencode({"resource_type": page.kind.key,
+                                         "resource_name": entity.name})}
 
 
 def tab_context(request: HttpRequest, page: EntityPage, entity, tab: str) -> dict:
     if tab == "last_accessed":
         return last_accessed_context(request, entity)
+    if tab == "activity":
+        return activity_context(request, page, entity)
     if tab == "permissions":
         return identity.permissions_context(request, page.kind.key, entity)
     if tab == "tags":

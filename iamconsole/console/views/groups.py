@@ -18,7 +18,8 @@ from .common import readable
 class GroupPage(entities.EntityPage):
     kind = kinds.GROUP
     var = "group"
-    tabs = (("users", "Users"), ("permissions", "Permissions"), entities.LAST_ACCESSED_TAB)
+    tabs = (("users", "Users"), ("permissions", "Permissions"), entities.LAST_ACCESSED_TAB,
+            entities.ACTIVITY_TAB)
     sorts = {"name": "name", "path": "path", "created": "created_at", "users": "user_count",
              "policies": "policy_count"}
     list_action = "iam:ListGroups"

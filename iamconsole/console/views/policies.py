@@ -15,6 +15,7 @@ from iamconsole.iam.errors import IAMError, NoSuchEntity
 from iamconsole.policy import KINDS, validate_policy
 
 from ..auth import console_view, get_caller
+from ..diff import diff_lines
 from ..forms import PolicyCreateForm, PolicyDescriptionForm, PolicyVersionForm
 from ..summary import summarize
 from . import entities
@@ -46,7 +47,8 @@ class PolicyPage(entities.EntityPage):
     kind = kinds.POLICY
     var = "policy"
     tabs = (("document", "Permissions"), ("versions", "Versions"),
-            ("entities", "Entities attached"), ("tags", "Tags"), entities.LAST_ACCESSED_TAB)
+            ("entities", "Entities attached"), ("tags", "Tags"), entities.LAST_ACCESSED_TAB,
+            entities.ACTIVITY_TAB)
     sorts = {"name": "name", "type": "is_aws_managed", "attachments": "attachment_count",
              "created": "created_at", "updated": "updated_at"}
     search_fields = ("name", "description")
@@ -120,7 +122,7 @@ class PolicyPage(entities.EntityPage):
         if tab == "versions":
             versions, denied = readable(
                 lambda: list(iam.list_policy_versions(caller, policy.arn)))
-            return {"versions": versions, "versions_denied": denied, "max_versions": 5}
+            return {"versions": versions, "versions_denied": denied, "max_versions": MAX_VERSIONS}
         if tab == "entities":
             entities, denied = readable(lambda: iam.list_entities_for_policy(caller, policy.arn))
             return {"entities": entities, "entities_denied": denied}
@@ -128,6 +130,7 @@ class PolicyPage(entities.EntityPage):
 
 
 PAGE = PolicyPage()
+MAX_VERSIONS = iam.MAX_POLICY_VERSIONS
 
 
 def detail_url(policy, tab: str = "document") -> str:
@@ -147,28 +150,65 @@ def policy_version_detail(request: HttpRequest, scope: str, name: str,
         "policy": version.policy, "version": version, "summary": summarize(version.document)})
 
 
+def _deletable_at_limit(caller, policy) -> list[str] | None:
+    """At the five-version limit, the non-default versions the editor offers to delete (None
+    below it, or when the caller may not list the versions: saving then fails as AWS's does)."""
+    versions, denied = readable(lambda: list(iam.list_policy_versions(caller, policy.arn)))
+    if denied or versions is None or len(versions) < MAX_VERSIONS:
+        return None
+    return [v.version_id for v in versions if not v.is_default]
+
+
+@console_view("iam:GetPolicyVersion", policy_resource, methods=("GET",))
+def policy_version_compare(request: HttpRequest, scope: str, name: str) -> HttpResponse:
+    """Two versions of a managed policy side by side as a unified diff (?from=v1&to=v2; from
+    defaults to the default version, to to the newest)."""
+    caller = get_caller(request)
+    arn = arn_for(scope, name)
+    versions = list(iam.list_policy_versions(caller, arn))
+    ids = [v.version_id for v in versions]
+    default = next((v.version_id for v in versions if v.is_default), ids[0])
+    newest = max(versions, key=lambda v: v.number).version_id
+    left_id = request.GET.get("from") or default
+    right_id = request.GET.get("to") or newest
+    left = iam.get_policy_version(caller, arn, left_id)
+    right = iam.get_policy_version(caller, arn, right_id)
+    return render(request, "console/policies/compare.html", {
+        "policy": left.policy, "left": left, "right": right, "version_ids": ids,
+        "diff": diff_lines(left.document, right.document)})
+
+
 @console_view("iam:CreatePolicyVersion", policy_resource)
 def policy_version_create(request: HttpRequest, scope: str, name: str) -> HttpResponse:
     """The policy editor: saving creates a new version (AWS keeps at most five)."""
     caller = get_caller(request)
     policy = iam.get_policy(caller, arn_for(scope, name))
+    deletable = _deletable_at_limit(caller, policy)
     if request.method == "POST":
-        form = PolicyVersionForm(request.POST)
+        form = PolicyVersionForm(request.POST, deletable=deletable)
         if form.is_valid():
             data = form.cleaned_data
             try:
-                version = iam.create_policy_version(
-                    caller, policy.arn, data["policy_document"],
-                    set_as_default=data["set_as_default"], revision=data["revision"])
+                if data.get("delete_version"):
+                    version = iam.replace_policy_version(
+                        caller, policy.arn, data["delete_version"], data["policy_document"],
+                        set_as_default=data["set_as_default"], revision=data["revision"])
+                else:
+                    version = iam.create_policy_version(
+                        caller, policy.arn, data["policy_document"],
+                        set_as_default=data["set_as_default"], revision=data["revision"])
             except IAMError as exc:
                 form.apply_error(exc)
             else:
+                deleted = f" and deleted {data['delete_version']}" \
+                    if data.get("delete_version") else ""
                 return changed(request, detail_url(policy, "versions"),
-                               f"Created version {version.version_id} of {policy.name}.")
+                               f"Created version {version.version_id} of {policy.name}"
+                               f"{deleted}.")
     else:
         form = PolicyVersionForm(initial={
             "policy_document": iam.default_version(policy).document,
-            "revision": policy.revision, "set_as_default": True})
+            "revision": policy.revision, "set_as_default": True}, deletable=deletable)
     return form_page(request, "console/policies/version_form.html",
                      {"policy": policy, "doc_kind": "identity"}, form)
 

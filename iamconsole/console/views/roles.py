@@ -22,7 +22,8 @@ class RolePage(entities.EntityPage):
     var = "role"
     tabs = (("permissions", "Permissions"), ("trust", "Trust relationships"),
             ("instance_profiles", "Instance profiles"), ("tags", "Tags"),
-            entities.LAST_ACCESSED_TAB)
+            entities.LAST_ACCESSED_TAB,
+            entities.ACTIVITY_TAB)
     sorts = {"name": "name", "path": "path", "created": "created_at",
              "policies": "policy_count", "last_used": "last_used_at"}
     search_fields = ("name", "description")

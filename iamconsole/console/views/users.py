@@ -23,7 +23,8 @@ class UserPage(entities.EntityPage):
     var = "user_obj"
     tabs = (("permissions", "Permissions"), ("groups", "Groups"),
             ("credentials", "Security credentials"), ("tags", "Tags"),
-            entities.LAST_ACCESSED_TAB)
+            entities.LAST_ACCESSED_TAB,
+            entities.ACTIVITY_TAB)
     sorts = {"name": "name", "path": "path", "created": "created_at", "groups": "group_count",
              "policies": "policy_count", "keys": "key_count",
              "last_sign_in": "password_last_used"}

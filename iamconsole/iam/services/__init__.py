@@ -3,7 +3,7 @@ authorizing its caller, enforcing AWS's rules and limits, raising typed errors w
 writing an audit record. The console, the REST API and the Query API call these and nothing below.
 """
 
-from ._common import related_count
+from ._common import MAX_POLICY_VERSIONS, related_count
 from .access_keys import (
     NewAccessKey,
     create_access_key,
@@ -150,6 +150,7 @@ from .policies import (
     list_policies,
     list_policy_tags,
     list_policy_versions,
+    replace_policy_version,
     set_default_policy_version,
     tag_policy,
     untag_policy,

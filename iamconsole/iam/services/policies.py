@@ -296,6 +296,27 @@ def delete_policy_version(caller: Caller, policy_arn: str, version_id: str) -> N
                  resource_name=policy.name, resource_arn=policy.arn, old=old)
 
 
+
+@operation
+def replace_policy_version(
+    caller: Caller,
+    policy_arn: str,
+    delete_version_id: str,
+    policy_document,
+    *,
+    set_as_default: bool = False,
+    revision: int | None = None,
+) -> PolicyVersion:
+    """At the five-version limit (as AWS's console does): delete one non-default version and
+    create the new one, in one transaction: either both happen or neither (a refused or
+    invalid new version keeps the deleted one). Needs both actions; the revision is the one the
+    editor read."""
+    policy = get_policy_by_arn(policy_arn, caller, "iam:CreatePolicyVersion", for_update=True)
+    check_revision(policy, revision)
+    delete_policy_version(caller, policy_arn, delete_version_id)
+    return create_policy_version(caller, policy_arn, policy_document,
+                                 set_as_default=set_as_default)
+
 @operation
 def set_default_policy_version(
     caller: Caller, policy_arn: str, version_id: str, *, revision: int | None = None
@@ -316,8 +337,8 @@ def set_default_policy_version(
     policy.save(update_fields=["updated_at", "revision"])
     audit.record(caller, "iam:SetDefaultPolicyVersion", resource_type="policy",
                  resource_name=policy.name, resource_arn=policy.arn,
-                 old={"DefaultVersionId": old.version_id},
-                 new={"DefaultVersionId": version.version_id})
+                 old={"DefaultVersionId": old.version_id, "Document": old.document},
+                 new={"DefaultVersionId": version.version_id, "Document": version.document})
     return version
 
 
