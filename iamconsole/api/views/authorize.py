@@ -124,6 +124,24 @@ class AuthorizeSerializer(serializers.Serializer):
     checks = CheckSerializer(many=True, min_length=1, max_length=decisions.MAX_CHECKS)
 
 
+class DecisionSerializer(serializers.Serializer):
+    """One check's answer (iam/decisions.py): `decision` is allowed, explicitDeny, implicitDeny
+    or authenticationFailed (then `error` says why)."""
+
+    allowed = serializers.BooleanField()
+    decision = serializers.CharField()
+    reason = serializers.CharField(required=False)
+    principal = serializers.DictField(required=False)
+    error = serializers.DictField(required=False)
+    matched_statements = serializers.ListField(child=serializers.DictField(), required=False)
+    missing_context_values = serializers.ListField(child=serializers.CharField(),
+                                                   required=False)
+
+
+class AuthorizeResultsSerializer(serializers.Serializer):
+    results = DecisionSerializer(many=True)
+
+
 class AuthorizeView(IAMView):
     """Services call it for every request they serve: not rate limited per caller (the
     per-request counter write would double its cost); it is authenticated and authorized."""
@@ -131,7 +149,8 @@ class AuthorizeView(IAMView):
     iam_actions = {"POST": "iamconsole:Authorize"}
     throttle_classes: list = []
 
-    @extend_schema(request=AuthorizeSerializer, summary="Decide checks for a custom service")
+    @extend_schema(request=AuthorizeSerializer, responses=AuthorizeResultsSerializer,
+                   summary="Decide checks for a custom service")
     def post(self, request):
         data = valid(AuthorizeSerializer, request.data)
         checks = [decisions.Check(
