@@ -23,7 +23,15 @@ def test_swagger_ui_renders_the_schema_without_csp_violations(live_server, page)
     assert directives["script-src"] == "'self'"  # no inline or remote scripts, as everywhere
     page.locator(".swagger-ui .info .title").wait_for()
     assert "iamconsole API" in page.locator(".swagger-ui .info .title").inner_text()
-    # The operations from the schema are listed, each with its IAM action.
-    page.get_by_text("/api/v1/users/", exact=True).first.wait_for()
+    # The operations from the schema are listed, each with its IAM action. Swagger UI renders
+    # a long operation list virtually (only what is near the viewport): scroll down to users.
+    users = page.get_by_text("/api/v1/users/", exact=True)
+    page.locator(".opblock").first.wait_for()
+    for _ in range(200):
+        if users.count():
+            break
+        page.mouse.wheel(0, 1500)
+        page.wait_for_timeout(50)
+    users.first.wait_for()
     assert external == []
     assert violations == []
