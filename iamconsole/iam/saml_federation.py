@@ -361,20 +361,12 @@ def _assume(caller, role: Role, provider: SAMLProvider, saml_b64: str, policy, p
                             resource_policy=trust)
         if not decision.allowed:
             raise _denied(caller, role.arn, f"{action}: {decision.decision}")
-    _use_once(provider, assertion, expiry, now)
-    with transaction.atomic():
-        issued = sts._issue(
-            caller, role=role, session_name=session_name, session_policy=text,
-            session_policy_arns=arns_, session_tags=tags, source_identity=source_identity,
-            mfa_authenticated=False, mfa_authenticated_at=None, created_at=now,
-            expires_at=now + timedelta(seconds=duration))
-        Role.everywhere.filter(pk=role.pk).update(last_used_at=now)
-        assumed = sts.AssumedRole(issued, role, packed)
-        audit.record(caller, ACTION, resource_type="role", resource_name=role.name,
-                     resource_arn=role.arn,
-                     new={"AssumedRoleArn": assumed.arn, "AccessKeyId": issued.access_key_id,
-                          "Expiration": issued.expiration.isoformat(),
-                          "Provider": provider.arn, "Subject": subject, "Issuer": issuer,
-                          "Audience": audience, "SessionTags": tags,
-                          "SessionPolicy": bool(text), "PolicyArns": arns_})
+    with transaction.atomic():  # a session that fails to issue leaves the assertion unused
+        _use_once(provider, assertion, expiry, now)
+        assumed = sts.issue_federated_role_session(
+            caller, role, action=ACTION, session_name=session_name, session_policy=text,
+            session_policy_arns=arns_, packed=packed, session_tags=tags,
+            source_identity=source_identity, duration_seconds=duration, now=now,
+            details={"Provider": provider.arn, "Subject": subject, "Issuer": issuer,
+                     "Audience": audience})
     return SAMLSession(assumed, subject, subject_type, issuer, audience, qualifier)

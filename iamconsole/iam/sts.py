@@ -269,6 +269,43 @@ def _issue(caller: Caller, **fields: Any) -> SessionCredentials:
     return SessionCredentials(credential, secret, token)
 
 
+def issue_federated_role_session(
+    caller: Caller,
+    role: Role,
+    *,
+    action: str,
+    session_name: str,
+    session_policy: str | None,
+    session_policy_arns: list,
+    packed: int | None,
+    session_tags: dict,
+    source_identity: str | None,
+    duration_seconds: int,
+    details: dict,
+    now: datetime | None = None,
+) -> AssumedRole:
+    """A role session for a federated identity (AssumeRoleWithWebIdentity, AssumeRoleWithSAML)
+    whose trust check has passed: issued, the role marked as used and the assumption audited
+    with the identity's `details` (provider, subject...), in one transaction."""
+    now = now or clock.now()
+    with transaction.atomic():
+        issued = _issue(
+            caller, role=role, session_name=session_name, session_policy=session_policy,
+            session_policy_arns=session_policy_arns, session_tags=session_tags,
+            source_identity=source_identity, mfa_authenticated=False,
+            mfa_authenticated_at=None, created_at=now,
+            expires_at=now + timedelta(seconds=duration_seconds))
+        Role.everywhere.filter(pk=role.pk).update(last_used_at=now)
+        assumed = AssumedRole(issued, role, packed)
+        audit.record(caller, action, resource_type="role", resource_name=role.name,
+                     resource_arn=role.arn,
+                     new={"AssumedRoleArn": assumed.arn, "AccessKeyId": issued.access_key_id,
+                          "Expiration": issued.expiration.isoformat(), **details,
+                          "SessionTags": session_tags, "SessionPolicy": bool(session_policy),
+                          "PolicyArns": session_policy_arns})
+    return assumed
+
+
 def assume_role(
     caller: Caller,
     role_arn: str,

@@ -28,15 +28,12 @@ account, the actor being the token's subject at its provider.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
-
-from django.db import transaction
 
 from iamconsole.policy import compile_policy
 from iamconsole.policy.evaluate import Request, evaluate
 
-from . import audit, clock, oidc_tokens, sts, tenancy
+from . import audit, oidc_tokens, sts, tenancy
 from .caller import Caller
 from .errors import AccessDenied, IAMError, ValidationError
 from .models import OpenIDConnectProvider, Role
@@ -283,20 +280,9 @@ def _assume(caller: FederatedCaller, role: Role, session_name: str, token: str,
     refusal = trust_refusal(role, provider, context, actions)
     if refusal:
         raise _denied(caller, role.arn, refusal)
-    now = clock.now()
-    with transaction.atomic():
-        issued = sts._issue(
-            caller, role=role, session_name=session_name, session_policy=text,
-            session_policy_arns=arns_, session_tags=tags, source_identity=source_identity,
-            mfa_authenticated=False, mfa_authenticated_at=None, created_at=now,
-            expires_at=now + timedelta(seconds=duration))
-        Role.everywhere.filter(pk=role.pk).update(last_used_at=now)
-        assumed = sts.AssumedRole(issued, role, packed)
-        audit.record(caller, ACTION, resource_type="role", resource_name=role.name,
-                     resource_arn=role.arn,
-                     new={"AssumedRoleArn": assumed.arn, "AccessKeyId": issued.access_key_id,
-                          "Expiration": issued.expiration.isoformat(),
-                          "Provider": provider.arn, "Subject": claims["sub"],
-                          "Audience": audience, "SessionTags": tags,
-                          "SessionPolicy": bool(text), "PolicyArns": arns_})
+    assumed = sts.issue_federated_role_session(
+        caller, role, action=ACTION, session_name=session_name, session_policy=text,
+        session_policy_arns=arns_, packed=packed, session_tags=tags,
+        source_identity=source_identity, duration_seconds=duration,
+        details={"Provider": provider.arn, "Subject": claims["sub"], "Audience": audience})
     return WebIdentitySession(assumed, claims["sub"], audience, issuer, claims)
