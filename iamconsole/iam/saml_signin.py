@@ -20,12 +20,13 @@ import binascii
 from dataclasses import asdict, dataclass, field
 
 from . import audit, clock, sts, tenancy
-from .errors import IAMError, InvalidInput
+from .errors import IAMError, InvalidInput, ValidationError
 from .models import SAMLAssertionUse, SAMLProvider
 from .oidc_tokens import InvalidIdentityToken
 from .saml_federation import (
     _NS,
     ACTION,
+    ASSERTION_MAX,
     ATTR,
     SAML,
     SAMLP,
@@ -101,26 +102,31 @@ def read(saml_response_b64: str, source_ip: str | None = None) -> SAMLSignIn:
     if not isinstance(saml_response_b64, str) or not saml_response_b64.strip():
         raise InvalidInput("The identity provider posted no SAMLResponse.",
                            field="SAMLResponse")
+    if len(saml_response_b64) > ASSERTION_MAX:
+        raise ValidationError(f"The SAMLResponse must be at most {ASSERTION_MAX} characters.",
+                              field="SAMLResponse")
     issuers = _issuers(saml_response_b64)
     providers = list(SAMLProvider.everywhere.filter(entity_id__in=issuers).order_by("pk"))
     if not providers:
         raise InvalidIdentityToken("No SAML provider is registered for the response's issuer.")
-    failure: IAMError | None = None
+    failures: list[tuple[SAMLProvider, IAMError]] = []
     signed_in: SAMLSignIn | None = None
     for provider in providers:
         with tenancy.acting_in(provider.account_id):
             try:
                 found = _read_with(provider, saml_response_b64)
             except IAMError as exc:
-                failure = failure or exc
-                _audit_refusal(provider, source_ip, exc.message)
+                failures.append((provider, exc))
                 continue
         if signed_in is None:
             signed_in = found
         else:
             signed_in.pairs += [p for p in found.pairs if p not in signed_in.pairs]
-    if signed_in is None:
-        raise failure  # type: ignore[misc]
+    if signed_in is None:  # refused by every provider of that issuer: audited in each account
+        for provider, exc in failures:
+            with tenancy.acting_in(provider.account_id):
+                _audit_refusal(provider, source_ip, exc.message)
+        raise failures[0][1]
     return signed_in
 
 

@@ -5,10 +5,12 @@ the browser: the ACS, the role chooser, the console as the role, replay, sign-ou
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
 import pytest
+import time_machine
 from django.test import Client
 from saml_idp import CONSOLE_ACS, ROLE_ATTR, XMLSEC, IdP
 from saml_idp import SP as AWS_SIGNIN_SP
@@ -174,6 +176,14 @@ def test_an_unsigned_response_is_refused(idp):
                                         resource_arn=PROVIDER).exists()
 
 
+def test_an_expired_response_is_refused(idp):
+    saml_response = _response(idp, VIEWER)  # valid for the IdP's 15 minutes
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(hours=1), tick=False):
+        answer = _browser().post(ACS, {"SAMLResponse": saml_response})
+    assert answer.status_code == 403 and "expired" in answer.content.decode()
+    assert TemporaryCredential.objects.count() == 0
+
+
 def test_a_response_of_another_idp_is_refused(idp, tmp_path):
     other = tmp_path / "other"
     other.mkdir()
@@ -195,6 +205,7 @@ def test_no_trusting_role_and_bad_input_are_clear_refusals(idp):
     assert _browser().post(ACS, {}).status_code == 400
     assert _browser().post(ACS, {"SAMLResponse": "not base64!"}).status_code == 403
     assert _browser().post(ACS, {"SAMLResponse": "PGZvbz4="}).status_code == 403  # <foo>
+    assert _browser().post(ACS, {"SAMLResponse": "A" * 100_004}).status_code == 400
     assert _browser().get(ACS).status_code == 405
     assert TemporaryCredential.objects.count() == 0
 
@@ -217,3 +228,36 @@ def test_relay_state_is_a_local_redirect_only(idp):
     answer = _browser().post(ACS, {"SAMLResponse": _response(idp, VIEWER),
                                    "RelayState": "//evil.example/"})
     assert answer["Location"] == "/"
+
+
+def test_the_same_idp_in_two_accounts_offers_the_roles_of_both(idp, tmp_path):
+    from accounts_fixtures import B, in_account, second_account
+
+    second_account()
+    b_provider = f"arn:aws:iam::{B}:saml-provider/corp"
+    with in_account(B):
+        system = Caller.system("test")
+        iam.create_saml_provider(system, "corp", idp.metadata())
+        iam.create_role(system, "auditor", _trust().replace(PROVIDER, b_provider))
+        iam.put_role_policy(system, "auditor", "read", _allow("iam:ListUsers"))
+    # another account's provider of the same entityID with another key: not a refusal here
+    other = tmp_path / "other"
+    other.mkdir()
+    second_account("333344445555", "C")
+    with in_account("333344445555"):
+        iam.create_saml_provider(Caller.system("test"), "corp", IdP(other).metadata())
+    b_role = f"arn:aws:iam::{B}:role/auditor"
+    attributes = {ROLE_ATTR: [f"{VIEWER},{PROVIDER}", f"{b_provider},{b_role}"],
+                  ATTR + "RoleSessionName": ["alice@example.com"]}
+    browser = _browser()
+    answer = browser.post(ACS, {"SAMLResponse": idp.response(attributes, audience=CONSOLE_ACS)})
+    assert answer["Location"] == "/accounts/federated/saml/choose/"
+    page = browser.get(answer["Location"]).content.decode()
+    assert VIEWER in page and b_role in page
+    chosen = browser.post(answer["Location"], {"csrfmiddlewaretoken": _csrf(page),
+                                               "role": b_role}, follow=True)
+    assert "federated: alice as role/auditor" in chosen.content.decode()
+    assert browser.get("/users/").status_code == 200
+    assert TemporaryCredential.objects.get().role.account_id == B
+    assert not AuditEvent.everywhere.filter(account_id="333344445555",
+                                            outcome="denied").exists()
