@@ -24,6 +24,7 @@ URI_NAMES = "urn:oasis:names:tc:SAML:2.0:attrname-format:uri"
 # An SP's metadata (AWS sign-in, trimmed to what the IdP reads): where responses are posted.
 EVIL_SP = "https://evil.example/saml"
 CONSOLE_SP = "https://iam.example.test/saml"  # <IAMCONSOLE_PUBLIC_URL>/saml of the tests
+CONSOLE_ACS = "https://iam.example.test/accounts/federated/saml/"  # the console's ACS
 
 
 def sp_metadata(entity_id: str) -> str:
@@ -46,7 +47,8 @@ class IdP:
             "entityid": entity_id,
             "xmlsec_binary": XMLSEC,
             "key_file": str(self.key_file), "cert_file": str(self.cert_file),
-            "metadata": {"inline": [sp_metadata(e) for e in (SP, EVIL_SP, CONSOLE_SP)]},
+            "metadata": {"inline": [sp_metadata(e)
+                                    for e in (SP, EVIL_SP, CONSOLE_SP, CONSOLE_ACS)]},
             "service": {"idp": {
                 "endpoints": {"single_sign_on_service": [
                     (f"{entity_id}/sso", BINDING_HTTP_POST)]},

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import federated, views
+from . import federated, saml, views
 
 app_name = "accounts"
 
@@ -18,4 +18,6 @@ urlpatterns = [
     path("federated/<int:pk>/start/", federated.federated_start, name="federated_start"),
     path("federated/callback/", federated.federated_callback, name="federated_callback"),
     path("federated/choose/", federated.federated_choose, name="federated_choose"),
+    path("federated/saml/", saml.saml_acs, name="saml_acs"),
+    path("federated/saml/choose/", saml.saml_choose, name="saml_choose"),
 ]

@@ -10,7 +10,8 @@ AWS accepts the request unsigned: the assertion is the proof. Checks, in order:
   defeats signature wrapping. Unsigned assertions are refused. Texts are read from the
   verified tree with comments stripped (no comment injection in NameID);
 * Issuer = the provider's entityID; Audience and SubjectConfirmationData Recipient among
-  https://signin.aws.amazon.com/saml and `<IAMCONSOLE_PUBLIC_URL>/saml`; NotBefore /
+  https://signin.aws.amazon.com/saml, `<IAMCONSOLE_PUBLIC_URL>/saml` and the console ACS
+  `<IAMCONSOLE_PUBLIC_URL>/accounts/federated/saml/`; NotBefore /
   NotOnOrAfter with SKEW seconds of clock skew (ExpiredTokenException when expired); the
   Recipient is what AWS answers as Audience and tests as saml:aud;
 * the attribute https://aws.amazon.com/SAML/Attributes/Role holds the "role-arn,provider-arn"
@@ -60,6 +61,7 @@ SAMLP = "urn:oasis:names:tc:SAML:2.0:protocol"
 SAML = "urn:oasis:names:tc:SAML:2.0:assertion"
 ATTR = "https://aws.amazon.com/SAML/Attributes/"
 AWS_SIGNIN = "https://signin.aws.amazon.com/saml"
+CONSOLE_ACS_PATH = "/accounts/federated/saml/"  # the console's Assertion Consumer Service
 SKEW = 300  # seconds
 ASSERTION_MAX = 100_000
 _NS = {"p": SAMLP, "a": SAML}
@@ -95,8 +97,10 @@ ATTRIBUTE_KEYS = {
 
 
 def audiences() -> set[str]:
-    """The audiences / recipients accepted: AWS's sign-in endpoint and this server's /saml."""
-    return {AWS_SIGNIN, settings.IAMCONSOLE_PUBLIC_URL.rstrip("/") + "/saml"}
+    """The audiences / recipients accepted: AWS's sign-in endpoint, this server's /saml and
+    its console's Assertion Consumer Service (iam.saml_signin)."""
+    base = settings.IAMCONSOLE_PUBLIC_URL.rstrip("/")
+    return {AWS_SIGNIN, base + "/saml", base + CONSOLE_ACS_PATH}
 
 
 @dataclass
@@ -223,12 +227,17 @@ def _check_conditions(assertion, now: dt.datetime) -> tuple[str, dt.datetime]:
     return recipient, expiry or now + timedelta(minutes=5)
 
 
-def _use_once(provider: SAMLProvider, assertion, expiry: dt.datetime, now: dt.datetime) -> None:
+def use_key(provider: SAMLProvider, assertion) -> str:
+    """The key of the assertion's use (models.SAMLAssertionUse)."""
     assertion_id = assertion.get("ID")
     if not assertion_id:
         raise InvalidIdentityToken("The SAML assertion has no ID.")
+    return hashlib.sha256(f"{provider.arn}\n{assertion_id}".encode()).hexdigest()
+
+
+def _use_once(provider: SAMLProvider, assertion, expiry: dt.datetime, now: dt.datetime) -> None:
+    key = use_key(provider, assertion)
     SAMLAssertionUse.objects.filter(expires_at__lt=now - timedelta(seconds=SKEW)).delete()
-    key = hashlib.sha256(f"{provider.arn}\n{assertion_id}".encode()).hexdigest()
     try:
         with transaction.atomic():
             SAMLAssertionUse.objects.create(key=key, account_id=provider.account_id,
