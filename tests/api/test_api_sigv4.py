@@ -183,7 +183,8 @@ def _session(user=None, role=None, minutes=60, mfa=True) -> tuple[str, str]:
         session_token_hash=hashlib.sha256(TOKEN.encode()).hexdigest(), user=user, role=role,
         # a role session carries its session name; a user's (GetSessionToken) none: a user
         # credential with a name is a GetFederationToken session (Caller.is_federated)
-        session_name="tests" if role is not None else "", expires_at=clock.now() + dt.timedelta(minutes=minutes),
+        session_name="tests" if role is not None else "",
+        expires_at=clock.now() + dt.timedelta(minutes=minutes),
         mfa_authenticated=mfa, mfa_authenticated_at=clock.now() if mfa else None,
     )
     return key_id, secret
