@@ -10,7 +10,7 @@ conditions name are offered even when they are not among the first by name."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -51,10 +51,14 @@ class Picker:
     plural: str = "policies"
     # an empty first option selected when no option is: nothing is chosen for the caller
     placeholder: str = ""
+    # a multi-select (several chosen at once)
+    multiple: bool = False
+    # its search sends the chosen values along, which stay chosen and first
+    keeps_chosen: bool = False
 
     @property
     def searchable(self) -> bool:
-        return self.total > PICKER_LIMIT or bool(self.query)
+        return self.keeps_chosen or self.total > PICKER_LIMIT or bool(self.query)
 
     @property
     def hint_id(self) -> str:
@@ -66,6 +70,11 @@ class Picker:
         matching = f" whose name contains “{self.query}”" if self.query else ""
         if self.query and not self.total:
             return f"No {self.noun} name contains “{self.query}”."
+        if self.multiple:
+            chosen = sum(option.selected for option in self.options)
+            found = (f"{self.shown:,} of {self.total:,} {noun}{matching} shown"
+                     if self.total > self.shown else f"{self.total:,} {noun}{matching}")
+            return f"{chosen:,} chosen · {found} — type to search, Ctrl/⌘-click to choose several"
         if self.restricted:
             among = (f"the first {PICKER_LIMIT:,} of {self.total:,} {noun}{matching}"
                      if self.total > PICKER_LIMIT else f"the {self.total:,} {noun}{matching}")
@@ -245,4 +254,31 @@ def group_picker(request: HttpRequest, groups: QuerySet, user: Any, member_of: I
         noun="group", plural="groups",
         search_url=reverse("console:group_options") + "?" + urlencode({"user": user.name}),
         placeholder="Choose a group…",
+    )
+
+
+# Several at once (the guided create user: its groups and policies) ------------------------------
+
+def multi_picker(select_id: str, candidates: QuerySet, chosen: Iterable[Any], *,
+                 value: Callable[[Any], str], label: Callable[[Any], str], query: str,
+                 search_url: str, noun: str, plural: str,
+                 usable: Callable[[Any], bool] | None = None, none: str = "") -> Picker:
+    """A multi-select over `candidates` (searchable over thousands): the `chosen` rows first and
+    selected, then the first PICKER_LIMIT others whose name contains `query`, among them those
+    `usable` allows (the caller's policies decide what may be chosen). Its search box sends the
+    chosen values along, so searching never loses a choice. With `none` (the label of choosing
+    nothing, first) it is a single <select> that works the same way."""
+    chosen = list(chosen)
+    others = listing.excluding(matching(candidates, query), {row.pk for row in chosen})
+    head = list(others[:PICKER_LIMIT])
+    total = others.count() if len(head) >= PICKER_LIMIT else len(head)
+    offered = [row for row in head if usable is None or usable(row)]
+    return Picker(
+        select_id=select_id,
+        options=([Option("", none, not chosen)] if none else [])
+        + [Option(value(row), label(row), True) for row in chosen]
+        + [Option(value(row), label(row)) for row in offered],
+        total=total, query=query, shown=len(offered),
+        restricted=len(offered) < len(head), search_url=search_url,
+        noun=noun, plural=plural, multiple=not none, keeps_chosen=True,
     )

@@ -93,6 +93,8 @@ urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     *entities.urls(users.PAGE, collection=[
         path("users/create/guided/", user_wizard.user_create_guided, name="user_create_guided"),
+        path("users/create/guided/options/", user_wizard.user_create_options,
+             name="user_create_options"),
         path("users/bulk/", bulk.user_bulk, name="user_bulk"),
     ], special=[
         path(f"{USER}/groups/add/", users.user_add_to_group, name="user_add_to_group"),

@@ -82,3 +82,78 @@ def test_a_step_the_caller_may_not_do_rolls_back_the_user(world, system):
 
 def test_guided_create_needs_create_user(world, reader):
     assert client_for(reader).get(URL).status_code == 403
+
+
+# The pickers: searchable over thousands, several chosen at once, choices kept across searches --
+
+def _many_groups(system, count):
+    from iamconsole.iam.models import Group
+
+    Group.objects.bulk_create(
+        Group(account_id=system.account, name=f"team-{n:04d}", path="/") for n in range(count))
+
+
+def test_a_group_beyond_the_first_offered_is_found_by_search_and_chosen(world, admin, system):
+    _many_groups(system, 150)
+    client = client_for(admin)
+    page = client.get(URL).content.decode()
+    assert 'id="id_groups"' in page and "team-0000" in page and "team-0149" not in page
+    assert 'hx-include="#id_groups"' in page  # a search sends the chosen groups along
+    found = client.get("/users/create/guided/options/",
+                       {"field": "groups", "q": "0149", "groups": ["team-0003"]})
+    options = found.content.decode()
+    assert found.status_code == 200
+    # the chosen group stays chosen and first, then the match; the others are not offered
+    assert options.index('value="team-0003" selected') < options.index('value="team-0149"')
+    assert "team-0004" not in options and "1 chosen" in options
+    response = client.post(URL, {"user_name": "far", "console_access": "none",
+                                 "groups": ["team-0003", "team-0149"]})
+    assert response.status_code == 200
+    assert set(User.objects.get(name="far").iam_groups.values_list("name", flat=True)) == {
+        "team-0003", "team-0149"}
+
+
+def test_a_policy_found_by_search_is_attached_and_none_is_preselected(world, admin, system):
+    one, two = _setup(system)
+    client = client_for(admin)
+    page = client.get(URL).content.decode()
+    assert " selected" not in page.split('id="id_policy_arns"')[1].split("</select>")[0]
+    found = client.get("/users/create/guided/options/",
+                       {"field": "policy_arns", "q": "tw", "policy_arns": [one.arn]}).content
+    assert f'value="{one.arn}" selected'.encode() in found and two.arn.encode() in found
+    response = client.post(URL, {"user_name": "pol", "console_access": "none",
+                                 "policy_arns": [one.arn, two.arn]})
+    assert response.status_code == 200
+    assert {a.policy.arn for a in User.objects.get(name="pol").policy_attachments.all()} == {
+        one.arn, two.arn}
+
+
+def test_an_unknown_group_is_a_form_error_and_creates_nothing(world, admin, system):
+    _setup(system)
+    response = client_for(admin).post(URL, {"user_name": "ghost", "console_access": "none",
+                                            "groups": ["devs", "no-such-group"]})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "The group with name no-such-group cannot be found." in body
+    # what was chosen is still chosen in the form shown again
+    assert 'value="no-such-group" selected' not in body  # it does not exist: not offered
+    assert 'value="devs" selected' in body
+    assert not User.objects.filter(name="ghost").exists()
+
+
+def test_groups_the_caller_may_not_add_to_are_not_offered(world, system):
+    _setup(system)
+    iam.create_group(system, "admins")
+    maker = make_user("maker2", policy=policy_json(
+        allow(["iam:CreateUser", "iam:Get*", "iam:List*"]),
+        allow("iam:AddUserToGroup", "arn:aws:iam::*:group/devs")))
+    options = client_for(maker).get("/users/create/guided/options/",
+                                    {"field": "groups", "q": ""}).content.decode()
+    assert 'value="devs"' in options and 'value="admins"' not in options
+
+
+def test_the_options_view_checks_its_input_and_the_caller(world, admin, reader):
+    client = client_for(admin)
+    assert client.get("/users/create/guided/options/", {"field": "password"}).status_code == 400
+    assert client_for(reader).get("/users/create/guided/options/",
+                                  {"field": "groups"}).status_code == 403

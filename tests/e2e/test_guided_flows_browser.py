@@ -113,7 +113,7 @@ def test_create_user_flow_with_review_password_and_access_key(console, live_serv
         page.get_by_role("link", name="Add user step by step").click()
         page.get_by_label("User name").fill("erin")
         page.get_by_label("Console access, generated password").check()
-        page.get_by_label("Groups").select_option("devs")
+        page.get_by_label("Groups", exact=True).select_option("devs")
         page.get_by_label("Attach policies").select_option(label="S3Read")
         page.get_by_label("Create an access key").check()
         page.get_by_role("button", name="Review").click()
@@ -125,6 +125,35 @@ def test_create_user_flow_with_review_password_and_access_key(console, live_serv
         with page.expect_download() as download:
             page.get_by_role("link", name="Download .csv file").click()
         assert download.value.suggested_filename == "erin_accessKeys.csv"
+
+
+def test_create_user_chooses_groups_by_search_without_losing_choices(console, live_server,
+                                                                    screenshot, request):
+    from playwright.sync_api import expect
+
+    from iamconsole.iam.models import Group
+
+    Group.objects.bulk_create(Group(account_id="123456789012", name=f"team-{n:04d}")
+                              for n in range(150))
+    page = console
+    with screenshot_on_failure(screenshot, request.node.name):
+        page.goto(f"{live_server.url}/users/create/guided/")
+        groups = page.get_by_label("Groups", exact=True)
+        groups.select_option("team-0003")
+        expect(page.locator("#id_groups option[value='team-0149']")).to_have_count(0)
+        with page.expect_response("**/users/create/guided/options/**"):
+            page.get_by_label("Search groups by name").fill("0149")
+        expect(page.locator("#id_groups option[value='team-0149']")).to_have_count(1)
+        expect(page.locator("#id-groups-hint, #id_groups-hint")).to_contain_text("1 chosen")
+        assert groups.evaluate("s => [...s.selectedOptions].map(o => o.value)") == ["team-0003"]
+        groups.select_option(["team-0003", "team-0149"])
+        page.get_by_label("User name").fill("far")
+        page.get_by_role("button", name="Review").click()
+        expect(page.locator("#review")).to_contain_text("team-0003, team-0149")
+        page.get_by_role("button", name="Create user").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Created user far")
+        assert set(User.objects.get(name="far").iam_groups.values_list("name", flat=True)) == {
+            "team-0003", "team-0149"}
 
 
 def test_admin_assigns_mfa_to_a_user(console, live_server, screenshot, request):

@@ -7,23 +7,50 @@ change by iam.services.create_user_with_access, each step authorized on the call
 from __future__ import annotations
 
 import base64
+from urllib.parse import urlencode
 
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.shortcuts import render
+from django.urls import reverse
 
 from iamconsole.iam import kinds
 from iamconsole.iam import services as iam
-from iamconsole.iam.errors import IAMError
+from iamconsole.iam.errors import AccessDenied, IAMError
+from iamconsole.iam.services.policies import policies_with_arns
 
-from ..auth import console_view, get_caller
-from ..forms import PATH_HELP, ConsoleForm, TagsField
-from .common import form_page
+from .. import pickers
+from ..auth import allowed, console_view, get_caller
+from ..forms import PATH_HELP, ConsoleForm, PolicyChoiceField, TagsField
+from .common import form_page, readable
 from .users import PAGE
 
-CHOICES_MAX = 500  # the selects offer the first groups, policies and users by name
+CHOSEN_MAX = 100  # the chosen values of one field a search carries along
 ACCESS = (("none", "No console access"), ("generated", "Console access, generated password"),
           ("custom", "Console access, password typed here"))
+
+
+class ChosenField:
+    """A picker's field that accepts any value: the picker offers the first ones and a search
+    box for the others, and the domain reports a name or ARN that does not exist (NoSuchEntity,
+    shown next to the field)."""
+
+    picker = None
+
+    def offer(self, picker) -> None:
+        self.picker = picker
+        self.choices = picker.choices() if picker is not None else []
+
+    def valid_value(self, value) -> bool:
+        return True
+
+
+class ChosenMany(ChosenField, forms.MultipleChoiceField):
+    pass
+
+
+class ChosenOne(ChosenField, forms.ChoiceField):
+    pass
 
 
 class GuidedUserForm(ConsoleForm):
@@ -37,26 +64,22 @@ class GuidedUserForm(ConsoleForm):
     password_reset_required = forms.BooleanField(required=False, initial=True,
                                                  label="User must create a new password at "
                                                        "next sign-in")
-    groups = forms.MultipleChoiceField(required=False, label="Groups",
-                                       widget=forms.SelectMultiple(attrs={"size": 5}))
-    policy_arns = forms.MultipleChoiceField(required=False, label="Attach policies",
-                                            widget=forms.SelectMultiple(attrs={"size": 6}))
-    copy_policies_from = forms.ChoiceField(required=False,
-                                           label="Copy attached policies from user")
-    permissions_boundary = forms.ChoiceField(required=False, label="Permissions boundary")
+    groups = ChosenMany(required=False, label="Groups",
+                        widget=forms.SelectMultiple(attrs={"size": 6}))
+    policy_arns = ChosenMany(required=False, label="Attach policies",
+                             widget=forms.SelectMultiple(attrs={"size": 8}))
+    copy_policies_from = ChosenOne(required=False, label="Copy attached policies from user")
+    permissions_boundary = PolicyChoiceField(required=False, label="Permissions boundary")
     tags = TagsField()
     access_key = forms.BooleanField(required=False, label="Create an access key")
 
     aliases = {"policy_arn": "policy_arns", "group_name": "groups"}
 
-    def __init__(self, *args, groups=(), policies=(), users=(), **kwargs):
+    def __init__(self, *args, pickers_by_field=None, boundary_picker=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["groups"].choices = [(g.name, g.name) for g in groups]
-        self.fields["policy_arns"].choices = [(p.arn, p.name) for p in policies]
-        self.fields["permissions_boundary"].choices = [("", "No boundary")] + [
-            (p.arn, p.name) for p in policies]
-        self.fields["copy_policies_from"].choices = [("", "—")] + [(u.name, u.name)
-                                                                   for u in users]
+        for name, picker in (pickers_by_field or {}).items():
+            self.fields[name].offer(picker)
+        self.fields["permissions_boundary"].offer(boundary_picker, pickers.find_policy)
 
     def clean(self):
         data = super().clean()
@@ -65,19 +88,62 @@ class GuidedUserForm(ConsoleForm):
         return data
 
 
-def _readable(read) -> list:
+PICKED = ("groups", "policy_arns", "copy_policies_from")
+
+
+def field_picker(request: HttpRequest, field: str, chosen: list[str],
+                 query: str = "") -> pickers.Picker | None:
+    """The picker of one of the form's choices (None when the caller may not list what it
+    offers): `chosen` stays chosen, the first others matching `query` are offered."""
+    caller = get_caller(request)
+    url = reverse("console:user_create_options") + "?" + urlencode({"field": field})
+    chosen = [value for value in chosen if value][:CHOSEN_MAX]
     try:
-        return list(read()[:CHOICES_MAX])
-    except IAMError:  # the caller may create users without listing these: offer none
-        return []
+        if field == "groups":
+            groups = iam.list_groups(caller, path_prefix=None)
+            return pickers.multi_picker(
+                "id_groups", groups, groups.filter(name__in=chosen), value=lambda g: g.name,
+                label=lambda g: g.name, query=query, search_url=url, noun="group",
+                plural="groups", usable=lambda g: allowed(request, "iam:AddUserToGroup", g.arn))
+        if field == "policy_arns":
+            policies = iam.list_policies(caller, counts=False)
+            return pickers.multi_picker(
+                "id_policy_arns", policies, policies_with_arns(policies, chosen),
+                value=lambda p: p.arn, label=pickers.policy_label, query=query,
+                search_url=url, noun="policy", plural="policies")
+        users = iam.list_users(caller, path_prefix=None)
+        return pickers.multi_picker(
+            "id_copy_policies_from", users, users.filter(name__in=chosen[:1]),
+            value=lambda u: u.name, label=lambda u: u.name, query=query, search_url=url,
+            noun="user", plural="users", none="Do not copy")
+    except AccessDenied:  # the caller may create users without listing these: offer none
+        return None
 
 
-def _choices(caller) -> dict:
-    return {"groups": _readable(lambda: iam.list_groups(caller).order_by("name")),
-            "policies": _readable(lambda: iam.list_policies(caller, counts=False)
-                                  .order_by("name")),
-            "users": _readable(lambda: iam.list_users(caller).exclude(is_root=True)
-                               .order_by("name"))}
+def _form_kwargs(request: HttpRequest) -> dict:
+    data = request.POST
+    policies, _ = readable(lambda: iam.list_policies(get_caller(request), counts=False))
+    return {
+        "pickers_by_field": {field: field_picker(request, field, data.getlist(field))
+                             for field in PICKED},
+        "boundary_picker": pickers.create_boundary_picker(
+            request, policies, kind="user", action="iam:CreateUser",
+            resource=kinds.USER.arn("*"), keep=data.get("permissions_boundary", "")),
+    }
+
+
+@console_view("iam:CreateUser", kinds.USER.any_arn, methods=("GET",))
+def user_create_options(request: HttpRequest) -> HttpResponse:
+    """GET ?field=groups&q=dev&groups=admins — the <option>s of one of the form's pickers: the
+    chosen ones (sent along by the search box) and the first others whose name contains "dev"."""
+    field = request.GET.get("field", "")
+    if field not in PICKED:
+        return HttpResponseBadRequest("field: " + ", ".join(PICKED))
+    picker = field_picker(request, field, request.GET.getlist(field),
+                          request.GET.get("q", "").strip()[:128])
+    if picker is None:
+        return HttpResponseForbidden("You may not list these.")
+    return render(request, "console/policy_options.html", {"picker": picker})
 
 
 def _csv(made: iam.NewUser) -> str:
@@ -91,10 +157,9 @@ def _csv(made: iam.NewUser) -> str:
 @console_view("iam:CreateUser", kinds.USER.any_arn)
 def user_create_guided(request: HttpRequest) -> HttpResponse:
     caller = get_caller(request)
-    choices = _choices(caller)
     review = None
     if request.method == "POST":
-        form = GuidedUserForm(request.POST, **choices)
+        form = GuidedUserForm(request.POST, **_form_kwargs(request))
         if form.is_valid():
             data = form.cleaned_data
             if "review" in request.POST:
@@ -120,6 +185,9 @@ def user_create_guided(request: HttpRequest) -> HttpResponse:
                     response["Cache-Control"] = "no-store"  # the secrets are on it
                     return response
     else:
-        form = GuidedUserForm(**choices)
+        kwargs = _form_kwargs(request)
+        boundary = kwargs["boundary_picker"]
+        form = GuidedUserForm(initial={"permissions_boundary": boundary.options[0].value
+                                       if boundary.options else ""}, **kwargs)
     return form_page(request, "console/users/create_guided.html",
                      {"review": review, "urls": {"list": PAGE.url("list")}}, form)
