@@ -257,6 +257,20 @@ def group_picker(request: HttpRequest, groups: QuerySet, user: Any, member_of: I
     )
 
 
+def role_picker(roles: QuerySet, profile: Any, *, query: str = "") -> Picker:
+    """Add a role to instance profile `profile`: the first PICKER_LIMIT roles by name,
+    searchable (AddRoleToInstanceProfile then checks iam:PassRole and the profile's limit)."""
+    candidates = matching(roles, query)
+    head = list(candidates.select_related(None).only("pk", "name")[:PICKER_LIMIT])
+    total = candidates.count() if len(head) >= PICKER_LIMIT else len(head)
+    return Picker(
+        select_id="add-role", options=[Option(r.name, r.name) for r in head], total=total,
+        query=query, shown=len(head), noun="role", plural="roles",
+        search_url=reverse("console:role_options") + "?" + urlencode({"profile": profile.name}),
+        placeholder="Choose a role…",
+    )
+
+
 # Several at once (the guided create user: its groups and policies) ------------------------------
 
 def multi_picker(select_id: str, candidates: QuerySet, chosen: Iterable[Any], *,

@@ -128,6 +128,7 @@ urlpatterns = [
         path("policies/options/", pickers.policy_options, name="policy_options"),
         path("policies/options/users/", pickers.user_options, name="user_options"),
         path("policies/options/groups/", pickers.group_options, name="group_options"),
+        path("policies/options/roles/", pickers.role_options, name="role_options"),
     ], special=[
         path(f"{POLICY}/versions/new/", policies.policy_version_create,
              name="policy_version_create"),

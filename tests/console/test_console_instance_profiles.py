@@ -79,3 +79,31 @@ def test_service_linked_role_is_shown_read_only(world, admin, system):
     role.refresh_from_db()
     assert role.description == "Beanstalk" and role.max_session_duration == 3600
     assert "service-linked" in client.get("/roles/").content.decode()
+
+
+def test_the_role_to_add_is_picked_from_the_roles_and_searchable(world, admin, system):
+    for name in ("ec2-role", "batch-role"):
+        iam.create_role(system, name, TRUST)
+    iam.create_instance_profile(system, "web")
+    client = client_for(admin)
+    tab = client.get("/instance-profiles/web/?tab=role", **htmx()).content.decode()
+    picker = tab.split('<select id="add-role"')[1].split("</select>")[0]
+    assert 'value="ec2-role"' in picker and 'value="batch-role"' in picker
+    assert 'value="" disabled selected' in picker  # no role is preselected
+    found = client.get("/policies/options/roles/", {"profile": "web", "q": "batch"})
+    assert found.status_code == 200
+    assert b'value="batch-role"' in found.content and b'value="ec2-role"' not in found.content
+    iam.add_role_to_instance_profile(system, "web", "ec2-role")
+    full = client.get("/instance-profiles/web/?tab=role", **htmx()).content.decode()
+    assert '<select id="add-role"' not in full  # one role per instance profile
+
+
+def test_without_list_roles_the_role_is_typed(world, system):
+    iam.create_instance_profile(system, "web")
+    maker = make_user("profiler", policy=policy_json(
+        allow(["iam:GetInstanceProfile", "iam:ListInstanceProfiles",
+               "iam:AddRoleToInstanceProfile"])))
+    client = client_for(maker)
+    tab = client.get("/instance-profiles/web/?tab=role", **htmx()).content.decode()
+    assert '<input type="text" id="add-role"' in tab
+    assert client.get("/policies/options/roles/", {"profile": "web"}).status_code == 403

@@ -9,8 +9,11 @@ from django.http import HttpRequest
 from iamconsole.iam import kinds
 from iamconsole.iam import services as iam
 
+from .. import pickers
+from ..auth import get_caller
 from ..forms import InstanceProfileCreateForm, RoleNameForm
 from . import entities
+from .common import readable
 
 
 class InstanceProfilePage(entities.EntityPage):
@@ -28,7 +31,13 @@ class InstanceProfilePage(entities.EntityPage):
                                            path=data["path"] or "/", tags=data["tags"] or None)
 
     def tab_context(self, request, profile, tab):
-        return {"roles": list(profile.roles.all())}
+        roles = list(profile.roles.all())
+        picker = None
+        if not roles:  # AWS: one role per instance profile
+            listed, _ = readable(lambda: iam.list_roles(get_caller(request), path_prefix=None))
+            if listed is not None:
+                picker = pickers.role_picker(listed, profile)
+        return {"roles": roles, "role_picker": picker}
 
 
 PAGE = InstanceProfilePage()

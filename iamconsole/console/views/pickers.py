@@ -76,6 +76,15 @@ def group_options(request: HttpRequest) -> HttpResponse:
     return render(request, "console/policy_options.html", {"picker": picker})
 
 
+@console_view("iam:ListRoles", kinds.ROLE.any_arn, methods=("GET",))
+def role_options(request: HttpRequest) -> HttpResponse:
+    """GET ?profile=web&q=app — the roles whose name contains "app" (to add to profile web)."""
+    picker = pickers.role_picker(iam.list_roles(get_caller(request), path_prefix=None),
+                                 _named(request.GET.get("profile", "")),
+                                 query=request.GET.get("q", "").strip()[:128])
+    return render(request, "console/policy_options.html", {"picker": picker})
+
+
 class _named:
     """What a picker's search URL needs of an entity: its name."""
 
