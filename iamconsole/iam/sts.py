@@ -392,6 +392,21 @@ def assume_role(
 # --------------------------------------------------------------------------- GetSessionToken
 
 
+def _long_term_user(caller: Caller, operation: str):
+    """The IAM user (or root user) whose long-term credentials call `operation`
+    (GetSessionToken, GetFederationToken): a role or any session is refused, as AWS does."""
+    action = f"sts:{operation}"
+    if caller.user is None or caller.role is not None:
+        raise audit.denied(caller, AccessDenied(
+            f"{operation} must be called with the long-term credentials of an IAM user or the "
+            "root user.", action=action, resource="*"))
+    if caller.credential is not None:
+        raise audit.denied(caller, AccessDenied(
+            f"Cannot call {operation} with session credentials", action=action,
+            resource=caller.arn))
+    return caller.user
+
+
 def get_session_token(
     caller: Caller,
     *,
@@ -399,15 +414,7 @@ def get_session_token(
     serial_number: str | None = None,
     token_code: str | None = None,
 ) -> SessionCredentials:
-    user = caller.user
-    if user is None or caller.role is not None:
-        raise audit.denied(caller, AccessDenied(
-            "GetSessionToken must be called with the long-term credentials of an IAM user or "
-            "the root user.", action="sts:GetSessionToken", resource="*"))
-    if caller.credential is not None:
-        raise audit.denied(caller, AccessDenied(
-            "Cannot call GetSessionToken with session credentials",
-            action="sts:GetSessionToken", resource=caller.arn))
+    user = _long_term_user(caller, "GetSessionToken")
     seconds = _duration(duration_seconds, SESSION_TOKEN_DEFAULT, SESSION_TOKEN_MIN,
                         SESSION_TOKEN_MAX,
                         f"The requested DurationSeconds exceeds {SESSION_TOKEN_MAX} seconds.")
@@ -449,15 +456,7 @@ def get_federation_token(
     """A federated-user session of the calling IAM user (or root user), whose permissions are
     the intersection of the user's policies (and boundary) and the session policies passed here:
     with none passed the session may do nothing but sts:GetCallerIdentity."""
-    user = caller.user
-    if user is None or caller.role is not None:
-        raise audit.denied(caller, AccessDenied(
-            "GetFederationToken must be called with the long-term credentials of an IAM user "
-            "or the root user.", action="sts:GetFederationToken", resource="*"))
-    if caller.credential is not None:
-        raise audit.denied(caller, AccessDenied(
-            "Cannot call GetFederationToken with session credentials",
-            action="sts:GetFederationToken", resource=caller.arn))
+    user = _long_term_user(caller, "GetFederationToken")
     if not isinstance(name, str) or not _FEDERATED_NAME.match(name):
         raise ValidationError(
             f"Value '{name}' at 'name' failed to satisfy constraint: Member must satisfy "
