@@ -64,7 +64,7 @@ AWS_SIGNIN = "https://signin.aws.amazon.com/saml"
 CONSOLE_ACS_PATH = "/accounts/federated/saml/"  # the console's Assertion Consumer Service
 SKEW = 300  # seconds
 ASSERTION_MAX = 100_000
-_NS = {"p": SAMLP, "a": SAML}
+NS = {"p": SAMLP, "a": SAML}
 NAMEID_FORMATS = {"urn:oasis:names:tc:SAML:2.0:nameid-format:persistent": "persistent",
                   "urn:oasis:names:tc:SAML:2.0:nameid-format:transient": "transient"}
 # saml:<key> condition keys AWS documents, by attribute OID (urn:oid:<oid>).
@@ -117,7 +117,7 @@ class SAMLSession:
         return self.assumed.credentials
 
 
-def _text(element) -> str:
+def text_of(element) -> str:
     """The element's text with comments left out (XPath string(): text nodes only), so a
     comment injected in a NameID reads the whole value, not the part before the comment."""
     if element is None:
@@ -173,15 +173,15 @@ def verified_assertion(provider: SAMLProvider, saml_response_b64: str) -> etree.
     raise InvalidIdentityToken("The signed element is not one SAML assertion.")
 
 
-def _attributes(assertion) -> dict[str, list[str]]:
+def assertion_attributes(assertion) -> dict[str, list[str]]:
     attributes: dict[str, list[str]] = {}
-    for attribute in assertion.iterfind("a:AttributeStatement/a:Attribute", _NS):
-        values = [_text(v) for v in attribute.iterfind("a:AttributeValue", _NS)]
+    for attribute in assertion.iterfind("a:AttributeStatement/a:Attribute", NS):
+        values = [text_of(v) for v in attribute.iterfind("a:AttributeValue", NS)]
         attributes.setdefault(attribute.get("Name", ""), []).extend(values)
     return attributes
 
 
-def _single(attributes, name: str, required: bool = False) -> str:
+def single_value(attributes, name: str, required: bool = False) -> str:
     values = attributes.get(ATTR + name) or []
     if len(values) > 1:
         raise InvalidIdentityToken(f"The attribute {ATTR}{name} must have one value.")
@@ -190,12 +190,12 @@ def _single(attributes, name: str, required: bool = False) -> str:
     return values[0] if values else ""
 
 
-def _check_conditions(assertion, now: dt.datetime) -> tuple[str, dt.datetime]:
+def check_conditions(assertion, now: dt.datetime) -> tuple[str, dt.datetime]:
     """(recipient, expiry) after checking audience, recipient and validity windows: AWS
     answers the Recipient as Audience (and as saml:aud)."""
     skew = timedelta(seconds=SKEW)
     accepted = audiences()
-    conditions = assertion.find("a:Conditions", _NS)
+    conditions = assertion.find("a:Conditions", NS)
     expiry = None
     if conditions is not None:
         not_before = _time(conditions.get("NotBefore"))
@@ -204,13 +204,13 @@ def _check_conditions(assertion, now: dt.datetime) -> tuple[str, dt.datetime]:
             raise InvalidIdentityToken("The SAML assertion is not yet valid.")
         if expiry and now - skew >= expiry:
             raise ExpiredTokenException("The SAML assertion has expired.")
-    audience_values = [_text(a) for a in assertion.iterfind(
-        "a:Conditions/a:AudienceRestriction/a:Audience", _NS)]
+    audience_values = [text_of(a) for a in assertion.iterfind(
+        "a:Conditions/a:AudienceRestriction/a:Audience", NS)]
     if not any(a in accepted for a in audience_values):
         raise InvalidIdentityToken(
             f"The SAML assertion's audience is not {AWS_SIGNIN}.")
     confirmations = assertion.findall(
-        "a:Subject/a:SubjectConfirmation/a:SubjectConfirmationData", _NS)
+        "a:Subject/a:SubjectConfirmation/a:SubjectConfirmationData", NS)
     if not confirmations:
         raise InvalidIdentityToken("The SAML assertion has no SubjectConfirmationData.")
     recipient = None
@@ -290,29 +290,29 @@ def _assume(caller, role: Role, provider: SAMLProvider, saml_b64: str, policy, p
             duration_seconds) -> SAMLSession:
     assertion = verified_assertion(provider, saml_b64)
     now = clock.now()
-    issuer = _text(assertion.find("a:Issuer", _NS))
+    issuer = text_of(assertion.find("a:Issuer", NS))
     if issuer != provider.entity_id:
         raise InvalidIdentityToken(
             f"The SAML assertion's issuer {issuer} is not the provider's {provider.entity_id}.")
-    name_id = assertion.find("a:Subject/a:NameID", _NS)
-    subject = _text(name_id)
+    name_id = assertion.find("a:Subject/a:NameID", NS)
+    subject = text_of(name_id)
     if not subject:
         raise InvalidIdentityToken("The SAML assertion has no NameID.")
     caller.subject = subject
     fmt = name_id.get("Format", "")
     subject_type = NAMEID_FORMATS.get(fmt, fmt)
-    audience, expiry = _check_conditions(assertion, now)
-    attributes = _attributes(assertion)
+    audience, expiry = check_conditions(assertion, now)
+    attributes = assertion_attributes(assertion)
     pairs = [{p.strip() for p in value.split(",")} for value in attributes.get(ATTR + "Role", [])]
     if {role.arn, provider.arn} not in pairs:
         raise InvalidIdentityToken(
             f"The SAML assertion's {ATTR}Role attribute does not name {role.arn} with "
             f"{provider.arn}.")
-    session_name = _single(attributes, "RoleSessionName", required=True)
+    session_name = single_value(attributes, "RoleSessionName", required=True)
     if not sts._SESSION_NAME.match(session_name):
         raise IDPRejectedClaim("The RoleSessionName attribute is not a valid session name.")
     high = role.max_session_duration
-    limit = _single(attributes, "SessionDuration")
+    limit = single_value(attributes, "SessionDuration")
     if limit:
         try:
             high = min(high, max(int(limit), sts.ASSUME_ROLE_MIN))
@@ -322,7 +322,7 @@ def _assume(caller, role: Role, provider: SAMLProvider, saml_b64: str, policy, p
         duration_seconds, min(sts.ASSUME_ROLE_DEFAULT, high), sts.ASSUME_ROLE_MIN, high,
         "The requested DurationSeconds exceeds the MaxSessionDuration set for this role "
         "or the SessionDuration of the SAML assertion.")
-    source_identity = _single(attributes, "SourceIdentity")
+    source_identity = single_value(attributes, "SourceIdentity")
     if source_identity and not sts._SESSION_NAME.match(source_identity):
         raise IDPRejectedClaim("The SourceIdentity attribute is not a valid SourceIdentity.")
     tags_raw = {}

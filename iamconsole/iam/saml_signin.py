@@ -24,18 +24,18 @@ from .errors import IAMError, InvalidInput, ValidationError
 from .models import SAMLAssertionUse, SAMLProvider
 from .oidc_tokens import InvalidIdentityToken
 from .saml_federation import (
-    _NS,
     ACTION,
     ASSERTION_MAX,
     ATTR,
+    NS,
     SAML,
     SAMLP,
     SAMLSession,
-    _attributes,
-    _check_conditions,
-    _single,
-    _text,
+    assertion_attributes,
     assume_role_with_saml,
+    check_conditions,
+    single_value,
+    text_of,
     use_key,
     verified_assertion,
 )
@@ -66,22 +66,22 @@ def _issuers(saml_response_b64: str) -> set[str]:
     root = parse_xml(data, InvalidIdentityToken, "Invalid SAML response: malformed XML")
     found = root.findall(f"{{{SAMLP}}}Issuer") + root.findall(f"{{{SAML}}}Issuer") + \
         root.findall(f"{{{SAML}}}Assertion/{{{SAML}}}Issuer")
-    return {_text(issuer) for issuer in found} - {""}
+    return {text_of(issuer) for issuer in found} - {""}
 
 
 def _read_with(provider: SAMLProvider, saml_response_b64: str) -> SAMLSignIn:
     assertion = verified_assertion(provider, saml_response_b64)
-    issuer = _text(assertion.find("a:Issuer", _NS))
+    issuer = text_of(assertion.find("a:Issuer", NS))
     if issuer != provider.entity_id:
         raise InvalidIdentityToken(
             f"The SAML assertion's issuer {issuer} is not the provider's {provider.entity_id}.")
-    subject = _text(assertion.find("a:Subject/a:NameID", _NS))
+    subject = text_of(assertion.find("a:Subject/a:NameID", NS))
     if not subject:
         raise InvalidIdentityToken("The SAML assertion has no NameID.")
-    _check_conditions(assertion, clock.now())
+    check_conditions(assertion, clock.now())
     if SAMLAssertionUse.objects.filter(key=use_key(provider, assertion)).exists():
         raise InvalidIdentityToken("The SAML assertion has already been used.")
-    attributes = _attributes(assertion)
+    attributes = assertion_attributes(assertion)
     role_prefix = f"arn:aws:iam::{provider.account_id}:role/"
     pairs: list[list[str]] = []
     for value in attributes.get(ATTR + "Role", []):
@@ -92,7 +92,8 @@ def _read_with(provider: SAMLProvider, saml_response_b64: str) -> SAMLSignIn:
         if role_arn.startswith(role_prefix) and [role_arn, provider.arn] not in pairs \
                 and sts.find_role_by_arn(role_arn) is not None:
             pairs.append([role_arn, provider.arn])
-    return SAMLSignIn(saml_response_b64, subject, pairs, _single(attributes, "SessionDuration"))
+    return SAMLSignIn(saml_response_b64, subject, pairs,
+                      single_value(attributes, "SessionDuration"))
 
 
 def read(saml_response_b64: str, source_ip: str | None = None) -> SAMLSignIn:

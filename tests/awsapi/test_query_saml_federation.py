@@ -298,8 +298,8 @@ def test_a_signed_request_is_answered_too(idp, aws_client, admin_keys):
 
 def test_texts_are_read_without_comments_nor_the_tail():
     root = etree.fromstring(b"<r>\n  <n>alice<!-- x -->.evil<b>.example</b></n>\n  tail</r>")
-    assert saml_federation._text(root[0]) == "alice.evil.example"
-    assert saml_federation._text(None) == ""
+    assert saml_federation.text_of(root[0]) == "alice.evil.example"
+    assert saml_federation.text_of(None) == ""
 
 
 def test_a_provider_requiring_encryption_refuses_plaintext_assertions(idp, sts):
