@@ -54,6 +54,7 @@ def test_generate_then_filter_the_report(db):
     admin = _client(_world())
     page = admin.get("/credential-report/").content.decode()
     assert 'id="credential-report-missing"' in page and "Generate report" in page
+    assert "Generate one to see every user's credentials." in page
     assert admin.post("/credential-report/generate/").status_code == 302
     assert AuditEvent.objects.filter(action="iam:GenerateCredentialReport").exists()
     page = admin.get("/credential-report/").content.decode()
