@@ -138,6 +138,12 @@ def test_create_user_chooses_groups_by_search_without_losing_choices(console, li
     page = console
     with screenshot_on_failure(screenshot, request.node.name):
         page.goto(f"{live_server.url}/users/create/guided/")
+        # the typed password is asked for only when console access with a typed one is chosen
+        expect(page.get_by_label("Custom password")).to_be_hidden()
+        page.get_by_label("Console access, password typed here").check()
+        expect(page.get_by_label("Custom password")).to_be_visible()
+        page.get_by_label("No console access").check()
+        expect(page.get_by_label("User must create a new password at next sign-in")).to_be_hidden()
         groups = page.get_by_label("Groups", exact=True)
         groups.select_option("team-0003")
         expect(page.locator("#id_groups option[value='team-0149']")).to_have_count(0)

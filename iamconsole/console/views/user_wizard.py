@@ -74,6 +74,15 @@ class GuidedUserForm(ConsoleForm):
     access_key = forms.BooleanField(required=False, label="Create an access key")
 
     aliases = {"policy_arn": "policy_arns", "group_name": "groups"}
+    steps = (("User details", ("user_name", "path")),
+             ("Console access", ("console_access", "password", "password_reset_required")),
+             ("Permissions", ("groups", "policy_arns", "copy_policies_from",
+                              "permissions_boundary")),
+             ("Tags and access key", ("tags", "access_key")))
+
+    def sections(self) -> list[tuple[str, list]]:
+        """The form's steps, each a titled list of bound fields."""
+        return [(title, [self[name] for name in names]) for title, names in self.steps]
 
     def __init__(self, *args, pickers_by_field=None, boundary_picker=None, **kwargs):
         super().__init__(*args, **kwargs)
