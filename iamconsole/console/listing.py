@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.core.paginator import Page
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -120,3 +120,14 @@ def build_listing(
     if per_page != PER_PAGE:
         params["per_page"] = str(per_page)
     return Listing(page=page, params=params, sort=sort, sortable=tuple(sortable))
+
+
+def rows_listing(request: HttpRequest, rows: list, params: dict[str, str]) -> Listing:
+    """Page ?page= (?per_page=) of rows computed in Python (a report's), with the page links
+    keeping `params` (the report's filters)."""
+    per_page = _int(request.GET.get("per_page"), PER_PAGE, MAX_PER_PAGE)
+    params = dict(params)
+    if per_page != PER_PAGE:
+        params["per_page"] = str(per_page)
+    page = Paginator(rows, per_page).get_page(request.GET.get("page"))
+    return Listing(page=page, params=params, sort="", sortable=())

@@ -107,3 +107,21 @@ def test_permissions_follow_aws_actions(db):
     assert nobody.get("/credential-report/csv/").status_code == 403
     assert 'href="/credential-report/"' not in nobody.get("/").content.decode()
     assert 'href="/credential-report/"' in reader.get("/").content.decode()
+
+
+def test_the_report_page_is_paged_and_keeps_its_filters(db):
+    admin = _client(_world())
+    for n in range(30):
+        make_user(f"z-user-{n:02d}")  # a password, no MFA
+    assert admin.post("/credential-report/generate/").status_code == 302
+    first = admin.get("/credential-report/?no_mfa=on").content.decode()
+    assert first.count("<td>z-user-") == 22  # 25 per page: old-key, stale, never, 22 of them
+    assert "page 1 of 2" in first and "?no_mfa=on&amp;page=2" in first
+    second = admin.get("/credential-report/?no_mfa=on&page=2", HTTP_HX_REQUEST="true",
+                       HTTP_HX_TARGET="results").content.decode()
+    assert second.count("<td>z-user-") == 8 and "<html" not in second
+    wide = admin.get("/credential-report/?per_page=100").content.decode()
+    assert wide.count("<td>z-user-") == 30
+    # the CSV link carries the filters, not the page, and the CSV has every matching row
+    assert 'href="/credential-report/csv/?no_mfa=on"' in first
+    assert len(_csv(admin.get("/credential-report/csv/?no_mfa=on"))) == 33

@@ -4,6 +4,8 @@ filters. Reading needs iam:GetCredentialReport, (re)generating iam:GenerateCrede
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -14,6 +16,7 @@ from iamconsole.iam import reports
 from iamconsole.iam.errors import IAMError
 
 from ..auth import allowed, console_view, get_caller
+from ..listing import rows_listing
 from .common import changed, failed
 
 DAYS = {"min_value": 0, "max_value": 36500, "required": False}
@@ -44,10 +47,14 @@ def credential_report(request: HttpRequest) -> HttpResponse:
     form = CredentialReportFilterForm(request.GET or None)
     report, error = _report(request)
     rows = reports.filter_credential_report(report, form.wanted()) if report else []
-    query = request.GET.urlencode()
-    return render(request, "console/credential-report/report.html", {
+    filters = {name: request.GET.get(name, "") for name in CredentialReportFilterForm.base_fields}
+    query = urlencode({name: value for name, value in filters.items() if value})
+    template = ("console/credential-report/_table.html"
+                if request.htmx and request.htmx.target == "results"
+                else "console/credential-report/report.html")
+    return render(request, template, {
         "form": form if request.GET else CredentialReportFilterForm(),
-        "report": report, "error": error, "rows": rows,
+        "report": report, "error": error, "listing": rows_listing(request, rows, filters),
         "query": query, "can_generate": allowed(request, "iam:GenerateCredentialReport"),
     })
 
