@@ -19,10 +19,10 @@ What makes 500 items take a fraction of a second instead of seconds is only how 
 * the changes and their audit records are written with one INSERT (or DELETE / UPDATE) each.
 
 The batched operations check before they write, so an item that fails changes nothing and the
-others are written together. Deletions run the ordinary delete operation per item (its dependency
-checks and cascades are the domain's), in transactions of DELETE_CHUNK items with a savepoint per
-item. When the chosen target does not exist, each item runs the ordinary operation (which
-authorizes each missing-target request first, no existence oracle) and reports its error.
+others are written together. Deleting customer managed policies runs policies.delete_policy per
+item, in transactions of DELETE_CHUNK items with a savepoint per item. When the chosen target
+does not exist, each item runs the ordinary operation (which authorizes each missing-target
+request first, no existence oracle) and reports its error.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from .. import audit, authz, kinds
 from ..caller import Caller
 from ..errors import (
     AccessDenied,
+    DeleteConflict,
     IAMError,
     LimitExceeded,
     NoSuchEntity,
@@ -44,10 +45,19 @@ from ..errors import (
     ValidationError,
 )
 from ..kinds import Kind
-from ..models import AccessKey, Group, ManagedPolicy, PolicyVersion, User
+from ..models import (
+    AccessKey,
+    Group,
+    ManagedPolicy,
+    PasswordHistory,
+    PolicyVersion,
+    TemporaryCredential,
+    User,
+)
 from . import groups, permissions, policies, roles, users
 from ._common import MAX_GROUPS_PER_USER, MAX_MANAGED_POLICIES_PER_IDENTITY
 from .lookup import get_policy_by_arn
+from .principals import unbind_deleted_principals
 
 MAX_ITEMS = 1000
 DELETE_CHUNK = 50
@@ -145,23 +155,70 @@ def _each(kind: Kind, entities: list[Any],
 
 # --- deletion ---------------------------------------------------------------------------------
 
-_DELETE = {
-    "user": lambda caller, e: users.delete_user(caller, e.name),
-    "group": lambda caller, e: groups.delete_group(caller, e.name),
-    "role": lambda caller, e: roles.delete_role(caller, e.name),
-    "policy": lambda caller, e: policies.delete_policy(caller, e.arn),
-}
+_SUMMARY = {"user": users.user_summary, "group": groups.group_summary,
+            "role": roles.role_summary}
 
 
-def _delete(caller: Caller, kind: Kind, entities: list[Any], _: Target) -> dict[str, ItemResult]:
-    """The ordinary delete operation per item, nested (a savepoint each) in transactions of
-    DELETE_CHUNK items: an item that fails rolls back to its savepoint only."""
+def _delete(caller: Caller, kind: Kind, selected: list[Any],
+            target: Target) -> dict[str, ItemResult]:
+    """Delete{noun} for each user, group or role (users.delete_user, groups.delete_group,
+    roles.delete_role): authorized, a service-linked role refused, DeleteConflict while
+    anything blocks it (kind.delete_blockers), trust policies naming a deleted user or role
+    rewritten to its unique id, then the deletion, audited with the entity's summary."""
+    if kind is kinds.POLICY:
+        return _delete_policies(caller, kind, selected, target)
+    action = kind.action("Delete{noun}")
+    authorizer = _Authorizer(caller)
+    results: dict[str, ItemResult] = {}
+
+    def may_delete(entity: Any) -> None:
+        authorizer.check(action, entity.arn)
+        if kind is kinds.ROLE:
+            roles.check_modifiable(entity)
+
+    with audit.atomic():
+        allowed = _authorized(results, selected, may_delete)
+        rows = kind.model.objects.filter(pk__in=sorted(e.pk for e in allowed)).order_by("pk")
+        if kind.has_boundary:
+            rows = rows.select_related("permissions_boundary")
+        locked = {e.pk: e for e in rows.select_for_update(of=("self",))}
+        blockers = kind.deletion_blockers_of(list(locked.values()))
+        deleted = []
+        for entity in allowed:
+            current = locked.get(entity.pk)
+            if current is None:
+                results[entity.name] = _failed(NoSuchEntity(
+                    f"The {kind.key} with name {entity.name} cannot be found."))
+            elif blockers[entity.pk]:
+                results[entity.name] = _failed(DeleteConflict(
+                    "Cannot delete entity, must remove "
+                    f"{', '.join(blockers[entity.pk])} first."))
+            else:
+                deleted.append(current)
+                results[entity.name] = ItemResult(entity.name, True)
+        summaries = [_SUMMARY[kind.key](entity) for entity in deleted]
+        if kind.principal:
+            unbind_deleted_principals(caller, deleted)
+        if kind is kinds.USER:
+            TemporaryCredential.objects.filter(user__in=deleted).delete()
+            PasswordHistory.objects.filter(user__in=deleted).delete()
+        kind.model.objects.filter(pk__in=[e.pk for e in deleted]).delete()
+        audit.record_many(caller, action, [
+            {"resource_type": kind.key, "resource_name": old[f"{kind.noun}Name"],
+             "resource_arn": old["Arn"], "old": old} for old in summaries])
+    return results
+
+
+def _delete_policies(caller: Caller, kind: Kind, entities: list[Any],
+                     _: Target) -> dict[str, ItemResult]:
+    """policies.delete_policy per policy, nested (a savepoint each) in transactions of
+    DELETE_CHUNK policies: a policy that fails rolls back to its savepoint only."""
     results = {}
     for start in range(0, len(entities), DELETE_CHUNK):
         with audit.atomic():
-            for entity in entities[start:start + DELETE_CHUNK]:
-                results[_label(kind, entity)] = _run(
-                    lambda e=entity: _DELETE[kind.key](caller, e))
+            for policy in entities[start:start + DELETE_CHUNK]:
+                results[policy.arn] = _run(lambda p=policy: policies.delete_policy(caller,
+                                                                                    p.arn))
     return results
 
 
