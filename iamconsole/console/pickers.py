@@ -255,7 +255,7 @@ def bulk_group_picker(groups: QuerySet, *, query: str = "") -> Picker:
     whether the caller may add each user is the engine's answer per item."""
     groups = matching(groups, query)
     head = list(groups.select_related(None).only("pk", "name")[:PICKER_LIMIT])
-    total = groups.count() if len(head) >= PICKER_LIMIT else len(head)
+    total = groups.count()  # always: a list page's queries do not depend on its data
     return Picker(
         select_id="bulk-group", options=[Option(g.name, g.name) for g in head], total=total,
         query=query, shown=len(head), noun="group", plural="groups",
@@ -268,7 +268,7 @@ def bulk_policy_picker(policies: QuerySet, *, kind: str, query: str = "") -> Pic
     PICKER_LIMIT managed policies by name, searchable, none chosen."""
     policies = matching(policies, query)
     head = list(policies[:PICKER_LIMIT])
-    total = policies.count() if len(head) >= PICKER_LIMIT else len(head)
+    total = policies.count()
     return Picker(
         select_id="bulk-policy", options=[Option(p.arn, policy_label(p)) for p in head],
         total=total, query=query, shown=len(head),
@@ -283,7 +283,7 @@ def identity_picker(choices: dict[str, QuerySet], *, query: str = "") -> Picker:
     for kind, entities in choices.items():
         entities = matching(entities, query)
         head = list(entities.select_related(None).only("pk", "name")[:PICKER_LIMIT])
-        total += entities.count() if len(head) >= PICKER_LIMIT else len(head)
+        total += entities.count()
         label = kind.capitalize()
         options += [Option(f"{kind}:{e.name}", f"{label} {e.name}") for e in head]
     return Picker(
