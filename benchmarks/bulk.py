@@ -1,6 +1,6 @@
 """Console bulk actions on 500 users: seconds for one POST /users/bulk/ (add to group, attach a
 policy, deactivate access keys, delete), through Django's test client (middleware, view, the
-domain's per-user transactions, authorization by the engine, audit), signed in as an
+domain's batched bulk action: per-user authorization by the engine and audit), signed in as an
 administrator.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/iamconsole_bench \

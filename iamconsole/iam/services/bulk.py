@@ -144,7 +144,8 @@ class _Authorizer:
         denied = self.denials[key]
         if denied is not None:
             audit.record_denied(self.caller, denied)
-            raise AccessDenied(denied.message, action=denied.action, resource=denied.resource)
+            raise AccessDenied(denied.message, action=denied.action, resource=denied.resource,
+                               encoded_message=denied.encoded_message)
 
 
 def _each(kind: Kind, entities: list[Any],
