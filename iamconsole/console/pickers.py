@@ -296,3 +296,45 @@ def multi_picker(select_id: str, candidates: QuerySet, chosen: Iterable[Any], *,
         restricted=len(offered) < len(head), search_url=search_url,
         noun=noun, plural=plural, multiple=not none, keeps_chosen=True,
     )
+# Bulk actions of a list ----------------------------------------------------------------------
+
+def bulk_group_picker(groups: QuerySet, *, query: str = "") -> Picker:
+    """Add the selected users to a group: the first PICKER_LIMIT groups by name, searchable;
+    whether the caller may add each user is the engine's answer per item."""
+    groups = matching(groups, query)
+    head = list(groups.select_related(None).only("pk", "name")[:PICKER_LIMIT])
+    total = groups.count()  # always: a list page's queries do not depend on its data
+    return Picker(
+        select_id="bulk-group", options=[Option(g.name, g.name) for g in head], total=total,
+        query=query, shown=len(head), noun="group", plural="groups",
+        search_url=reverse("console:group_options") + "?purpose=bulk",
+        placeholder="Choose a group…")
+
+
+def bulk_policy_picker(policies: QuerySet, *, kind: str, query: str = "") -> Picker:
+    """Attach a policy to (or detach it from) the selected users, groups or roles: the first
+    PICKER_LIMIT managed policies by name, searchable, none chosen."""
+    policies = matching(policies, query)
+    head = list(policies[:PICKER_LIMIT])
+    total = policies.count()
+    return Picker(
+        select_id="bulk-policy", options=[Option(p.arn, policy_label(p)) for p in head],
+        total=total, query=query, shown=len(head),
+        search_url=options_url("bulk", kind=kind), placeholder="Choose a policy…")
+
+
+def identity_picker(choices: dict[str, QuerySet], *, query: str = "") -> Picker:
+    """Attach the selected policies to (or detach them from) one user, group or role: the first
+    PICKER_LIMIT of each kind the caller may list (`choices`: kind → its list), by name,
+    searchable; an option's value is "<kind>:<name>"."""
+    options, total = [], 0
+    for kind, entities in choices.items():
+        entities = matching(entities, query)
+        head = list(entities.select_related(None).only("pk", "name")[:PICKER_LIMIT])
+        total += entities.count()
+        label = kind.capitalize()
+        options += [Option(f"{kind}:{e.name}", f"{label} {e.name}") for e in head]
+    return Picker(
+        select_id="bulk-identity", options=options, total=total, query=query,
+        shown=len(options), noun="user, group or role", plural="users, groups and roles",
+        search_url=reverse("console:identity_options"), placeholder="Choose a user, group or role…")

@@ -113,13 +113,16 @@ urlpatterns = [
         path(f"{USER}/mfa/reset/", mfa_assign.mfa_reset, name="mfa_reset"),
         *user_credential_urls(),
     ]),
-    *entities.urls(groups.PAGE, special=[
+    *entities.urls(groups.PAGE, collection=[
+        path("groups/bulk/", bulk.group_bulk, name="group_bulk"),
+    ], special=[
         path(f"{GROUP}/members/add/", groups.group_add_member, name="group_add_member"),
         path(f"{GROUP}/members/<str:user>/remove/", groups.group_remove_member,
              name="group_remove_member"),
     ]),
     *entities.urls(roles.PAGE, collection=[
         path("roles/create/guided/", role_wizard.role_create_guided, name="role_create_guided"),
+        path("roles/bulk/", bulk.role_bulk, name="role_bulk"),
     ], special=[
         path("roles/<str:name>/trust/", roles.role_trust, name="role_trust"),
     ]),
@@ -129,6 +132,8 @@ urlpatterns = [
         path("policies/options/users/", pickers.user_options, name="user_options"),
         path("policies/options/groups/", pickers.group_options, name="group_options"),
         path("policies/options/roles/", pickers.role_options, name="role_options"),
+        path("policies/options/identities/", pickers.identity_options, name="identity_options"),
+        path("policies/bulk/", bulk.policy_bulk, name="policy_bulk"),
     ], special=[
         path(f"{POLICY}/versions/new/", policies.policy_version_create,
              name="policy_version_create"),

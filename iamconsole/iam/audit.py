@@ -58,6 +58,18 @@ def record(
     ))
 
 
+def record_many(caller: Caller, action: str, changes: list[dict[str, Any]]) -> None:
+    """`record` for each of many changes of one action (a bulk action's items): one INSERT.
+    Each change gives resource_type, resource_name, resource_arn and old and/or new."""
+    if not changes:
+        return
+    AuditEvent.objects.bulk_create([AuditEvent(**_fields(
+        caller, action, resource_type=change["resource_type"],
+        resource_name=change["resource_name"], resource_arn=change["resource_arn"],
+        old=change.get("old"), new=change.get("new"), outcome=SUCCESS, detail="",
+        error_code="")) for change in changes])
+
+
 def _fields(caller: Caller, action: str, *, resource_type: str, resource_name: str,
             resource_arn: str, old: Any, new: Any, outcome: str, detail: str,
             error_code: str) -> dict[str, Any]:

@@ -32,10 +32,12 @@ class Blocker:
 
     label: str  # "access keys", as the DeleteConflict message names it
     present: Callable[[Any], bool]
+    relation: str = ""  # the relation `present` asks about: many entities asked in one query
 
 
-def _related(name: str) -> Callable[[Any], bool]:
-    return lambda entity: getattr(entity, name).exists()
+def _has(label: str, relation: str) -> Blocker:
+    """A blocker that is a related row (access keys, group memberships...)."""
+    return Blocker(label, lambda entity: getattr(entity, relation).exists(), relation)
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,20 @@ class Kind:
         """What still blocks deleting `entity`, in AWS's order (empty: it can be deleted)."""
         return [b.label for b in self.delete_blockers if b.present(entity)]
 
+    def deletion_blockers_of(self, entities: list[Any]) -> dict[Any, list[str]]:
+        """`deletion_blockers` of many entities (pk → labels): one query per related blocker."""
+        found: dict[Any, list[str]] = {entity.pk: [] for entity in entities}
+        for blocker in self.delete_blockers:
+            if blocker.relation:
+                having = set(self.model._default_manager.filter(
+                    pk__in=list(found), **{f"{blocker.relation}__isnull": False})
+                    .values_list("pk", flat=True))
+            else:
+                having = {entity.pk for entity in entities if blocker.present(entity)}
+            for pk in sorted(having, key=str):
+                found[pk].append(blocker.label)
+        return found
+
     @property
     def ref_parameter(self) -> str:
         """The Query API parameter that names an existing entity of this kind ("PolicyArn")."""
@@ -136,8 +152,8 @@ def _snake(name: str) -> str:
 
 
 # What every identity must be rid of before it is deleted, between its own blockers.
-_HOLDS_POLICIES = (Blocker("inline policies", _related("inline_policies")),
-                   Blocker("attached policies", _related("policy_attachments")))
+_HOLDS_POLICIES = (_has("inline policies", "inline_policies"),
+                   _has("attached policies", "policy_attachments"))
 
 
 def _identity(noun: str, model: type[Model], id_prefix: str, inline: type[Model],
@@ -156,21 +172,20 @@ USER = _identity(
     "User", m.User, "AIDA", m.UserInlinePolicy, m.UserPolicyAttachment,
     has_tags=True, has_boundary=True, principal=True,
     blocked_first=(Blocker("login profile", lambda user: user.has_usable_password()),
-                   Blocker("access keys", _related("access_keys")),
-                   Blocker("signing certificates", _related("signing_certificates")),
-                   Blocker("SSH public keys", _related("ssh_public_keys")),
-                   Blocker("service-specific credentials",
-                           _related("service_specific_credentials")),
-                   Blocker("MFA devices", _related("mfa_devices"))),
-    blocked_last=(Blocker("group memberships", _related("iam_groups")),),
+                   _has("access keys", "access_keys"),
+                   _has("signing certificates", "signing_certificates"),
+                   _has("SSH public keys", "ssh_public_keys"),
+                   _has("service-specific credentials", "service_specific_credentials"),
+                   _has("MFA devices", "mfa_devices")),
+    blocked_last=(_has("group memberships", "iam_groups"),),
 )
 GROUP = _identity("Group", m.Group, "AGPA", m.GroupInlinePolicy, m.GroupPolicyAttachment,
-                  has_members=True, blocked_first=(Blocker("users", _related("members")),))
+                  has_members=True, blocked_first=(_has("users", "members"),))
 # AWS's DeleteRole and DeleteInstanceProfile both say "must remove roles from instance profile".
 _IN_PROFILE = "roles from instance profile"
 ROLE = _identity("Role", m.Role, "AROA", m.RoleInlinePolicy, m.RolePolicyAttachment,
                  has_tags=True, has_boundary=True, principal=True,
-                 blocked_first=(Blocker(_IN_PROFILE, _related("instance_profiles")),))
+                 blocked_first=(_has(_IN_PROFILE, "instance_profiles"),))
 POLICY = Kind(
     key="policy", noun="Policy", plural="policies", label="Policy", label_plural="Policies",
     model=m.ManagedPolicy, arn_type="policy", id_prefix="ANPA", id_field="policy_id",
@@ -186,7 +201,7 @@ INSTANCE_PROFILE = Kind(
     key="instance_profile", noun="InstanceProfile", plural="instance-profiles",
     label="Instance profile", label_plural="Instance profiles", model=m.InstanceProfile,
     arn_type="instance-profile", id_prefix="AIPA", id_field="instance_profile_id",
-    has_tags=True, delete_blockers=(Blocker(_IN_PROFILE, _related("roles")),),
+    has_tags=True, delete_blockers=(_has(_IN_PROFILE, "roles"),),
 )
 
 SERVER_CERTIFICATE = Kind(

@@ -136,8 +136,9 @@
   document.addEventListener("submit", function (e) {
     var form = e.target;
     if (form.id === "bulk-form" && form.elements.bulk_action.value === "delete") {
-      var count = form.querySelectorAll("input[name='users']:checked").length;
-      if (!window.confirm("Delete " + count + " selected user(s)?")) e.preventDefault();
+      var items = form.dataset.items || "users";
+      var count = form.querySelectorAll("input[name='" + items + "']:checked").length;
+      if (!window.confirm("Delete " + count + " selected " + items + "?")) e.preventDefault();
     }
   });
 

@@ -53,7 +53,7 @@ def test_add_500_users_to_a_group_in_one_action(db):
     assert Group.objects.get(name="everyone").members.count() == 500
     assert AuditEvent.objects.filter(action="iam:AddUserToGroup", auth_method="console").count() \
         == 500
-    assert elapsed < 30  # generous on a shared CI box; benchmarks/bulk_users.py has the figure
+    assert elapsed < 30  # generous on a shared CI box; benchmarks/bulk.py has the figure
 
 
 def test_partial_failure_reports_each_user(db):

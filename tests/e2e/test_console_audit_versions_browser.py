@@ -5,7 +5,7 @@ versions compare as a diff. Run with DEBUG off (production) and on."""
 from __future__ import annotations
 
 import pytest
-from browser_helpers import sign_in
+from browser_helpers import open_console
 
 from iamconsole.iam import services as iam
 from iamconsole.iam.caller import Caller
@@ -26,12 +26,7 @@ def console(request, page, live_server, settings):
     for number in range(2, 6):
         iam.create_policy_version(system, policy.arn,
                                   policy_json(allow(f"s3:Action{number}", "*")))
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text)
-            if msg.type == "error" and "favicon" not in (msg.location or {}).get("url", "")
-            and "the server responded with a status of 4" not in msg.text else None)
-    sign_in(page, live_server.url, "boss", PASSWORD)
+    errors = open_console(page, live_server.url, "boss", PASSWORD)
     yield page
     assert errors == []
 

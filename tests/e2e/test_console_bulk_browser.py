@@ -1,10 +1,11 @@
-"""The Users list's bulk actions and the credential report's CSV in a real browser (Playwright +
+"""The Users and Groups lists' bulk actions (with their searchable pickers) and the credential
+report's CSV in a real browser (Playwright +
 Debian chromium, live server), with DEBUG off (production) and on."""
 
 from __future__ import annotations
 
 import pytest
-from browser_helpers import sign_in
+from browser_helpers import open_console
 
 from iamconsole.iam import services as iam
 from iamconsole.iam.caller import Caller
@@ -22,12 +23,7 @@ def console(request, page, live_server, settings):
     for i in range(5):
         iam.create_user(system, f"dev{i}")
     iam.create_group(system, "engineers")
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text)
-            if msg.type == "error" and "favicon" not in (msg.location or {}).get("url", "")
-            and "the server responded with a status of 4" not in msg.text else None)
-    sign_in(page, live_server.url, "boss", PASSWORD)
+    errors = open_console(page, live_server.url, "boss", PASSWORD)
     yield page
     assert errors == []
 
@@ -41,7 +37,7 @@ def test_select_all_then_add_to_group_and_download_the_report(console, live_serv
     expect(page.get_by_label("Select dev3")).to_be_checked()
     page.get_by_label("Select boss").uncheck()
     page.get_by_label("Action", exact=True).select_option("add_to_group")
-    page.get_by_label("Group name").fill("engineers")
+    page.get_by_label("Group", exact=True).select_option("engineers")
     page.get_by_role("button", name="Apply to selected").click()
     expect(page.locator("#bulk-summary")).to_have_text("5 succeeded, 0 failed of 5.")
     assert set(Group.objects.get(name="engineers").members.values_list("name", flat=True)) == {
@@ -82,3 +78,40 @@ def test_bulk_delete_asks_first_and_reports_blocked_users(console, live_server):
     expect(page.locator("#bulk-results")).to_contain_text("DeleteConflict")
     assert not User.objects.filter(name="dev0").exists()
     assert User.objects.filter(name="dev1").exists()
+
+
+def test_groups_bulk_attach_a_policy_found_with_the_picker_search(console, live_server):
+    """More policies than the picker lists: the admin searches, picks the match, and attaches
+    it to the checked groups; nothing is chosen before."""
+    from playwright.sync_api import expect
+
+    system = Caller.system("test")
+    document = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject",' \
+               '"Resource":"*"}]}'
+    for i in range(101):
+        iam.create_policy(system, f"Filler{i:03d}", document)
+    iam.create_policy(system, "TeamRead", document)
+    iam.create_group(system, "ops")
+    iam.create_group(system, "qa")
+    page = console
+    page.goto(f"{live_server.url}/groups/")
+    picker = page.get_by_label("Policy", exact=True)
+    expect(picker).to_have_value("")  # "Choose a policy…": no policy preselected
+    page.get_by_label("Select engineers").check()
+    page.get_by_label("Select ops").check()
+    page.get_by_label("Action", exact=True).select_option("attach_policy")
+    page.get_by_role("searchbox", name="Search policies by name").fill("teamr")
+    expect(picker.locator("option")).to_have_count(1)
+    expect(picker).to_have_value(iam.list_policies(system, counts=False)
+                                 .get(name="TeamRead").arn)
+    page.get_by_role("button", name="Apply to selected").click()
+    expect(page.locator("#bulk-summary")).to_have_text("2 succeeded, 0 failed of 2.")
+    expect(page.locator("#bulk-results")).to_contain_text("ops")
+    for name, attached in (("engineers", ["TeamRead"]), ("ops", ["TeamRead"]), ("qa", [])):
+        assert [p.name for p in iam.list_attached_policies(system, "group", name)] == attached
+    page.get_by_role("link", name="Back to groups").click()
+    expect(page.get_by_label("Select qa")).to_be_visible()
+    # The list's own name filter still searches as one types (only its own search box does).
+    page.get_by_placeholder("Name contains…").fill("qa")
+    expect(page.get_by_label("Select ops")).to_have_count(0)
+    expect(page.get_by_label("Select qa")).to_be_visible()

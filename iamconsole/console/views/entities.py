@@ -28,6 +28,7 @@ from ..auth import allowed, console_view, create_contexts, get_caller, may_do_wi
 from ..forms import TagForm
 from ..listing import build_listing
 from . import identity
+from .bulk import bulk_form
 from .common import changed, failed, form_page, in_place, readable
 
 
@@ -291,7 +292,8 @@ def list_view(page: EntityPage):
         context = {"listing": listing, "path_error": path_error,
                    "can_create": page.may_create(request), **page.list_context(request),
                    "kind": kind, "urls": {"create": page.url("create")},
-                   "table_template": f"console/{kind.plural}/_table.html"}
+                   "table_template": f"console/{kind.plural}/_table.html",
+                   "bulk": bulk_form(request, kind)}
         if request.htmx and request.htmx.target == "results":
             return render(request, context["table_template"], context)
         return render(request, page.list_template, context)

@@ -42,6 +42,8 @@ def policy_options(request: HttpRequest) -> HttpResponse:
         if query:  # the matches come first and the first one is picked; the current one stays
             for option in picker.options:
                 option.selected = False
+    elif purpose == "bulk":  # the bulk form of a list: any policy
+        picker = pickers.bulk_policy_picker(policies, kind=kind, query=query)
     elif purpose == "create" and kind in CREATE_RESOURCES:
         picker = pickers.create_boundary_picker(
             request, policies, kind=kind, action=KINDS[kind].action("Create{noun}"),
@@ -68,6 +70,10 @@ def group_options(request: HttpRequest) -> HttpResponse:
     """GET ?user=alice&q=dev — the groups alice is not in whose name contains "dev" and the
     caller may add her to."""
     caller = get_caller(request)
+    query = request.GET.get("q", "").strip()[:128]
+    if request.GET.get("purpose") == "bulk":  # the Users list's bulk form: any group
+        picker = pickers.bulk_group_picker(iam.list_groups(caller, path_prefix=None), query=query)
+        return render(request, "console/policy_options.html", {"picker": picker})
     name = request.GET.get("user", "")
     member_of = list(iam.list_groups_for_user(caller, name))
     picker = pickers.group_picker(request, iam.list_groups(caller, path_prefix=None),
@@ -82,6 +88,17 @@ def role_options(request: HttpRequest) -> HttpResponse:
     picker = pickers.role_picker(iam.list_roles(get_caller(request), path_prefix=None),
                                  _named(request.GET.get("profile", "")),
                                  query=request.GET.get("q", "").strip()[:128])
+    return render(request, "console/policy_options.html", {"picker": picker})
+
+
+@console_view("iam:ListPolicies", kinds.POLICY.any_arn, methods=("GET",))
+def identity_options(request: HttpRequest) -> HttpResponse:
+    """GET ?q=dev — the users, groups and roles whose name contains "dev", of the kinds the
+    caller may list (a policy's bulk attach target)."""
+    from .bulk import identity_lists
+
+    picker = pickers.identity_picker(identity_lists(request),
+                                     query=request.GET.get("q", "").strip()[:128])
     return render(request, "console/policy_options.html", {"picker": picker})
 
 

@@ -113,6 +113,42 @@ def unbind_deleted_principal(caller: Caller, entity: User | Role) -> None:
              f"{entity.arn} was deleted: the policy names its unique id {unique_id} instead.")
 
 
+def unbind_deleted_principals(caller: Caller, entities: list[User] | list[Role]) -> None:
+    """unbind_deleted_principal for many users or many roles (a bulk deletion), their rows
+    locked by the caller already: the trust policies naming any of them are read in one query
+    per 100 names, and each rewrite is saved and audited as a single deletion's would be."""
+    if not entities:
+        return
+    deleted = {entity.pk for entity in entities} if isinstance(entities[0], Role) else set()
+    for start in range(0, len(entities), 100):
+        chunk = entities[start:start + 100]
+        named = Q(assume_role_policy_document__contains="\\")
+        for entity in chunk:
+            named |= Q(assume_role_policy_document__icontains=entity.name)
+        roles = (Role.everywhere.select_for_update().filter(named).exclude(pk__in=deleted)
+                 .order_by("pk"))
+        for role in roles:
+            for entity in chunk:
+                unique_id = entity.user_id if isinstance(entity, User) else entity.role_id
+                _rewrite_one(caller, role, entity, unique_id,
+                             f"{entity.arn} was deleted: the policy names its unique id "
+                             f"{unique_id} instead.")
+
+
+def _rewrite_one(caller: Caller, role: Role, entity: User | Role, new_value: str,
+                 why: str) -> None:
+    old = role.assume_role_policy_document
+    new = replace_aws_principals(old, lambda v: new_value if _names(v, entity) else None)
+    if new == old:
+        return
+    role.assume_role_policy_document = new
+    bump(role, "assume_role_policy_document")
+    audit.record(caller, "iam:UpdateAssumeRolePolicy", resource_type="role",
+                 resource_name=role.name, resource_arn=role.arn,
+                 old={"AssumeRolePolicyDocument": old},
+                 new={"AssumeRolePolicyDocument": new}, detail=why)
+
+
 def rebind_renamed_principal(caller: Caller, entity: User, old_name: str, old_path: str) -> None:
     """UpdateUser with a new name or path: trust policies naming the user follow it (AWS updates
     them), so a new user with the old name is not trusted."""

@@ -1,10 +1,10 @@
 """Console bulk actions on 500 users: seconds for one POST /users/bulk/ (add to group, attach a
 policy, deactivate access keys, delete), through Django's test client (middleware, view, the
-domain's per-user transactions, authorization by the engine, audit), signed in as an
+domain's batched bulk action: per-user authorization by the engine and audit), signed in as an
 administrator.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/iamconsole_bench \
-        .venv/bin/python benchmarks/bulk_users.py [--users 500]
+        .venv/bin/python benchmarks/bulk.py [--users 500]
 
 Migrates DATABASE_URL first, creates users bench-bulk-000… with one access key each, the group
 bench-bulk-group, the policy bench-bulk-policy and the administrator bench-bulk-admin; the last
