@@ -10,9 +10,11 @@ session policies and the account's SCPs, as iamconsole's own operations are. All
 are recorded for Access Advisor, denials in the audit log.
 
 Speed: a principal (its access key's secret, user or role, session, compiled effective
-policies) is kept by each process for `TTL` seconds, so a change (a detached policy, a
-deactivated key, a deleted user) reaches every instance within a second, and a busy
-principal costs no query per check.
+policies) and the calling service's own access key (authn.authenticate_signed's `reuse`,
+api.authentication.KeptSigV4Authentication) are kept by each process for `TTL` seconds, so a
+change (a detached policy, a deactivated key, a deleted user) reaches every instance within a
+second, and a call for busy principals costs no query. The service's own permission is asked
+once per service prefix in a call.
 """
 
 from __future__ import annotations
