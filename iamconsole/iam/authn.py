@@ -88,6 +88,7 @@ def _check_service(creds: sigv4.Credentials, expected: str | Collection[str] | N
 _kept: dict[str, tuple[float, Any, str, dict[tuple[str, str, str], bytes]]] = {}
 _kept_lock = threading.Lock()
 _KEPT_MAX = 10_000
+_KEPT_PURGE = 64
 
 
 def forget() -> None:
@@ -110,10 +111,14 @@ def _kept_row(creds: sigv4.Credentials, reuse: float, load):
     secret = _secret(row.secret_encrypted, creds.access_key_id)
     derived: dict[tuple[str, str, str], bytes] = {}
     if reuse > 0:
+        now = time.monotonic()
         with _kept_lock:
+            if len(_kept) >= _KEPT_PURGE:  # decrypted secrets are not kept past their time
+                for stale in [k for k, v in _kept.items() if v[0] <= now]:
+                    del _kept[stale]
             if len(_kept) >= _KEPT_MAX:
                 _kept.clear()
-            _kept[creds.access_key_id] = (time.monotonic() + reuse, row, secret, derived)
+            _kept[creds.access_key_id] = (now + reuse, row, secret, derived)
     return row, secret, derived
 
 
