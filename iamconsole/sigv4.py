@@ -457,6 +457,9 @@ def signing_key(secret_access_key: str, date: str, region: str, service: str) ->
     return _hmac(k_service, "aws4_request")
 
 
+_derive = signing_key  # `verify`'s parameter of the same name shadows the function
+
+
 def string_to_sign(amz_date: str, scope: str, canonical_request: str) -> str:
     digest = hashlib.sha256(canonical_request.encode("utf-8", "surrogateescape")).hexdigest()
     return f"{ALGORITHM}\n{amz_date}\n{scope}\n{digest}"
@@ -515,16 +518,19 @@ def verify(
     now: dt.datetime,
     expected_service: str | None = None,
     max_skew: dt.timedelta = dt.timedelta(minutes=15),
+    signing_key: bytes | None = None,
 ) -> None:
     """Check the signature of ``req``; raise :class:`SigV4Error` (SignatureDoesNotMatch 403).
 
     Any region in the credential scope is accepted (boto3 signs IAM with the client's region
-    when ``endpoint_url`` is set). ``now`` naive means UTC.
+    when ``endpoint_url`` is set). ``now`` naive means UTC. ``signing_key``: the key derived
+    from the secret for the credential's scope, when the caller kept it (else derived here).
     """
     if expected_service is not None and creds.service != expected_service:
         raise _mismatch(f"Credential should be scoped to correct service: '{expected_service}'.")
     _check_time(creds, _utc(now), max_skew)
-    key = signing_key(secret_access_key, creds.date, creds.region, creds.service)
+    key = signing_key if signing_key is not None else _derive(
+        secret_access_key, creds.date, creds.region, creds.service)
     exclude = ("X-Amz-Signature",) if creds.presigned else ()
     headers_part = canonical_headers(req, creds.signed_headers)
     signed_list = ";".join(sorted(set(creds.signed_headers)))

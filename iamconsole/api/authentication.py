@@ -15,7 +15,7 @@ from django.contrib.auth.models import AnonymousUser
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication
 
 from iamconsole.accounts.session import caller_from_request
-from iamconsole.iam import authn, sts
+from iamconsole.iam import authn, decisions, sts
 
 from .errors import CredentialsRejected
 
@@ -23,6 +23,10 @@ SIGV4_SERVICES = ("iam", "execute-api")
 
 
 class SigV4Authentication(BaseAuthentication):
+    # Seconds this process may reuse a credential it read (authn.authenticate_signed): 0, read
+    # on every request, but for the decision API (KeptSigV4Authentication).
+    reuse = 0.0
+
     def authenticate(self, request):
         meta = request._request.META
         if not authn.has_sigv4_credentials(meta):
@@ -30,12 +34,20 @@ class SigV4Authentication(BaseAuthentication):
         try:
             caller = authn.authenticate_sigv4(
                 meta, request._request.body, expected_service=SIGV4_SERVICES, auth_method="api",
+                reuse=self.reuse,
             )
         except authn.AuthenticationFailed as failure:
             raise CredentialsRejected(failure) from None
         # Every REST endpoint is an IAM operation: GetSessionToken credentials need MFA for it.
         sts.check_session_token_scope(caller, "iam", "*")
         return (caller.user if caller.user is not None else AnonymousUser(), caller)
+
+
+class KeptSigV4Authentication(SigV4Authentication):
+    """The decision API's: a service calls it for every request it serves, so its key is kept
+    for the decision cache's second (decisions.TTL), as its principals are."""
+
+    reuse = decisions.TTL
 
 
 class ConsoleSessionAuthentication(SessionAuthentication):

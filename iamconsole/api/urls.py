@@ -103,6 +103,9 @@ def _kind_routes(kind: kinds.Kind) -> list:
 
 
 urlpatterns = [
+    # The decision API first: services call it for every request they serve, and the resolver
+    # tries patterns in order (iam/decisions.py).
+    path("authorize/", authorize.AuthorizeView.as_view(), name="authorize"),
     # public documentation: no authentication, not rate limited (served from the app, no DB)
     path("schema/", SpectacularAPIView.as_view(throttle_classes=[]), name="schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script for the
@@ -162,7 +165,6 @@ urlpatterns = [
     path("custom-services/", authorize.CustomServicesView.as_view(), name="custom-services"),
     path("custom-services/<iam_name:prefix>/", authorize.CustomServiceView.as_view(),
          name="custom-service"),
-    path("authorize/", authorize.AuthorizeView.as_view(), name="authorize"),
     # anything else under /api/v1/ (a %0A in the path included): JSON 404 NoSuchEntity
     re_path(r"^[\s\S]*$", UnknownURLView.as_view(), name="unknown"),  # newlines too
 ]

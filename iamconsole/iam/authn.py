@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
+import time
 from collections.abc import Collection, Mapping
 from datetime import timedelta
 from typing import Any
@@ -81,20 +83,59 @@ def _check_service(creds: sigv4.Credentials, expected: str | Collection[str] | N
         )
 
 
-def _long_term_key(creds: sigv4.Credentials) -> AccessKey:
+# Credentials a caller may keep for a moment (`reuse`): access key id → (expiry, the key or
+# session row with its user/role, its decrypted secret, derived signing keys by scope).
+_kept: dict[str, tuple[float, Any, str, dict[tuple[str, str, str], bytes]]] = {}
+_kept_lock = threading.Lock()
+_KEPT_MAX = 10_000
+_KEPT_PURGE = 64
+
+
+def forget() -> None:
+    """Drop the credentials kept for `reuse` (tests; a process that must see a change now)."""
+    with _kept_lock:
+        _kept.clear()
+
+
+def _kept_row(creds: sigv4.Credentials, reuse: float, load):
+    """(row, secret, signing keys) of the credential, read with `load` unless a call with
+    `reuse` read it less than `reuse` seconds ago. The checks of the row (status, token, user)
+    are the caller's, on every request."""
+    if reuse > 0:
+        hit = _kept.get(creds.access_key_id)
+        if hit is not None and hit[0] > time.monotonic():
+            return hit[1], hit[2], hit[3]
+    row = load()
+    if row is None:
+        return None, "", {}
+    secret = _secret(row.secret_encrypted, creds.access_key_id)
+    derived: dict[tuple[str, str, str], bytes] = {}
+    if reuse > 0:
+        now = time.monotonic()
+        with _kept_lock:
+            if len(_kept) >= _KEPT_PURGE:  # decrypted secrets are not kept past their time
+                for stale in [k for k, v in _kept.items() if v[0] <= now]:
+                    del _kept[stale]
+            if len(_kept) >= _KEPT_MAX:
+                _kept.clear()
+            _kept[creds.access_key_id] = (now + reuse, row, secret, derived)
+    return row, secret, derived
+
+
+def _long_term_key(creds: sigv4.Credentials, reuse: float = 0):
     if creds.security_token is not None:
         raise _invalid_token()  # a long-term key never comes with a session token
-    key = rows.one_with(AccessKey, "user", '"iam_accesskey"."access_key_id" = %s',
-                        [creds.access_key_id])
+    key, secret, derived = _kept_row(creds, reuse, lambda: rows.one_with(
+        AccessKey, "user", '"iam_accesskey"."access_key_id" = %s', [creds.access_key_id]))
     if key is None or key.status != AccessKey.ACTIVE or not key.user.is_active:
         raise _invalid_token()
-    return key
+    return key, secret, derived
 
 
-def _session(creds: sigv4.Credentials) -> TemporaryCredential:
-    cred = TemporaryCredential.objects.select_related("user", "role").filter(
-        access_key_id=creds.access_key_id
-    ).first()
+def _session(creds: sigv4.Credentials, reuse: float = 0):
+    cred, secret, derived = _kept_row(
+        creds, reuse, lambda: TemporaryCredential.objects.select_related("user", "role").filter(
+            access_key_id=creds.access_key_id).first())
     if cred is None or not creds.security_token:
         raise _invalid_token()
     presented = hashlib.sha256(creds.security_token.encode()).hexdigest()
@@ -102,7 +143,7 @@ def _session(creds: sigv4.Credentials) -> TemporaryCredential:
         raise _invalid_token()
     if cred.role_id is None and (cred.user is None or not cred.user.is_active):
         raise _invalid_token()
-    return cred
+    return cred, secret, derived
 
 
 def _secret(ciphertext: str, access_key_id: str) -> str:
@@ -123,18 +164,20 @@ def authenticate_sigv4(
     auth_method: str,
     source_ip: str | None = None,
     secure_transport: bool | None = None,
+    reuse: float = 0,
 ) -> Caller:
     """Authenticate a SigV4-signed request (WSGI environ + raw body) and return its Caller.
 
     `expected_service` is the service name the credential scope must carry: one name ("iam",
-    "sts"), a collection of accepted names, or None for any. Raises AuthenticationFailed.
+    "sts"), a collection of accepted names, or None for any. `reuse`: see authenticate_signed.
+    Raises AuthenticationFailed.
     """
     request = sigv4.from_wsgi_environ(request_meta, body)
     caller = authenticate_signed(
         request, expected_service=expected_service, auth_method=auth_method,
         source_ip=source_ip if source_ip is not None else request_meta.get("REMOTE_ADDR"),
         secure_transport=_secure(request_meta) if secure_transport is None
-        else secure_transport,
+        else secure_transport, reuse=reuse,
     )
     # The rest of the request acts in the caller's account (cleared by TenancyMiddleware).
     tenancy.activate(caller.account)
@@ -148,26 +191,37 @@ def authenticate_signed(
     auth_method: str,
     source_ip: str | None,
     secure_transport: bool,
+    reuse: float = 0,
 ) -> Caller:
     """The Caller of one SigV4-signed request, however it reached us: from our own WSGI
     environ, or described by a service that asks the decision API to verify its caller on its
-    behalf (iam/decisions.py). Raises AuthenticationFailed; activates no account."""
+    behalf (iam/decisions.py). Raises AuthenticationFailed; activates no account.
+
+    `reuse` > 0 (the decision API, called for every request a service serves): the credential's
+    row (key or session, with its user or role) and decrypted secret may be those this process
+    read up to `reuse` seconds ago, so a deactivated or deleted key still verifies for at most
+    that long; its status, user, session token, expiry and the signature are checked on every
+    call. 0 (every other door): read now."""
     try:
         creds = sigv4.parse_credentials(request)
         _check_service(creds, expected_service)
         if creds.access_key_id.startswith("ASIA"):
-            session = _session(creds)
+            session, secret, derived = _session(creds, reuse)
             key = None
-            secret = _secret(session.secret_encrypted, creds.access_key_id)
         else:
             session = None
-            key = _long_term_key(creds)
-            secret = _secret(key.secret_encrypted, creds.access_key_id)
+            key, secret, derived = _long_term_key(creds, reuse)
         now = clock.now()
+        scope = (creds.date, creds.region, creds.service)
+        signing_key = derived.get(scope)
+        if signing_key is None:
+            signing_key = sigv4.signing_key(secret, *scope)
+            if len(derived) < 16:
+                derived[scope] = signing_key
         sigv4.verify(
             request, creds, secret, now=now,
             expected_service=expected_service if isinstance(expected_service, str) else None,
-            max_skew=MAX_SKEW,
+            max_skew=MAX_SKEW, signing_key=signing_key,
         )
     except sigv4.SigV4Error as exc:
         raise AuthenticationFailed(exc.code, exc.message, exc.status) from None

@@ -10,9 +10,11 @@ session policies and the account's SCPs, as iamconsole's own operations are. All
 are recorded for Access Advisor, denials in the audit log.
 
 Speed: a principal (its access key's secret, user or role, session, compiled effective
-policies) is kept by each process for `TTL` seconds, so a change (a detached policy, a
-deactivated key, a deleted user) reaches every instance within a second, and a busy
-principal costs no query per check.
+policies) and the calling service's own access key (authn.authenticate_signed's `reuse`,
+api.authentication.KeptSigV4Authentication) are kept by each process for `TTL` seconds, so a
+change (a detached policy, a deactivated key, a deleted user) reaches every instance within a
+second, and a call for busy principals costs no query. The service's own permission is asked
+once per service prefix in a call.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ _principals: dict[tuple, tuple[float, Caller]] = {}
 def forget() -> None:
     with _lock:
         _principals.clear()
+    authn.forget()
 
 
 def _cached(key: tuple) -> Caller | None:
@@ -120,7 +123,7 @@ def _by_request(described: dict, service: str, account: str) -> Caller:
         caller = authn.authenticate_signed(
             signed, expected_service=service, auth_method="authorize",
             source_ip=str(source_ip) if source_ip else None,
-            secure_transport=bool(described.get("secure_transport", False)),
+            secure_transport=bool(described.get("secure_transport", False)), reuse=TTL,
         )
     except authn.AuthenticationFailed as failure:
         raise _Failure(failure.code, failure.message) from None
@@ -178,13 +181,15 @@ def _reason(decision) -> str:
     return "noAllow"
 
 
-def _one(service: Caller, check: Check) -> dict:
+def _one(service: Caller, check: Check, granted: set[str]) -> dict:
     if not isinstance(check.action, str) or ":" not in check.action or len(check.action) > 256:
         raise InvalidInput("action must be service:Action", field="action")
     if not isinstance(check.resource, str) or not check.resource or len(check.resource) > 2048:
         raise InvalidInput("resource must be an ARN or *", field="resource")
     prefix = check.action.split(":", 1)[0].lower()
-    authz.check(service, "iamconsole:Authorize", service_arn(prefix, service.account))
+    if prefix not in granted:  # the service's own permission, decided once per call and prefix
+        authz.check(service, "iamconsole:Authorize", service_arn(prefix, service.account))
+        granted.add(prefix)
     account = service.account
     try:
         if check.request is not None:
@@ -230,7 +235,8 @@ def authorize(service: Caller, checks: list[Check]) -> list[dict]:
             _remember(key, service)
     token = tenancy.activate(service.account)
     try:
-        return [_one(service, check) for check in checks]
+        granted: set[str] = set()
+        return [_one(service, check, granted) for check in checks]
     finally:
         tenancy.reset(token)
 

@@ -8,12 +8,19 @@
 
 from __future__ import annotations
 
+import ipaddress
+import re
+from typing import Any
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from iamconsole.iam import custom_services, decisions
 
+from ..authentication import ConsoleSessionAuthentication, KeptSigV4Authentication
 from .base import IAMView, valid
 
 
@@ -142,21 +149,125 @@ class AuthorizeResultsSerializer(serializers.Serializer):
     results = DecisionSerializer(many=True)
 
 
+# The fast path of the body's validation (`plain_checks`): what AuthorizeSerializer would accept
+# unchanged. Anything else goes through the serializer, which answers the 400s.
+_PAYLOAD_HASH = re.compile(r"([0-9a-fA-F]{64}|UNSIGNED-PAYLOAD)")
+_REQUEST_TEXT = {"method": 16, "path": 8192, "query": 16384}
+
+
+def _text(value: Any, max_length: int, *, blank: bool = False) -> bool:
+    """A value a CharField keeps as it is: a string, not blank (unless `blank`), no longer than
+    `max_length`, without surrounding whitespace, ASCII (so no surrogates) and no NUL."""
+    return (type(value) is str and len(value) <= max_length and (blank or value != "")
+            and value.isascii() and value.strip() == value and "\x00" not in value)
+
+
+def _plain_request(described: Any) -> dict | None:
+    if type(described) is not dict:
+        return None
+    out: dict[str, Any] = {}
+    for name, max_length in _REQUEST_TEXT.items():
+        if name in described:
+            if not _text(described[name], max_length, blank=name == "query"):
+                return None
+            out[name] = described[name]
+        elif name != "query":
+            return None
+    headers = described.get("headers")
+    if type(headers) is not dict or not all(
+            type(k) is str and _text(v, 8192, blank=True) for k, v in headers.items()):
+        return None
+    out["headers"] = dict(headers)
+    if "payload_hash" in described:
+        payload = described["payload_hash"]
+        if not _text(payload, 1 << 16) or not _PAYLOAD_HASH.fullmatch(payload):
+            return None
+        out["payload_hash"] = payload
+    if "source_ip" in described:
+        address = described["source_ip"]
+        if not _text(address, 64) or ":" in address:  # IPv6 is normalized: the serializer's
+            return None
+        try:
+            ipaddress.IPv4Address(address)
+        except ValueError:
+            return None
+        out["source_ip"] = address
+    if "secure_transport" in described:
+        if type(described["secure_transport"]) is not bool:
+            return None
+        out["secure_transport"] = described["secure_transport"]
+    return out
+
+
+def plain_checks(data: Any) -> list[dict] | None:
+    """The checks of a body AuthorizeSerializer would accept as they are, validated as it would
+    (the same values, defaults and dropped unknown keys); None for any other body, which the
+    serializer then validates (and refuses with its 400). Validating a one-check call with the
+    serializer costs about as much as deciding it."""
+    if type(data) is not dict:
+        return None
+    checks = data.get("checks")
+    if type(checks) is not list or not 1 <= len(checks) <= decisions.MAX_CHECKS:
+        return None
+    out = []
+    for check in checks:
+        if type(check) is not dict or not _text(check.get("action"), 256):
+            return None
+        plain: dict[str, Any] = {"action": check["action"], "resource": "*", "explain": False}
+        if "resource" in check:
+            if not _text(check["resource"], 2048):
+                return None
+            plain["resource"] = check["resource"]
+        if "principal_arn" in check:
+            if not _text(check["principal_arn"], 2048):
+                return None
+            plain["principal_arn"] = check["principal_arn"]
+        if "request" in check:
+            described = _plain_request(check["request"])
+            if described is None:
+                return None
+            plain["request"] = described
+        if "context" in check:
+            context = check["context"]
+            if type(context) is not dict or not all(type(k) is str for k in context):
+                return None
+            plain["context"] = dict(context)
+        if "explain" in check:
+            if type(check["explain"]) is not bool:
+                return None
+            plain["explain"] = check["explain"]
+        out.append(plain)
+    return out
+
+
+class _JSONOnly(DefaultContentNegotiation):
+    """The decision API answers JSON whatever the Accept header (no browsable page to choose)."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
 class AuthorizeView(IAMView):
     """Services call it for every request they serve: not rate limited per caller (the
-    per-request counter write would double its cost); it is authenticated and authorized."""
+    per-request counter write would double its cost); it is authenticated and authorized. The
+    service's key is kept for a second like its principals (KeptSigV4Authentication)."""
 
     iam_actions = {"POST": "iamconsole:Authorize"}
     throttle_classes: list = []
+    authentication_classes = [KeptSigV4Authentication, ConsoleSessionAuthentication]
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = _JSONOnly
 
     @extend_schema(request=AuthorizeSerializer, responses=AuthorizeResultsSerializer,
                    summary="Decide checks for a custom service")
     def post(self, request):
-        data = valid(AuthorizeSerializer, request.data)
+        given = plain_checks(request.data)
+        if given is None:
+            given = valid(AuthorizeSerializer, request.data)["checks"]
         checks = [decisions.Check(
             action=c["action"], resource=c.get("resource") or "*",
             principal_arn=c.get("principal_arn"),
             request=dict(c["request"]) if c.get("request") else None,
             context=c.get("context"), explain=c.get("explain", False))
-            for c in data["checks"]]
+            for c in given]
         return Response({"results": decisions.authorize(self.caller, checks)})

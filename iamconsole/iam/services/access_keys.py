@@ -120,6 +120,8 @@ def record_access_key_use(key: AccessKey | str, service: str, region: str) -> No
         Q(last_used_at=None) | Q(last_used_at__lt=stale_before) | Q(last_used_at__gt=now)
         | ~Q(last_used_service=service) | ~Q(last_used_region=region)
     ).update(last_used_at=now, last_used_service=service, last_used_region=region)
+    if isinstance(key, AccessKey):  # the row is now this recent (a row kept for reuse, authn)
+        key.last_used_at, key.last_used_service, key.last_used_region = now, service, region
 
 
 def get_user_access_key_last_used(caller: Caller, user_name: str,
