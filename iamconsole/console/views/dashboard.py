@@ -26,5 +26,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "console/dashboard.html", {
         "summary": summary, "summary_denied": summary_denied, "posture": posture,
         "caller": caller, "root_keys": root_keys,
-        "can_enroll_mfa": iam.may_enroll_own_mfa(caller),
+        **self_service_prompts(caller),
     })
+
+
+def self_service_prompts(caller) -> dict:
+    """What the page may offer the caller to do for themselves: only what the engine allows
+    (iam.services.self_service); the rest is an administrator's."""
+    user = caller.user
+    return {"self_service": user is not None and caller.role is None and not user.is_root,
+            "can_change_password": iam.may_change_own_password(caller),
+            "can_enroll_mfa": iam.may_enroll_own_mfa(caller),
+            "can_manage_keys": iam.may_manage_own_access_keys(caller)}
