@@ -28,7 +28,7 @@ from ..auth import allowed, console_view, create_contexts, get_caller, may_do_wi
 from ..forms import TagForm
 from ..listing import build_listing
 from . import identity
-from .common import changed, failed, form_page, in_place, readable
+from .common import announce_change, changed, failed, form_page, in_place, readable
 
 
 class EntityPage:
@@ -227,11 +227,12 @@ def tab_context(request: HttpRequest, page: EntityPage, entity, tab: str) -> dic
 
 def tab_fragment(request: HttpRequest, page: EntityPage, ident: str, tab: str,
                  notice: str = "", **extra) -> HttpResponse:
-    """One tab re-rendered after an in-place action."""
+    """One tab re-rendered after an in-place action (which announces the change: the page's
+    summary cards refresh)."""
     entity = page.find(ident)
     context = {**page.context(entity), "tab": tab, "notice": notice,
                **tab_context(request, page, entity, tab), **extra}
-    return render(request, page.tab_template(tab), context)
+    return announce_change(render(request, page.tab_template(tab), context))
 
 
 def in_tab(request: HttpRequest, page: EntityPage, ident: str, tab: str, operation,
@@ -268,8 +269,16 @@ def detail_context(request: HttpRequest, page: EntityPage, entity, tab: str) -> 
         context["urls"]["edit"] = page.url("edit", args)
         context["actions"]["update"] = kind.action(page.edit_action)
     context["entity_id"] = getattr(entity, kind.id_field) if kind.id_field else ""
+    context.update(summary_context(page, entity))
     context["tab_template"] = page.tab_template(tab)
     return context
+
+
+def summary_context(page: EntityPage, entity) -> dict:
+    """The summary cards of an entity's page (browse.entity_summary: one query) and the address
+    they refresh from after an in-place change."""
+    return {"summary_cards": browse.entity_summary(page.kind.key, entity),
+            "summary_url": page.url("summary", page.args(entity))}
 
 
 # --- views ------------------------------------------------------------------------------------
@@ -341,6 +350,21 @@ def detail_view(page: EntityPage):
         return render(request, page.detail_template(), context)
 
     return entity_detail
+
+
+def summary_view(page: EntityPage):
+    """The summary cards alone: fetched again by the page when an action in a tab announces a
+    change (HX-Trigger entity-changed), authorized as the page itself."""
+
+    @console_view(page.kind.action("Get{noun}"), page.resource, methods=("GET",))
+    def entity_summary(request: HttpRequest, **kwargs: str) -> HttpResponse:
+        entity = page.load(get_caller(request), page.ident(kwargs))
+        response = render(request, "console/entity/_summary.html",
+                          {**page.context(entity), **summary_context(page, entity)})
+        response["Cache-Control"] = "no-store"
+        return response
+
+    return entity_summary
 
 
 def edit_view(page: EntityPage):
@@ -467,6 +491,7 @@ def urls(page: EntityPage, *, collection: list | None = None, special: list | No
         path(f"{base}/create/", create_view(page), name=f"{key}_create"),
         *(collection or []),
         path(f"{one}/", detail_view(page), name=f"{key}_detail"),
+        path(f"{one}/summary/", summary_view(page), name=f"{key}_summary"),
         *([path(f"{one}/edit/", edit_view(page), name=f"{key}_edit")] if page.editable else []),
         path(f"{one}/delete/", delete_view(page), name=f"{key}_delete"),
     ]
