@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from iamconsole.iam import kinds
 from iamconsole.iam import services as iam
 from iamconsole.iam.posture import root_active_access_keys, security_posture
 
@@ -26,6 +27,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "console/dashboard.html", {
         "summary": summary, "summary_denied": summary_denied, "posture": posture,
         "caller": caller, "root_keys": root_keys,
+        "can_list_users": posture is not None and allowed(request, "iam:ListUsers",
+                                                          kinds.USER.any_arn()),
         **self_service_prompts(caller),
     })
 
