@@ -19,24 +19,26 @@ def ship_self_service_policy(apps, schema_editor):
     ManagedPolicy = apps.get_model("iam", "ManagedPolicy")
     PolicyVersion = apps.get_model("iam", "PolicyVersion")
     AuditEvent = apps.get_model("iam", "AuditEvent")
+    # Plain managers (`_base_manager`): the live models' account-scoped ones would hide the
+    # other accounts' rows.
     now = timezone.now()
-    for account in Account.objects.using(db).order_by("id"):
-        taken = ManagedPolicy.objects.using(db).annotate(lower=Lower("name")).filter(
+    for account in Account._base_manager.using(db).order_by("id"):
+        taken = ManagedPolicy._base_manager.using(db).annotate(lower=Lower("name")).filter(
             account_id=account.id, is_aws_managed=False, lower=POLICY_NAME.lower()).exists()
         if taken:
             continue
-        policy = ManagedPolicy.objects.using(db).create(
+        policy = ManagedPolicy._base_manager.using(db).create(
             account_id=account.id, name=POLICY_NAME, path="/", description=DESCRIPTION,
             policy_id=identifiers.new_policy_id(), tags={}, is_aws_managed=False,
             created_at=now, updated_at=now, next_version_number=2)
-        PolicyVersion.objects.using(db).create(policy=policy, number=1, document=DOCUMENT,
+        PolicyVersion._base_manager.using(db).create(policy=policy, number=1, document=DOCUMENT,
                                                is_default=True, created_at=now)
         arn = arns.policy(POLICY_NAME, account=account.id)
-        AuditEvent.objects.using(db).create(
+        AuditEvent._base_manager.using(db).create(
             account_id=account.id, created_at=now, actor="migration",
             auth_method="migration", action="iam:CreatePolicy", resource_type="policy",
             resource_name=POLICY_NAME, resource_arn=arn,
-            new={"PolicyName": POLICY_NAME, "Arn": arn, "Path": "/",
+            new_value={"PolicyName": POLICY_NAME, "Arn": arn, "Path": "/",
                  "Description": DESCRIPTION, "Document": DOCUMENT})
 
 
