@@ -182,6 +182,14 @@ def test_the_generated_password_and_secret_have_copy_buttons(admin):
                                   ("new-key-secret", "secret access key")]
 
 
+@pytest.mark.parametrize("headers", [{}, htmx("tab-panel")])
+def test_a_service_specific_password_has_a_copy_button(world, admin, headers):
+    body = client_for(admin).post("/users/target/service-credentials/create/",
+                                  {"service_name": "codecommit.amazonaws.com"},
+                                  **headers).content.decode()
+    assert COPY.findall(body) == [("new-service-secret", "credential secret")]
+
+
 # --- summary cards ------------------------------------------------------------------------
 
 def card(body: str, key: str) -> str:
@@ -241,3 +249,21 @@ def test_the_summary_is_authorized_as_the_page(db):
     assert client_for(make_user("boss", policy=ADMIN_POLICY)).get(
         "/users/nobody/summary/").status_code == 404
 
+
+def test_policy_pages_count_their_attachments(admin, world):
+    system = Caller.system("test")
+    iam.attach_user_policy(system, "target", world.custom_arn)
+    iam.attach_role_policy(system, "app", world.custom_arn)
+    body = client_for(admin).get("/policies/local/Custom/").content.decode()
+    assert (card(body, "user_count"), card(body, "group_count"), card(body, "role_count")) \
+        == ("1", "0", "1")
+    aws = client_for(admin).get("/policies/aws/ReadOnlyManaged/summary/")
+    assert aws.status_code == 200 and card(aws.content.decode(), "user_count") == "0"
+
+
+def test_cards_are_for_who_may_list_the_kind(db):
+    make_user("dave")
+    getter = make_user("getter", policy='{"Version": "2012-10-17", "Statement": [{"Effect": '
+                       '"Allow", "Action": "iam:GetUser", "Resource": "*"}]}')
+    body = client_for(getter).get("/users/dave/").content.decode()
+    assert 'data-testid="entity-summary"' not in body

@@ -269,15 +269,18 @@ def detail_context(request: HttpRequest, page: EntityPage, entity, tab: str) -> 
         context["urls"]["edit"] = page.url("edit", args)
         context["actions"]["update"] = kind.action(page.edit_action)
     context["entity_id"] = getattr(entity, kind.id_field) if kind.id_field else ""
-    context.update(summary_context(page, entity))
+    context.update(summary_context(request, page, entity))
     context["tab_template"] = page.tab_template(tab)
     return context
 
 
-def summary_context(page: EntityPage, entity) -> dict:
+def summary_context(request: HttpRequest, page: EntityPage, entity) -> dict:
     """The summary cards of an entity's page (browse.entity_summary: one query) and the address
-    they refresh from after an in-place change."""
-    return {"summary_cards": browse.entity_summary(page.kind.key, entity),
+    they refresh from after an in-place change. They are the columns of the kind's list, so
+    they are shown to whoever may list the kind (ListUsers...), as the list shows them."""
+    may_list = bool(page.list_action) and allowed(request, page.list_action,
+                                                  page.kind.any_arn())
+    return {"summary_cards": browse.entity_summary(page.kind.key, entity) if may_list else [],
             "summary_url": page.url("summary", page.args(entity))}
 
 
@@ -360,7 +363,7 @@ def summary_view(page: EntityPage):
     def entity_summary(request: HttpRequest, **kwargs: str) -> HttpResponse:
         entity = page.load(get_caller(request), page.ident(kwargs))
         response = render(request, "console/entity/_summary.html",
-                          {**page.context(entity), **summary_context(page, entity)})
+                          {**page.context(entity), **summary_context(request, page, entity)})
         response["Cache-Control"] = "no-store"
         return response
 
