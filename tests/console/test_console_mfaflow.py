@@ -229,6 +229,13 @@ def test_a_refused_action_announces_nothing(db):
     assert response.status_code == 403 and "HX-Trigger" not in response
 
 
+def test_a_rejected_password_announces_nothing(admin):
+    make_user("dave")
+    response = client_for(admin).post("/users/dave/login-profile/", {"password": "a"},
+                                      **htmx("tab-panel"))
+    assert response.status_code == 400 and "HX-Trigger" not in response
+
+
 @pytest.mark.parametrize("url, cards", [
     ("/groups/team/summary/", {"user_count": "1", "policy_count": "1"}),
     ("/roles/app/summary/", {"policy_count": "1"}),

@@ -179,6 +179,7 @@ def login_profile_set(request: HttpRequest, name: str) -> HttpResponse:
 def _credentials_with_error(request: HttpRequest, name: str, error: str) -> HttpResponse:
     if request.htmx:
         response = tab_fragment(request, name, "credentials", password_error=error)
+        del response["HX-Trigger"]  # nothing changed
     else:
         user = iam.find_user(name)
         context = entities.detail_context(request, PAGE, user, "credentials")
