@@ -74,6 +74,10 @@ if not (len(IAM_ACCOUNT_ID) == 12 and IAM_ACCOUNT_ID.isdigit()):
 AWS_MANAGED_POLICIES_FILE = env("AWS_MANAGED_POLICIES_FILE", "")
 # `migrate` loads the catalog when the database has none (iam/apps.py)
 AWS_MANAGED_POLICIES_AUTOLOAD = env("AWS_MANAGED_POLICIES_AUTOLOAD", "1") != "0"
+# Every account gets the customer managed policy IAMConsoleManageOwnCredentials (AWS's
+# self-service example; iam/services/self_service.py): new accounts when created, existing ones
+# from migration 0017. The test suite turns it off (tests that need it create it).
+SELF_SERVICE_POLICY_AUTOCREATE = env("SELF_SERVICE_POLICY_AUTOCREATE", "1") != "0"
 
 INSTALLED_APPS = [
     # Before django.contrib.auth: its `changepassword` command (which records the password

@@ -21,6 +21,9 @@ from iamconsole.iam.caller import Caller
 # The test database is created without the AWS managed policy catalog (1,594 policies the
 # existing tests do not expect); tests that need it use the `aws_catalog` fixture.
 settings.AWS_MANAGED_POLICIES_AUTOLOAD = False
+# Nor with the self-service policy every account ships with (tests that need it create it:
+# iam.ensure_self_service_policy).
+settings.SELF_SERVICE_POLICY_AUTOCREATE = False
 
 
 @pytest.fixture

@@ -223,6 +223,7 @@ def password_change_view(request):
     return render(request, "accounts/password_change.html", {
         "form": form, "forced": forced, "reset_required": user.password_reset_required,
         "expires_at": iam.password_expires_at(user), "next": request.GET.get("next", ""),
+        "may_change": forced or iam.may_change_own_password(caller_from_request(request)),
     })
 
 
@@ -275,6 +276,7 @@ def mfa_enroll_view(request):
         "devices": _own_devices(request), "device_count": mfa.mfa_device_count(user),
         "required": mfa.mfa_enrollment_required(user),
         "next": request.GET.get("next", ""), "root": user.is_root,
+        "can_enroll_mfa": pending is not None or iam.may_enroll_own_mfa(caller),
     })
 
 

@@ -9,8 +9,10 @@ account's size.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from .errors import NoSuchEntity
 from .models import (
@@ -63,6 +65,44 @@ def role_rows(qs: QuerySet) -> QuerySet:
 ROWS: dict[str, Callable[[QuerySet], QuerySet]] = {
     "user": user_rows, "group": group_rows, "role": role_rows, "policy": with_counts,
 }
+
+
+@dataclass(frozen=True)
+class SummaryCard:
+    key: str  # the row column (group_count...)
+    label: str
+    tab: str  # the tab of the entity's page that shows it
+    value: object = None
+
+
+# The summary cards of each kind's page: columns of ROWS.
+SUMMARY_CARDS: dict[str, tuple[SummaryCard, ...]] = {
+    "user": (SummaryCard("group_count", "Groups", "groups"),
+             SummaryCard("policy_count", "Policies", "permissions"),
+             SummaryCard("key_count", "Access keys", "credentials"),
+             SummaryCard("has_mfa", "MFA", "credentials"),
+             SummaryCard("has_console_access", "Console access", "credentials")),
+    "group": (SummaryCard("user_count", "Users", "users"),
+              SummaryCard("policy_count", "Policies", "permissions")),
+    "role": (SummaryCard("policy_count", "Policies", "permissions"),),
+    "policy": (SummaryCard("user_count", "Users attached", "entities"),
+               SummaryCard("group_count", "Groups attached", "entities"),
+               SummaryCard("role_count", "Roles attached", "entities")),
+}
+
+
+def entity_summary(kind: str, entity) -> list[SummaryCard]:
+    """The summary cards of `entity` (a user, group, role or managed policy), read again: one
+    query (ROWS' columns on its one row); other kinds have none."""
+    cards, rows = SUMMARY_CARDS.get(kind, ()), ROWS.get(kind)
+    if not cards or rows is None:
+        return []
+    qs = rows(type(entity).objects.filter(pk=entity.pk))
+    if kind == "user":
+        qs = qs.annotate(has_console_access=~Q(password__startswith=UNUSABLE_PASSWORD_PREFIX)
+                         & ~Q(password=""))
+    values = qs.values(*(card.key for card in cards)).first() or {}
+    return [replace(card, value=values.get(card.key)) for card in cards]
 
 
 def policy_at(scope: str, name: str) -> ManagedPolicy:

@@ -17,6 +17,7 @@ from . import arns, aws_catalog, kinds
 from . import services as iam
 from .caller import Caller
 from .models import Group, ManagedPolicy, Role, User
+from .services import self_service
 from .services._common import MAX_POLICY_VERSIONS
 from .services.policies import default_version
 
@@ -29,43 +30,10 @@ def doc(*statements: dict) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)}, indent=2)
 
 
-# AWS's documented example "Allows IAM users to manage their own credentials on the Security
-# credentials page" (its MFA device included): every statement on the caller's own user
-# (${aws:username}) or own MFA device (mfa/${aws:username}, the default device name).
-SELF_SERVICE_POLICY_NAME = "ManageOwnCredentials"
-_OWN_USER = "arn:aws:iam::*:user/${aws:username}"
-_OWN_MFA = "arn:aws:iam::*:mfa/${aws:username}"
-SELF_SERVICE_POLICY = doc(
-    {"Sid": "AllowViewAccountInfo", "Effect": "Allow",
-     "Action": ["iam:GetAccountPasswordPolicy", "iam:ListVirtualMFADevices"], "Resource": "*"},
-    {"Sid": "AllowManageOwnPasswords", "Effect": "Allow",
-     "Action": ["iam:ChangePassword", "iam:GetUser", "iam:GetLoginProfile"],
-     "Resource": _OWN_USER},
-    {"Sid": "AllowManageOwnAccessKeys", "Effect": "Allow",
-     "Action": ["iam:CreateAccessKey", "iam:DeleteAccessKey", "iam:ListAccessKeys",
-                "iam:UpdateAccessKey", "iam:GetAccessKeyLastUsed"],
-     "Resource": _OWN_USER},
-    {"Sid": "AllowManageOwnSigningCertificates", "Effect": "Allow",
-     "Action": ["iam:DeleteSigningCertificate", "iam:ListSigningCertificates",
-                "iam:UpdateSigningCertificate", "iam:UploadSigningCertificate"],
-     "Resource": _OWN_USER},
-    {"Sid": "AllowManageOwnSSHPublicKeys", "Effect": "Allow",
-     "Action": ["iam:DeleteSSHPublicKey", "iam:GetSSHPublicKey", "iam:ListSSHPublicKeys",
-                "iam:UpdateSSHPublicKey", "iam:UploadSSHPublicKey"],
-     "Resource": _OWN_USER},
-    {"Sid": "AllowManageOwnGitCredentials", "Effect": "Allow",
-     "Action": ["iam:CreateServiceSpecificCredential", "iam:DeleteServiceSpecificCredential",
-                "iam:ListServiceSpecificCredentials", "iam:ResetServiceSpecificCredential",
-                "iam:UpdateServiceSpecificCredential"],
-     "Resource": _OWN_USER},
-    {"Sid": "AllowManageOwnVirtualMFADevice", "Effect": "Allow",
-     "Action": ["iam:CreateVirtualMFADevice", "iam:DeleteVirtualMFADevice"],
-     "Resource": _OWN_MFA},
-    {"Sid": "AllowManageOwnUserMFA", "Effect": "Allow",
-     "Action": ["iam:DeactivateMFADevice", "iam:EnableMFADevice", "iam:ListMFADevices",
-                "iam:ResyncMFADevice"],
-     "Resource": _OWN_USER},
-)
+# The self-service policy every account ships with (IAMConsoleManageOwnCredentials, AWS's
+# documented example, users with paths included): the demo's Developers get it.
+SELF_SERVICE_POLICY_NAME = self_service.POLICY_NAME
+SELF_SERVICE_POLICY = self_service.DOCUMENT
 
 BOUNDARY_NAME = "DeveloperBoundary"
 DELEGATED_POLICY_NAME = "DelegatedUserAdmin"
@@ -74,11 +42,6 @@ DELEGATED_POLICY_NAME = "DelegatedUserAdmin"
 def customer_policies() -> dict[str, tuple[str, str]]:
     boundary = arns.policy(BOUNDARY_NAME)
     return {
-        SELF_SERVICE_POLICY_NAME: (
-            "Lets IAM users manage their own password, access keys, signing certificates, SSH "
-            "keys, service-specific credentials and MFA device (AWS's documented example).",
-            SELF_SERVICE_POLICY,
-        ),
         BOUNDARY_NAME: (
             "Permissions boundary for users created by the delegated administrator: at most "
             "S3, CloudWatch and reading IAM, never changing IAM.",
@@ -193,6 +156,7 @@ def _managed_policies(caller: Caller) -> None:
     # which `migrate` loads; a database without it (AWS_MANAGED_POLICIES_AUTOLOAD=0) gets it.
     if not ManagedPolicy.objects.filter(is_aws_managed=True).exists():
         aws_catalog.sync(aws_catalog.load(aws_catalog.dataset_path()))
+    self_service.ensure_self_service_policy(caller)
     for name, (description, document) in customer_policies().items():
         policy = ManagedPolicy.objects.filter(name=name, is_aws_managed=False).first()
         if policy is None:

@@ -15,6 +15,15 @@ from iamconsole.iam.errors import AccessDenied, IAMError
 
 from ..auth import access_denied_response, policies_changed
 
+# The event an in-place change announces (HX-Trigger): regions showing what it may have changed
+# (an entity page's summary cards, console/entity/_summary.html) fetch themselves again.
+CHANGED_EVENT = "entity-changed"
+
+
+def announce_change(response: HttpResponse) -> HttpResponse:
+    response["HX-Trigger"] = CHANGED_EVENT
+    return response
+
 
 def changed(request: HttpRequest, url: str, message: str) -> HttpResponse:
     """After a successful save: go to `url` (htmx: HX-Location, no full reload)."""
@@ -47,7 +56,7 @@ def in_place(request: HttpRequest, operation: Callable[[], Any], *, url: str, me
         return failed(request, exc, url)
     policies_changed(request)
     if request.htmx:
-        return fragment(message)
+        return announce_change(fragment(message))
     messages.success(request, message)
     return redirect(url)
 

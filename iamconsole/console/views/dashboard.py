@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from iamconsole.iam import kinds
 from iamconsole.iam import services as iam
 from iamconsole.iam.posture import root_active_access_keys, security_posture
 
@@ -26,5 +27,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "console/dashboard.html", {
         "summary": summary, "summary_denied": summary_denied, "posture": posture,
         "caller": caller, "root_keys": root_keys,
-        "can_enroll_mfa": iam.may_enroll_own_mfa(caller),
+        "can_list_users": posture is not None and allowed(request, "iam:ListUsers",
+                                                          kinds.USER.any_arn()),
+        **self_service_prompts(caller),
     })
+
+
+def self_service_prompts(caller) -> dict:
+    """What the page may offer the caller to do for themselves: only what the engine allows
+    (iam.services.self_service); the rest is an administrator's."""
+    user = caller.user
+    return {"self_service": user is not None and caller.role is None and not user.is_root,
+            "can_change_password": iam.may_change_own_password(caller),
+            "can_enroll_mfa": iam.may_enroll_own_mfa(caller),
+            "can_manage_keys": iam.may_manage_own_access_keys(caller)}

@@ -29,7 +29,7 @@ from ..forms import TagForm
 from ..listing import build_listing
 from . import identity
 from .bulk import bulk_form
-from .common import changed, failed, form_page, in_place, readable
+from .common import announce_change, changed, failed, form_page, in_place, readable
 
 
 class EntityPage:
@@ -228,11 +228,12 @@ def tab_context(request: HttpRequest, page: EntityPage, entity, tab: str) -> dic
 
 def tab_fragment(request: HttpRequest, page: EntityPage, ident: str, tab: str,
                  notice: str = "", **extra) -> HttpResponse:
-    """One tab re-rendered after an in-place action."""
+    """One tab re-rendered after an in-place action (which announces the change: the page's
+    summary cards refresh)."""
     entity = page.find(ident)
     context = {**page.context(entity), "tab": tab, "notice": notice,
                **tab_context(request, page, entity, tab), **extra}
-    return render(request, page.tab_template(tab), context)
+    return announce_change(render(request, page.tab_template(tab), context))
 
 
 def in_tab(request: HttpRequest, page: EntityPage, ident: str, tab: str, operation,
@@ -269,8 +270,19 @@ def detail_context(request: HttpRequest, page: EntityPage, entity, tab: str) -> 
         context["urls"]["edit"] = page.url("edit", args)
         context["actions"]["update"] = kind.action(page.edit_action)
     context["entity_id"] = getattr(entity, kind.id_field) if kind.id_field else ""
+    context.update(summary_context(request, page, entity))
     context["tab_template"] = page.tab_template(tab)
     return context
+
+
+def summary_context(request: HttpRequest, page: EntityPage, entity) -> dict:
+    """The summary cards of an entity's page (browse.entity_summary: one query) and the address
+    they refresh from after an in-place change. They are the columns of the kind's list, so
+    they are shown to whoever may list the kind (ListUsers...), as the list shows them."""
+    may_list = bool(page.list_action) and allowed(request, page.list_action,
+                                                  page.kind.any_arn())
+    return {"summary_cards": browse.entity_summary(page.kind.key, entity) if may_list else [],
+            "summary_url": page.url("summary", page.args(entity))}
 
 
 # --- views ------------------------------------------------------------------------------------
@@ -343,6 +355,21 @@ def detail_view(page: EntityPage):
         return render(request, page.detail_template(), context)
 
     return entity_detail
+
+
+def summary_view(page: EntityPage):
+    """The summary cards alone: fetched again by the page when an action in a tab announces a
+    change (HX-Trigger entity-changed), authorized as the page itself."""
+
+    @console_view(page.kind.action("Get{noun}"), page.resource, methods=("GET",))
+    def entity_summary(request: HttpRequest, **kwargs: str) -> HttpResponse:
+        entity = page.load(get_caller(request), page.ident(kwargs))
+        response = render(request, "console/entity/_summary.html",
+                          {**page.context(entity), **summary_context(request, page, entity)})
+        response["Cache-Control"] = "no-store"
+        return response
+
+    return entity_summary
 
 
 def edit_view(page: EntityPage):
@@ -469,6 +496,7 @@ def urls(page: EntityPage, *, collection: list | None = None, special: list | No
         path(f"{base}/create/", create_view(page), name=f"{key}_create"),
         *(collection or []),
         path(f"{one}/", detail_view(page), name=f"{key}_detail"),
+        path(f"{one}/summary/", summary_view(page), name=f"{key}_summary"),
         *([path(f"{one}/edit/", edit_view(page), name=f"{key}_edit")] if page.editable else []),
         path(f"{one}/delete/", delete_view(page), name=f"{key}_delete"),
     ]

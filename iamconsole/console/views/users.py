@@ -17,6 +17,8 @@ from ..forms import GroupNameForm, UserCreateForm, UserEditForm
 from . import entities
 from .common import failed, readable
 
+WITHOUT_MFA = "without"  # ?mfa=without: "Users without MFA"
+
 
 class UserPage(entities.EntityPage):
     kind = kinds.USER
@@ -29,11 +31,20 @@ class UserPage(entities.EntityPage):
              "policies": "policy_count", "keys": "key_count",
              "last_sign_in": "password_last_used"}
     list_action = "iam:ListUsers"
+    list_template = "console/users/list.html"
+    list_params = ("mfa",)
     create_form = UserCreateForm
     edit_form = UserEditForm
     delete_warning = ("Remove the user's console password, access keys, SSH public keys, "
                       "signing certificates, service-specific credentials, MFA devices, "
                       "policies and group memberships first.")
+
+    def list(self, caller, request, path_prefix):
+        return iam.list_users(caller, path_prefix=path_prefix,
+                              console_without_mfa=request.GET.get("mfa") == WITHOUT_MFA)
+
+    def list_context(self, request):
+        return {"without_mfa": request.GET.get("mfa") == WITHOUT_MFA}
 
     def create(self, caller, data):
         return iam.create_user(caller, data["user_name"], path=data["path"] or "/",
@@ -168,6 +179,7 @@ def login_profile_set(request: HttpRequest, name: str) -> HttpResponse:
 def _credentials_with_error(request: HttpRequest, name: str, error: str) -> HttpResponse:
     if request.htmx:
         response = tab_fragment(request, name, "credentials", password_error=error)
+        del response["HX-Trigger"]  # nothing changed
     else:
         user = iam.find_user(name)
         context = entities.detail_context(request, PAGE, user, "credentials")

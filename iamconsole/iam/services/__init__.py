@@ -52,7 +52,6 @@ from .guided import (
     create_role_with_permissions,
     create_user_with_access,
     generated_password,
-    may_enroll_own_mfa,
     policies_of_user,
     reset_mfa_device,
 )
@@ -183,6 +182,12 @@ from .saml_providers import (
     tag_saml_provider,
     untag_saml_provider,
     update_saml_provider,
+)
+from .self_service import (
+    ensure_self_service_policy,
+    may_change_own_password,
+    may_enroll_own_mfa,
+    may_manage_own_access_keys,
 )
 from .server_certificates import (
     delete_server_certificate,

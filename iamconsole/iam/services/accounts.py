@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.db import transaction
 
 from .. import arns, audit, tenancy
 from ..caller import Caller
 from ..errors import EntityAlreadyExists, ValidationError
 from ..models import Account, AccountSettings, User
+from .self_service import ensure_self_service_policy
 
 
 def resolve_account(text: str | None) -> Account | None:
@@ -42,7 +44,8 @@ def new_account_id() -> str:
 def create_account(caller: Caller, *, name: str, email: str = "",
                    account_id: str | None = None) -> Account:
     """A new account with its root user (no password: it is reached through roles it trusts,
-    as AWS's member accounts are until someone recovers the root password)."""
+    as AWS's member accounts are until someone recovers the root password) and the shipped
+    self-service policy (self_service.ensure_self_service_policy)."""
     if account_id is not None and not (len(account_id) == 12 and account_id.isdigit()):
         raise ValidationError("An account id is 12 digits.", field="account_id")
     with transaction.atomic():
@@ -56,4 +59,6 @@ def create_account(caller: Caller, *, name: str, email: str = "",
             audit.record(caller, "organizations:CreateAccount", resource_type="account",
                          resource_name=account.id, resource_arn=arns.root(account.id),
                          new={"AccountId": account.id, "AccountName": name, "Email": email})
+            if settings.SELF_SERVICE_POLICY_AUTOCREATE:
+                ensure_self_service_policy()
     return account

@@ -8,7 +8,6 @@ import secrets
 import string
 from dataclasses import dataclass, field
 
-from .. import arns, authz
 from ..caller import Caller
 from ..models import Role, User
 from ._common import operation
@@ -16,9 +15,7 @@ from .access_keys import NewAccessKey, create_access_key
 from .groups import add_user_to_group
 from .mfa import (
     deactivate_mfa_device,
-    default_device_name,
     delete_virtual_mfa_device,
-    mfa_enrollment_required,
 )
 from .passwords import create_login_profile
 from .permissions import attach_policy, list_attached_policies
@@ -42,21 +39,6 @@ def reset_mfa_device(caller: Caller, user_name: str, serial_number: str) -> None
     DeleteVirtualMFADevice (the user enrolls a new one, or the administrator assigns one)."""
     deactivate_mfa_device(caller, user_name, serial_number)
     delete_virtual_mfa_device(caller, serial_number)
-
-
-def may_enroll_own_mfa(caller: Caller) -> bool:
-    """Whether the signed-in IAM user may set up their own virtual MFA device: their policies
-    allow CreateVirtualMFADevice on the device they would get and EnableMFADevice on
-    themselves (AWS's self-service policy), or the account requires them to enroll. The
-    console offers "set up MFA" only then."""
-    user = caller.user
-    if user is None or caller.role is not None:
-        return False
-    if user.is_root or mfa_enrollment_required(user):
-        return True
-    device = arns.entity("mfa", default_device_name(user))
-    return authz.is_allowed(caller, "iam:CreateVirtualMFADevice", device) and \
-        authz.is_allowed(caller, "iam:EnableMFADevice", user.arn)
 
 
 def generated_password(length: int = 20) -> str:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from .. import audit, authz, kinds, rows
 from ..caller import Caller
 from ..errors import (
     ValidationError,
 )
-from ..models import User
+from ..models import User, VirtualMFADevice
 from . import _entity
 from ._common import (
     normalize_tags,
@@ -72,9 +73,25 @@ def get_user(caller: Caller, user_name: str | None = None) -> User:
     return user
 
 
-def list_users(caller: Caller, *, path_prefix: str | None = "/") -> QuerySet[User]:
-    return (_entity.listing(caller, kinds.USER, path_prefix, is_root=False)
-            .select_related("permissions_boundary").order_by("name"))
+def with_console_password() -> Q:
+    """Users who can sign in to the console with a password (a login profile)."""
+    return ~Q(password__startswith=UNUSABLE_PASSWORD_PREFIX) & ~Q(password="")
+
+
+def console_users_without_mfa(qs: QuerySet[User]) -> QuerySet[User]:
+    """Of `qs`, the users with a console password and no MFA device (one query: a correlated
+    EXISTS per row, whatever the number of rows)."""
+    return qs.filter(with_console_password()).exclude(
+        Exists(VirtualMFADevice.objects.filter(user=OuterRef("pk"))))
+
+
+def list_users(caller: Caller, *, path_prefix: str | None = "/",
+               console_without_mfa: bool = False) -> QuerySet[User]:
+    """ListUsers; `console_without_mfa`: only the console users without an MFA device (the
+    console's "Users without MFA", the credential report's finding)."""
+    qs = (_entity.listing(caller, kinds.USER, path_prefix, is_root=False)
+          .select_related("permissions_boundary").order_by("name"))
+    return console_users_without_mfa(qs) if console_without_mfa else qs
 
 
 @operation
