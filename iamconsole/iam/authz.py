@@ -264,6 +264,8 @@ def request_context(caller: Caller, extra: dict[str, Any] | None = None) -> Cont
     }
     if caller.source_ip:
         values["aws:SourceIp"] = caller.source_ip
+    if caller.credential is not None:  # temporary credentials only (AWS: absent otherwise)
+        values["aws:TokenIssueTime"] = caller.credential.created_at
     if caller.mfa_authenticated_at is not None:
         values["aws:MultiFactorAuthAge"] = max(
             0, int((now - caller.mfa_authenticated_at).total_seconds())
