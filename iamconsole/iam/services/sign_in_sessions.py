@@ -207,12 +207,12 @@ def revoke_console_sessions(caller: Caller, user_name: str,
     store = _session_store()
     revoked = list(rows.select_for_update())
     for row in revoked:
+        old = {"SessionId": row.pk, "CreatedAt": row.created_at.isoformat(),
+               "ClientAddress": row.client_address}
         store(session_key=row.session_key).delete()
         row.delete()
         audit.record(caller, REVOKE_CONSOLE_SESSION, resource_type="user",
-                     resource_name=user.name, resource_arn=user.arn,
-                     old={"SessionId": row.pk, "CreatedAt": row.created_at.isoformat(),
-                          "ClientAddress": row.client_address})
+                     resource_name=user.name, resource_arn=user.arn, old=old)
     return len(revoked)
 
 
