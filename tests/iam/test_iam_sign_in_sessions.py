@@ -342,3 +342,21 @@ def test_token_issue_time_is_set_for_temporary_credentials_only(frozen, admin, d
     assert authz.request_context(session)["aws:TokenIssueTime"] == \
         "2025-03-03T12:00:00.000000Z"
     assert "aws:TokenIssueTime" not in authz.request_context(admin)
+
+
+def test_the_simulator_takes_token_issue_time_as_a_context_entry(frozen, admin):
+    from iamconsole.iam.simulation import simulate_custom_policy
+
+    revoke = sessions.revoke_policy_document(clock.now())
+    allowing = policy(allow("s3:GetObject"))
+
+    def decision(issued: str | None) -> str:
+        entries = [] if issued is None else [{"ContextKeyName": "aws:TokenIssueTime",
+                                              "ContextKeyValues": [issued],
+                                              "ContextKeyType": "date"}]
+        return simulate_custom_policy(admin, [allowing, revoke], ["s3:GetObject"],
+                                      context_entries=entries)[0].eval_decision
+
+    assert decision("2025-03-03T11:59:59Z") == "explicitDeny"
+    assert decision("2025-03-03T12:00:01.5Z") == "allowed"
+    assert decision(None) == "allowed"  # absent (long-term credentials): the deny does not apply
