@@ -164,3 +164,16 @@ def test_role_sessions_tab_and_revoke_active_sessions(admin):
     statement = json.loads(policy.document)["Statement"][0]
     assert statement["Effect"] == "Deny" and "aws:TokenIssueTime" in \
         statement["Condition"]["DateLessThan"]
+
+
+def test_a_locked_root_user_cannot_be_unlocked_by_an_iam_administrator(admin):
+    from iamconsole.iam.models import User
+
+    User.objects.create_superuser("rooty", PASSWORD)
+    client = Client()
+    for _ in range(lockout.limits().user_failures):
+        client.post(LOGIN, {"username": "rooty", "password": "Wrong-Password-1!"})
+    page = client_for(admin).get("/locked-users/").content.decode()
+    assert "rooty" in page and "Only the root user can unlock itself" in page
+    response = client_for(admin).post("/locked-users/rooty/unlock/", **htmx("locked-users"))
+    assert response.status_code == 403

@@ -4,7 +4,7 @@ unlocked, console sessions tracked and revoked, STS sessions listed and revoked,
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
@@ -16,7 +16,13 @@ from iamconsole.iam import authz, clock, sts
 from iamconsole.iam import services as iam
 from iamconsole.iam.caller import Caller
 from iamconsole.iam.errors import AccessDenied, NoSuchEntity, UnmodifiableEntity
-from iamconsole.iam.models import AuditEvent, ConsoleSession, SignInLock, TemporaryCredential
+from iamconsole.iam.models import (
+    AuditEvent,
+    ConsoleSession,
+    SignInLock,
+    TemporaryCredential,
+    User,
+)
 from iamconsole.iam.services import sign_in_sessions as sessions
 
 pytestmark = pytest.mark.django_db
@@ -25,8 +31,6 @@ LOGIN = "/accounts/login/"
 
 @pytest.fixture
 def frozen(time_machine):
-    from datetime import UTC, datetime
-
     time_machine.move_to(datetime(2025, 3, 3, 12, 0, 0, tzinfo=UTC), tick=False)
     return time_machine
 
@@ -45,6 +49,10 @@ def _lock(name: str) -> None:
     client = Client()
     for _ in range(lockout.limits().user_failures):
         client.post(LOGIN, {"username": name, "password": "Wrong-Password-1!"})
+
+
+def make_user_named(name: str):
+    return User.objects.get(name=name)
 
 
 def _signs_in(name: str) -> bool:
@@ -99,12 +107,6 @@ def test_unlock_also_clears_the_failure_counter(frozen, admin):
     sessions.unlock_user(admin, "alice")
     client.post(LOGIN, {"username": "alice", "password": "Wrong-Password-1!"})
     assert sessions.lock_of(make_user_named("alice")) is None  # the count started again
-
-
-def make_user_named(name):
-    from iamconsole.iam.models import User
-
-    return User.objects.get(name=name)
 
 
 def test_listing_needs_list_users_and_unlocking_needs_update_login_profile(frozen, reader,
@@ -326,8 +328,6 @@ def test_a_service_linked_roles_sessions_cannot_be_revoked(frozen, admin):
 
 
 def test_revoke_time_rounds_up_to_the_millisecond():
-    from datetime import UTC, datetime
-
     assert sessions.revoke_time(datetime(2025, 1, 1, 0, 0, 0, 1500, tzinfo=UTC)) == \
         "2025-01-01T00:00:00.002Z"
     assert sessions.revoke_time(datetime(2025, 1, 1, 0, 0, 0, 999_999, tzinfo=UTC)) == \
@@ -360,3 +360,17 @@ def test_the_simulator_takes_token_issue_time_as_a_context_entry(frozen, admin):
     assert decision("2025-03-03T11:59:59Z") == "explicitDeny"
     assert decision("2025-03-03T12:00:01.5Z") == "allowed"
     assert decision(None) == "allowed"  # absent (long-term credentials): the deny does not apply
+
+
+def test_only_the_root_user_unlocks_the_root_user(frozen, admin):
+    from iamconsole.iam.models import User
+
+    root = User.objects.create_superuser("rooty", PASSWORD)
+    _lock("rooty")
+    assert [lock.user.pk for lock in sessions.list_locked_users(admin)] == [root.pk]
+    with pytest.raises(AccessDenied):  # an IAM administrator's policies do not reach root
+        sessions.unlock_user(admin, "rooty")
+    with pytest.raises(AccessDenied):
+        sessions.revoke_console_sessions(admin, "rooty")
+    sessions.unlock_user(Caller(user=root), "rooty")
+    assert sessions.lock_of(root) is None

@@ -2,7 +2,8 @@
 their unlocking, a user's console sessions, a user's and a role's STS sessions, and AWS's
 "Revoke active sessions" for a role.
 
-Permissions. AWS has no API for the first three, so each is governed by the IAM action closest
+Permissions. Only the root user acts on the root user's lock and sessions (IAM policies do
+not reach it). AWS has no API for the first three, so each is governed by the IAM action closest
 to it, on the user's (or role's) ARN:
 
 - listing locked users: iam:ListUsers (on user/*); unlocking one: iam:UpdateLoginProfile;
@@ -34,7 +35,7 @@ from iamconsole.accounts import lockout
 
 from .. import audit, authz, clock, kinds
 from ..caller import Caller
-from ..errors import NoSuchEntity
+from ..errors import AccessDenied, NoSuchEntity
 from ..models import ConsoleSession, SignInLock, TemporaryCredential, User
 from . import _entity
 from ._common import operation
@@ -55,6 +56,12 @@ def _find_user(caller: Caller, name: str, action: str) -> User:
     user = User.objects.filter(name__ci=str(name)[:64]).first() if name else None
     if user is None:
         raise _entity.missing(kinds.USER, str(name)[:64], caller, action)
+    if user.is_root and not caller.is_root:
+        # As on AWS, IAM policies do not reach the root user: only root acts on its sign-in.
+        raise audit.denied(caller, AccessDenied(
+            f"User: {caller.arn} is not authorized to perform: {action} on resource: "
+            f"{user.arn} (only the root user manages its own sign-in)",
+            action=action, resource=user.arn))
     return user
 
 
