@@ -118,6 +118,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # The account a console session acts in (signed API requests choose theirs in iam.authn).
     "iamconsole.accounts.middleware.TenancyMiddleware",
+    # A signed-in user's console session, tracked for listing and revocation (at most one
+    # write a minute).
+    "iamconsole.accounts.console_sessions.ConsoleSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "iamconsole.accounts.middleware.SignInStepMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

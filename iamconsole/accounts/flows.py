@@ -20,6 +20,7 @@ from iamconsole.iam import arns, audit, authn, clock, ratelimit, sts, tenancy
 from iamconsole.iam import services as iam
 from iamconsole.iam.caller import Caller
 from iamconsole.iam.errors import IAMError
+from iamconsole.iam.services import sign_in_sessions
 from iamconsole.iam.services.accounts import resolve_account
 from iamconsole.iam.services.mfa import has_mfa_device
 from iamconsole.iam.services.passwords import hard_expired, record_password_use
@@ -104,6 +105,8 @@ def _fail(kind: str, user, user_name: str, address: str | None,
     if lockout.register_failure(kind, user_name, address):
         _record(user, user_name, address, LOCKOUT, outcome="failure",
                 detail=f"locked after repeated failed {kind} attempts")
+        if user is not None:  # an existing user: listed for its administrators to unlock
+            sign_in_sessions.record_lock(user, kind)
         until = lockout.locked_until(kind, user_name, address)
         if until is not None:
             message = locked_message(until)
@@ -124,10 +127,7 @@ def password_step(request, user_name: str, password: str, account: str = "") -> 
         return _password_step(request, user_name, password, found.id)
 
 
-def _lock_subject(user_name: str, account_id: str) -> str:
-    """Lockouts count per account and user name (the default account's by name alone)."""
-    return user_name if account_id == tenancy.default_account_id() \
-        else f"{account_id}/{user_name}"
+_lock_subject = lockout.subject
 
 
 def _password_step(request, user_name: str, password: str, account_id: str) -> Outcome:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
-from iamconsole.iam import clock, counters
+from iamconsole.iam import clock, counters, tenancy
 
 PASSWORD = "password"
 MFA = "mfa"
@@ -37,6 +37,12 @@ class Limits:
     address_failures: int = 20  # failures per client address (many users may share one)
     window: int = 15 * 60
     duration: int = 15 * 60  # how long a lock lasts
+
+
+def subject(user_name: str, account_id: str) -> str:
+    """Lockouts count per account and user name (the default account's by name alone)."""
+    return user_name if account_id == tenancy.default_account_id() \
+        else f"{account_id}/{user_name}"
 
 
 def limits() -> Limits:

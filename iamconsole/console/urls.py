@@ -24,6 +24,7 @@ from .views import (
     roles,
     saml_providers,
     server_certificates,
+    sign_in_security,
     user_credentials,
     user_wizard,
     users,
@@ -35,6 +36,20 @@ USER = "users/<str:name>"
 GROUP = "groups/<str:name>"
 POLICY = "policies/<str:scope>/<str:name>"
 PROFILE = "instance-profiles/<str:name>"
+
+def sign_in_security_urls() -> list:
+    """A user's sign-in lock, console sessions and STS sessions (the "Sessions" tab)."""
+    v = sign_in_security
+    return [
+        path(f"{USER}/unlock/", v.user_unlock, name="user_unlock"),
+        path(f"{USER}/console-sessions/<int:session_id>/revoke/",
+             v.user_console_session_revoke, name="user_console_session_revoke"),
+        path(f"{USER}/console-sessions/revoke/", v.user_console_sessions_revoke_all,
+             name="user_console_sessions_revoke_all"),
+        path(f"{USER}/sts-sessions/<str:key_id>/revoke/", v.user_sts_session_revoke,
+             name="user_sts_session_revoke"),
+    ]
+
 
 def user_credential_urls() -> list:
     """SSH public keys, signing certificates, service-specific credentials of a user."""
@@ -91,6 +106,9 @@ def organization_urls() -> list:
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
+    path("locked-users/", sign_in_security.locked_users, name="locked_users"),
+    path("locked-users/<str:name>/unlock/", sign_in_security.locked_user_unlock,
+         name="locked_user_unlock"),
     *entities.urls(users.PAGE, collection=[
         path("users/create/guided/", user_wizard.user_create_guided, name="user_create_guided"),
         path("users/create/guided/options/", user_wizard.user_create_options,
@@ -112,6 +130,7 @@ urlpatterns = [
         path(f"{USER}/mfa/assign/", mfa_assign.mfa_assign, name="mfa_assign"),
         path(f"{USER}/mfa/reset/", mfa_assign.mfa_reset, name="mfa_reset"),
         *user_credential_urls(),
+        *sign_in_security_urls(),
     ]),
     *entities.urls(groups.PAGE, collection=[
         path("groups/bulk/", bulk.group_bulk, name="group_bulk"),
@@ -125,6 +144,8 @@ urlpatterns = [
         path("roles/bulk/", bulk.role_bulk, name="role_bulk"),
     ], special=[
         path("roles/<str:name>/trust/", roles.role_trust, name="role_trust"),
+        path("roles/<str:name>/sessions/revoke/", sign_in_security.role_sessions_revoke,
+             name="role_sessions_revoke"),
     ]),
     *entities.urls(policies.PAGE, collection=[
         path("policies/validate/", policies.policy_validate, name="policy_validate"),

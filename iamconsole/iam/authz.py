@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from django.conf import settings
@@ -264,6 +265,8 @@ def request_context(caller: Caller, extra: dict[str, Any] | None = None) -> Cont
     }
     if caller.source_ip:
         values["aws:SourceIp"] = caller.source_ip
+    if caller.credential is not None:  # temporary credentials only (AWS: absent otherwise)
+        values["aws:TokenIssueTime"] = token_issue_time(caller.credential.created_at)
     if caller.mfa_authenticated_at is not None:
         values["aws:MultiFactorAuthAge"] = max(
             0, int((now - caller.mfa_authenticated_at).total_seconds())
@@ -284,6 +287,12 @@ def request_context(caller: Caller, extra: dict[str, Any] | None = None) -> Cont
     if extra:
         values.update({k: v for k, v in extra.items() if v is not None})
     return Context(values)
+
+
+def token_issue_time(moment: datetime) -> str:
+    """aws:TokenIssueTime, to the microsecond: a session issued a moment after a revocation
+    (AWSRevokeOlderSessions names milliseconds) must not look issued in the same second."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _principal_arn(caller: Caller) -> str:

@@ -697,6 +697,43 @@ class Counter(models.Model):
         return f"{self.key}={self.value}"
 
 
+class SignInLock(AccountOwned):
+    """The index of sign-in locks on existing users, so that an administrator can list them:
+    the lock itself is in the cache (iamconsole.accounts.lockout), which cannot be enumerated.
+    A row is written when a user's name gets locked, removed when an administrator unlocks it;
+    one whose `locked_until` passed (or whose lock the cache no longer holds) is stale."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sign_in_locks")
+    kind = models.CharField(max_length=16)  # lockout.PASSWORD | lockout.MFA
+    locked_until = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"],
+                                               name="iam_sign_in_lock_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind} until {self.locked_until}"
+
+
+class ConsoleSession(AccountOwned):
+    """A user's signed-in console session (Django's sessions are not indexed by user): written
+    at sign-in, its `session_key` kept in step when the session cycles its key, `last_seen_at`
+    refreshed at most once a minute; revoking it deletes the Django session."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="console_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    client_address = models.CharField(max_length=64, blank=True, default="")
+    user_agent = models.CharField(max_length=512, blank=True, default="")
+
+    class Meta:
+        ordering = ["-last_seen_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} since {self.created_at}"
+
+
 class AuditEventQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise PermissionError("audit events are immutable")

@@ -28,6 +28,7 @@ def allowed(context, action: str, resource: str = "*", **extra) -> bool:
 NAV = [
     ("Dashboard", "/", (), "*"),
     ("Users", "/users/", ("iam:ListUsers",), kinds.USER.any_arn),
+    ("Locked-out users", "/locked-users/", ("iam:ListUsers",), kinds.USER.any_arn),
     ("Groups", "/groups/", ("iam:ListGroups",), kinds.GROUP.any_arn),
     ("Roles", "/roles/", ("iam:ListRoles",), kinds.ROLE.any_arn),
     ("Policies", "/policies/", ("iam:ListPolicies",), kinds.POLICY.any_arn),

@@ -21,7 +21,8 @@ class RolePage(entities.EntityPage):
     kind = kinds.ROLE
     var = "role"
     tabs = (("permissions", "Permissions"), ("trust", "Trust relationships"),
-            ("instance_profiles", "Instance profiles"), ("tags", "Tags"),
+            ("instance_profiles", "Instance profiles"), ("sessions", "Sessions"),
+            ("tags", "Tags"),
             entities.LAST_ACCESSED_TAB,
             entities.ACTIVITY_TAB)
     sorts = {"name": "name", "path": "path", "created": "created_at",
@@ -52,6 +53,10 @@ class RolePage(entities.EntityPage):
                                max_session_duration=duration, revision=data["revision"])
 
     def tab_context(self, request, role, tab):
+        if tab == "sessions":
+            from .sign_in_security import role_sessions_context
+
+            return role_sessions_context(request, role)
         if tab == "trust":
             document = role.assume_role_policy_document
             return {"trust_summary": summarize(document, "trust"),

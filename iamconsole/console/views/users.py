@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from iamconsole.iam import kinds
 from iamconsole.iam import services as iam
 from iamconsole.iam.errors import IAMError
+from iamconsole.iam.services import sign_in_sessions
 
 from .. import pickers
 from ..auth import console_view, get_caller, policies_changed
@@ -24,7 +25,7 @@ class UserPage(entities.EntityPage):
     kind = kinds.USER
     var = "user_obj"
     tabs = (("permissions", "Permissions"), ("groups", "Groups"),
-            ("credentials", "Security credentials"), ("tags", "Tags"),
+            ("credentials", "Security credentials"), ("sessions", "Sessions"), ("tags", "Tags"),
             entities.LAST_ACCESSED_TAB,
             entities.ACTIVITY_TAB)
     sorts = {"name": "name", "path": "path", "created": "created_at", "groups": "group_count",
@@ -51,8 +52,16 @@ class UserPage(entities.EntityPage):
                                permissions_boundary=data["permissions_boundary"] or None,
                                tags=data["tags"] or None)
 
+    def context(self, user) -> dict:
+        # The lock is in the cache: one lookup per kind (password, MFA code).
+        return {**super().context(user), "sign_in_lock": sign_in_sessions.lock_of(user)}
+
     def tab_context(self, request, user, tab):
         caller = get_caller(request)
+        if tab == "sessions":
+            from .sign_in_security import user_sessions_context
+
+            return user_sessions_context(request, user)
         if tab == "groups":
             groups, denied = readable(lambda: list(iam.list_groups_for_user(caller, user.name)))
             picker, _ = readable(lambda: pickers.group_picker(
