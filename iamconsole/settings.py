@@ -253,7 +253,7 @@ if not re.fullmatch(r"(?i)\s*(off|none|\d+\s*/\s*[smhd]\w*)\s*", API_RATE_LIMIT 
 IAM_LAST_ACCESSED = envbool("IAM_LAST_ACCESSED", True)
 
 # Console sign-in attempts per client address, counted before any password is hashed (429 with
-# Retry-After beyond it); the lockout (iamconsole/accounts/lockout.py) comes on top.
+# Retry-After beyond it); the lockout (iamconsole/iam/lockout.py) comes on top.
 SIGNIN_RATE_LIMIT = env("SIGNIN_RATE_LIMIT", "10/minute")
 if not re.fullmatch(r"(?i)\s*(off|none|\d+\s*/\s*[smhd]\w*)\s*", SIGNIN_RATE_LIMIT or "off"):
     raise ImproperlyConfigured("SIGNIN_RATE_LIMIT must look like 10/minute or off")

@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import authenticate
 
-from iamconsole.iam import arns, audit, authn, clock, ratelimit, sts, tenancy
+from iamconsole.iam import arns, audit, authn, clock, lockout, ratelimit, sts, tenancy
 from iamconsole.iam import services as iam
 from iamconsole.iam.caller import Caller
 from iamconsole.iam.errors import IAMError
@@ -24,8 +24,6 @@ from iamconsole.iam.services import sign_in_sessions
 from iamconsole.iam.services.accounts import resolve_account
 from iamconsole.iam.services.mfa import has_mfa_device
 from iamconsole.iam.services.passwords import hard_expired, record_password_use
-
-from . import lockout
 
 SIGN_IN = "signin:ConsoleLogin"
 SIGN_OUT = "signin:ConsoleLogout"

@@ -699,7 +699,7 @@ class Counter(models.Model):
 
 class SignInLock(AccountOwned):
     """The index of sign-in locks on existing users, so that an administrator can list them:
-    the lock itself is in the cache (iamconsole.accounts.lockout), which cannot be enumerated.
+    the lock itself is in the cache (iamconsole.iam.lockout), which cannot be enumerated.
     A row is written when a user's name gets locked, removed when an administrator unlocks it;
     one whose `locked_until` passed (or whose lock the cache no longer holds) is stale."""
 

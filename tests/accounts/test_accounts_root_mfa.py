@@ -21,8 +21,7 @@ from accounts_helpers import (
 from django.test import Client
 from personas import ADMIN_POLICY, PASSWORD, caller_for, make_user
 
-from iamconsole.accounts import lockout
-from iamconsole.iam import clock, errors
+from iamconsole.iam import clock, errors, lockout
 from iamconsole.iam import identifiers as ids
 from iamconsole.iam import services as iam
 from iamconsole.iam.models import User, VirtualMFADevice

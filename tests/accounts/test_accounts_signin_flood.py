@@ -13,7 +13,7 @@ from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.test import Client
 from personas import PASSWORD, make_user
 
-from iamconsole.accounts import lockout
+from iamconsole.iam import lockout
 
 pytestmark = pytest.mark.django_db
 

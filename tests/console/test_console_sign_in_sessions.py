@@ -10,8 +10,7 @@ import pytest
 from django.test import Client
 from personas import ADMIN_POLICY, PASSWORD, READ_ONLY_POLICY, allow, make_user, policy_json
 
-from iamconsole.accounts import lockout
-from iamconsole.iam import sts
+from iamconsole.iam import lockout, sts
 from iamconsole.iam.caller import Caller
 from iamconsole.iam.models import AuditEvent, ConsoleSession, RoleInlinePolicy
 from iamconsole.iam.services import sign_in_sessions as sessions

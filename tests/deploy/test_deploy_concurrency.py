@@ -133,7 +133,7 @@ def test_parallel_counter_increments_are_all_counted_without_redis():
 
 
 def test_parallel_failed_sign_ins_lock_the_user_exactly_at_the_limit():
-    from iamconsole.accounts import lockout
+    from iamconsole.iam import lockout
 
     limit = lockout.limits().user_failures
     with time_machine.travel(datetime.fromtimestamp(T0, tz=UTC), tick=False):

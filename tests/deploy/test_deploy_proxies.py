@@ -11,7 +11,7 @@ from botocore.credentials import Credentials
 from django.test import Client
 from personas import PASSWORD, allow, make_user, policy_json
 
-from iamconsole.accounts import lockout
+from iamconsole.iam import lockout
 from iamconsole.iam import services as iam
 from iamconsole.iam.models import AuditEvent
 from iamconsole.proxies import client_address, parse_networks

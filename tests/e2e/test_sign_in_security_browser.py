@@ -8,7 +8,7 @@ import pytest
 from browser_helpers import sign_in
 from playwright.sync_api import expect
 
-from iamconsole.accounts import lockout
+from iamconsole.iam import lockout
 from iamconsole.iam.models import AuditEvent
 from iamconsole.iam.services import sign_in_sessions
 from tests.conftest import ADMIN_POLICY, PASSWORD, make_user

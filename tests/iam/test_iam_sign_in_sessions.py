@@ -11,8 +11,7 @@ from django.test import Client
 from personas import ADMIN_POLICY, PASSWORD, READ_ONLY_POLICY, allow, caller_for, make_user
 from personas import policy_json as policy
 
-from iamconsole.accounts import lockout
-from iamconsole.iam import authz, clock, sts
+from iamconsole.iam import authz, clock, lockout, sts
 from iamconsole.iam import services as iam
 from iamconsole.iam.caller import Caller
 from iamconsole.iam.errors import AccessDenied, NoSuchEntity, UnmodifiableEntity

@@ -15,7 +15,7 @@ to it, on the user's (or role's) ARN:
   puts the inline policy AWSRevokeOlderSessions (deny everything to credentials issued before
   now, by aws:TokenIssueTime).
 
-The locks live in the cache (iamconsole.accounts.lockout), which cannot be enumerated: the
+The locks live in the cache (iamconsole.iam.lockout), which cannot be enumerated: the
 sign-in flow writes a `SignInLock` row when it locks the name of an existing user, and the
 list shows the rows whose lock the cache still holds.
 """
@@ -31,7 +31,7 @@ from importlib import import_module
 from django.conf import settings
 from django.db.models import QuerySet
 
-from iamconsole.accounts import lockout
+from iamconsole.iam import lockout
 
 from .. import audit, authz, clock, kinds
 from ..caller import Caller

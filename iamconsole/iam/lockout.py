@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
-from iamconsole.iam import clock, counters, tenancy
+from . import clock, counters, tenancy
 
 PASSWORD = "password"
 MFA = "mfa"
