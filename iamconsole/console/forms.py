@@ -309,17 +309,8 @@ class TagForm(ConsoleForm):
     value = forms.CharField(max_length=256, required=False)
 
 
-class PolicyArnForm(ConsoleForm):
-    aliases = {"policy_arn": "policy_arn"}
-    policy_arn = forms.CharField(label="Policy")
-
-
 class GroupNameForm(ConsoleForm):
     group_name = forms.CharField(label="Group")
-
-
-class UserNameForm(ConsoleForm):
-    user_name = forms.CharField(label="User name")
 
 
 class AuditFilterForm(forms.Form):

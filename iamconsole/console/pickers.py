@@ -55,10 +55,16 @@ class Picker:
     multiple: bool = False
     # its search sends the chosen values along, which stay chosen and first
     keeps_chosen: bool = False
+    # a search box however few there are (the guided create user's pickers)
+    search_always: bool = False
 
     @property
     def searchable(self) -> bool:
-        return self.keeps_chosen or self.total > PICKER_LIMIT or bool(self.query)
+        return self.search_always or self.total > PICKER_LIMIT or bool(self.query)
+
+    @property
+    def chosen(self) -> int:
+        return sum(option.selected for option in self.options if option.value)
 
     @property
     def hint_id(self) -> str:
@@ -66,12 +72,18 @@ class Picker:
 
     @property
     def hint(self) -> str:
+        hint = self._hint()
+        if self.multiple and not self.search_always and self.chosen:
+            return f"{self.chosen:,} chosen · {hint}" if hint else f"{self.chosen:,} chosen."
+        return hint
+
+    def _hint(self) -> str:
         noun = self.noun if self.total == 1 else self.plural
         matching = f" whose name contains “{self.query}”" if self.query else ""
         if self.query and not self.total:
             return f"No {self.noun} name contains “{self.query}”."
-        if self.multiple:
-            chosen = sum(option.selected for option in self.options)
+        if self.search_always:
+            chosen = self.chosen
             found = (f"{self.shown:,} of {self.total:,} {noun}{matching} shown"
                      if self.total > self.shown else f"{self.total:,} {noun}{matching}")
             return f"{chosen:,} chosen · {found} — type to search, Ctrl/⌘-click to choose several"
@@ -96,7 +108,7 @@ class Picker:
     def prompt(self) -> str:
         """The placeholder option's label when no option is selected (none after a search,
         whose first match is picked)."""
-        if not self.placeholder or self.query or not self.options:
+        if not self.placeholder or self.query or not self.options or self.multiple:
             return ""
         return "" if any(option.selected for option in self.options) else self.placeholder
 
@@ -133,22 +145,27 @@ def find_policy(arn: str) -> Any | None:
 
 def attach_picker(policies: QuerySet, attached: Iterable[Any], *,
                   kind: str, name: str, query: str = "", total: int | None = None,
-                  head: list[Any] | None = None) -> Picker:
-    """The policies not attached yet. The permissions tab passes what it has fetched already:
-    `total` attachable policies and `head`, the first PICKER_LIMIT + len(attached) by name."""
+                  head: list[Any] | None = None, chosen: Iterable[Any] = ()) -> Picker:
+    """The policies not attached yet, several chosen at once. The permissions tab passes what
+    it has fetched already: `total` attachable policies and `head`, the first
+    PICKER_LIMIT + len(attached) by name. A search keeps the `chosen` ones, first."""
     attached_ids = {p.pk for p in attached}
+    chosen = [p for p in chosen if p.pk not in attached_ids]
     attachable_qs = listing.excluding(matching(policies, query), attached_ids)
     if head is None:
-        head = list(attachable_qs[:PICKER_LIMIT])
+        head = list(listing.excluding(attachable_qs, {p.pk for p in chosen})[:PICKER_LIMIT])
     if total is None:
         total = attachable_qs.count()
-    attachable = [p for p in head if p.pk not in attached_ids][:PICKER_LIMIT]
+    chosen_ids = {p.pk for p in chosen}
+    attachable = [p for p in head
+                  if p.pk not in attached_ids and p.pk not in chosen_ids][:PICKER_LIMIT]
     return Picker(
         select_id="attach-policy",
-        options=[Option(p.arn, policy_label(p)) for p in attachable],
+        options=[Option(p.arn, policy_label(p), True) for p in chosen]
+        + [Option(p.arn, policy_label(p)) for p in attachable],
         total=total, query=query, shown=len(attachable),
         search_url=options_url("attach", kind=kind, name=name),
-        placeholder="Choose a policy…",
+        placeholder="Choose a policy…", multiple=True, keeps_chosen=True,
     )
 
 
@@ -227,16 +244,21 @@ def create_boundary_picker(request: HttpRequest, policies: QuerySet | None, *,
 # Users and groups -----------------------------------------------------------------------------
 
 def member_picker(users: QuerySet, group: Any, members: Iterable[Any], *,
-                  query: str = "") -> Picker:
-    """Add a user to `group`: the first PICKER_LIMIT users by name not in it yet, searchable."""
+                  query: str = "", chosen: Iterable[str] = ()) -> Picker:
+    """Add users to `group`: the first PICKER_LIMIT users by name not in it yet, searchable,
+    several chosen at once (a search keeps the `chosen` names, first)."""
     candidates = listing.excluding(matching(users, query), {m.pk for m in members})
-    head = list(candidates.select_related(None).only("pk", "name")[:PICKER_LIMIT])
+    chosen = sorted(set(chosen) - {m.name for m in members})
+    others = candidates.exclude(name__in=chosen) if chosen else candidates
+    head = list(others.select_related(None).only("pk", "name")[:PICKER_LIMIT])
     total = candidates.count() if len(head) >= PICKER_LIMIT else len(head)
+    kept = list(users.filter(name__in=chosen).values_list("name", flat=True)) if chosen else []
     return Picker(
-        select_id="add-user", options=[Option(u.name, u.name) for u in head], total=total,
-        query=query, shown=len(head), noun="user", plural="users",
+        select_id="add-user",
+        options=[Option(n, n, True) for n in kept] + [Option(u.name, u.name) for u in head],
+        total=total, query=query, shown=len(head), noun="user", plural="users",
         search_url=reverse("console:user_options") + "?" + urlencode({"group": group.name}),
-        placeholder="Choose a user…",
+        placeholder="Choose a user…", multiple=True, keeps_chosen=True,
     )
 
 
@@ -294,7 +316,7 @@ def multi_picker(select_id: str, candidates: QuerySet, chosen: Iterable[Any], *,
         + [Option(value(row), label(row)) for row in offered],
         total=total, query=query, shown=len(offered),
         restricted=len(offered) < len(head), search_url=search_url,
-        noun=noun, plural=plural, multiple=not none, keeps_chosen=True,
+        noun=noun, plural=plural, multiple=not none, keeps_chosen=True, search_always=True,
     )
 # Bulk actions of a list ----------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 """Pickers for group membership and no preselected choice: the Users tab of a group offers the
 users not in it (at most PICKER_LIMIT, searchable over thousands); the Groups tab of a user
-offers the groups it is not in that the caller may add it to; Attach a policy and Set a boundary
+offers the groups it is not in that the caller may add it to; Attach policies and Set a boundary
 start on a "Choose…" placeholder, so nothing is attached by a careless click. The tabs cost a
 constant number of queries whatever the number of users or groups."""
 
@@ -41,7 +41,9 @@ def placeholder(body: str, select_id: str) -> str:
 
 def test_attach_and_boundary_pickers_preselect_nothing(world, admin):
     body = client_for(admin).get("/users/target/?tab=permissions").content.decode()
-    assert placeholder(body, "attach-policy") == "Choose a policy…"
+    # a multi-select: nothing chosen, no placeholder row, the way to choose several said
+    assert re.search(r'<select id="attach-policy" name="policy_arn" multiple', body)
+    assert placeholder(body, "attach-policy") == "" and "Ctrl/⌘-click to choose several" in body
     assert placeholder(body, "boundary-policy") == "Choose a boundary…"
     assert not re.search(r'<option value="arn:[^"]*" selected', body)
 
@@ -51,7 +53,8 @@ def test_group_users_tab_offers_users_not_in_the_group(world, admin):
     body = client_for(admin).get("/groups/team/?tab=users").content.decode()
     offered = select(body, "add-user")
     assert "spare" in offered and "target" not in offered
-    assert placeholder(body, "add-user") == "Choose a user…"
+    assert re.search(r'<select id="add-user" name="user_name" multiple', body)
+    assert not re.search(r'<option value="[^"]+" selected', body.split('id="add-user"')[1])
     assert "data-picker-search" not in body  # few users: no search box
 
 
@@ -140,3 +143,47 @@ def test_empty_lists_offer_the_next_action(admin):
     assert "No groups yet." in body and '<a class="button small" href="/groups/create/">' in body
     body = client.get("/users/?q=nobody-has-this-name", **htmx("results")).content.decode()
     assert "No users match these filters." in body and '<a href="?">Clear the filters</a>' in body
+
+
+def test_several_users_are_added_at_once_and_a_search_keeps_the_chosen(world, admin):
+    add_users(3)
+    client = client_for(admin)
+    found = client.get("/policies/options/users/",
+                       {"group": "team", "q": "bulk002", "user_name": ["bulk000"]})
+    options = found.content.decode()
+    assert options.index('value="bulk000" selected') < options.index('value="bulk002"')
+    assert "bulk001" not in options
+    added = client.post("/groups/team/members/add/", {"user_name": ["bulk000", "bulk002"]},
+                        HTTP_HX_REQUEST="true")
+    assert added.status_code == 200 and "Added bulk000, bulk002 to team." in added.content.decode()
+    members = set(iam.get_group(SYSTEM, "team")[1].values_list("name", flat=True))
+    assert {"bulk000", "bulk002"} <= members and "bulk001" not in members
+
+
+def test_adding_several_users_is_all_or_nothing(world, admin):
+    add_users(1)
+    response = client_for(admin).post("/groups/team/members/add/",
+                                      {"user_name": ["bulk000", "nobody"]},
+                                      HTTP_HX_REQUEST="true")
+    assert response.status_code in (400, 404)
+    assert "nobody" in response.content.decode()
+    assert not iam.get_group(SYSTEM, "team")[1].filter(name="bulk000").exists()
+
+
+def test_several_policies_are_attached_at_once_all_or_nothing(world, admin):
+    from iamconsole.iam.models import User
+    from tests.conftest import allow, policy_json
+
+    one = iam.create_policy(SYSTEM, "One", policy_json(allow("s3:GetObject")))
+    two = iam.create_policy(SYSTEM, "Two", policy_json(allow("sqs:*")))
+    client = client_for(admin)
+    bad = client.post("/users/target/policies/attach/",
+                      {"policy_arn": [one.arn, "arn:aws:iam::123456789012:policy/Nope"]},
+                      HTTP_HX_REQUEST="true")
+    assert bad.status_code in (400, 404) and "Nope" in bad.content.decode()
+    target = User.objects.get(name="target")
+    assert not target.policy_attachments.exists()
+    ok = client.post("/users/target/policies/attach/", {"policy_arn": [one.arn, two.arn]},
+                     HTTP_HX_REQUEST="true")
+    assert ok.status_code == 200 and "Attached One, Two." in ok.content.decode()
+    assert {a.policy.arn for a in target.policy_attachments.all()} == {one.arn, two.arn}

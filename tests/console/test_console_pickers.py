@@ -53,7 +53,7 @@ def delegated_admin(boundary_arn: str, *, negated: bool = False):
     return make_user("delegated", policy=policy_json(*statements))
 
 
-# Attach a policy ------------------------------------------------------------------------------
+# Attach policies ------------------------------------------------------------------------------
 
 def test_small_account_offers_every_policy_without_a_search_box(world, admin):
     body = client_for(admin).get("/users/target/?tab=permissions").content.decode()
@@ -75,7 +75,7 @@ def test_attach_picker_is_capped_and_searchable(world, admin):
     assert 'hx-get="/policies/options/?purpose=attach&amp;kind=user&amp;name=target"' in body
     assert 'hx-target="#attach-policy"' in body
     assert 'hx-trigger="input changed delay:300ms, search"' in body
-    assert '<label for="attach-policy">Attach a policy</label>' in body
+    assert '<label for="attach-policy">Attach policies</label>' in body
 
 
 def test_attach_search_filters_by_name_and_leaves_out_attached_policies(world, admin):

@@ -65,7 +65,7 @@ def test_create_user_add_to_group_attach_policy_then_simulate(console, live_serv
 
     # Permissions tab: attach a managed policy in place.
     page.get_by_role("tab", name="Permissions").click()
-    page.get_by_label("Attach a policy").select_option(label="S3Read")
+    page.get_by_label("Attach policies").select_option(label="S3Read")
     page.get_by_role("button", name="Attach policy").click()
     expect(page.locator("#tab-panel .notice")).to_have_text("Attached S3Read.")
     expect(page.locator("#tab-panel table").first).to_contain_text("S3Read")
@@ -147,22 +147,26 @@ def test_policy_pickers_search_beyond_the_first_policies(console, live_server, s
     iam.create_user(system, "gina")
     page = console
     page.goto(f"{live_server.url}/users/gina/")
-    picker = page.get_by_label("Attach a policy")
-    expect(picker.locator("option")).to_have_count(PICKER_LIMIT + 1)  # and "Choose a policy…"
+    picker = page.get_by_label("Attach policies")
+    expect(picker.locator("option")).to_have_count(PICKER_LIMIT)  # a multi-select, none chosen
     hint = page.locator("#attach-policy-hint")
     expect(hint).to_have_text(f"Showing {PICKER_LIMIT} of {PICKER_LIMIT + 6} policies — type "
                               "to narrow")
+    picker.select_option(label="Bulk000")
     search = page.locator(".inline-form:has(#attach-policy) input[type=search]")
     search.fill("bulk104")
-    expect(picker.locator("option")).to_have_count(1)
-    expect(hint).to_have_text("1 policy whose name contains “bulk104”.")
+    # the chosen policy stays chosen (and first) while the search shows the match
+    expect(picker.locator("option")).to_have_count(2)
+    expect(hint).to_have_text("1 chosen · 1 policy whose name contains “bulk104”.")
     search.press("Enter")  # searches again; does not submit the attach form
-    expect(picker.locator("option")).to_have_count(1)
+    expect(picker.locator("option")).to_have_count(2)
     expect(page.locator("#tab-panel .notice")).to_have_count(0)
     screenshot("08-policy-picker-search")
+    picker.select_option(label=["Bulk000", "Bulk104"])
     page.get_by_role("button", name="Attach policy").click()
-    expect(page.locator("#tab-panel .notice")).to_have_text("Attached Bulk104.")
-    assert User.objects.get(name="gina").policy_attachments.get().policy.name == "Bulk104"
+    expect(page.locator("#tab-panel .notice")).to_have_text("Attached Bulk000, Bulk104.")
+    assert {a.policy.name for a in User.objects.get(name="gina").policy_attachments.all()} == {
+        "Bulk000", "Bulk104"}
 
     page.goto(f"{live_server.url}/users/create/")
     page.get_by_label("User name").fill("hank")
@@ -176,8 +180,8 @@ def test_policy_pickers_search_beyond_the_first_policies(console, live_server, s
 
 
 def test_group_member_picker_searches_thousands_of_users(console, live_server, screenshot):
-    """A group's Users tab offers the first users by name in a <select> that starts on
-    "Choose a user…"; its search box finds the others, and the one found is added in place."""
+    """A group's Users tab offers the first users by name in a multi-select with none chosen;
+    its search box finds the others, and the one found is added in place."""
     from playwright.sync_api import expect
 
     from iamconsole.console.pickers import PICKER_LIMIT
@@ -188,7 +192,7 @@ def test_group_member_picker_searches_thousands_of_users(console, live_server, s
     iam.create_group(system, "crowd")
     page = console
     page.goto(f"{live_server.url}/groups/crowd/")
-    picker = page.get_by_label("Add a user")
+    picker = page.get_by_label("Add users")
     expect(picker).to_have_value("")  # nothing preselected
     page.get_by_role("button", name="Add user").click()  # required: the browser refuses
     expect(page.locator("#tab-panel .notice")).to_have_count(0)
@@ -196,6 +200,7 @@ def test_group_member_picker_searches_thousands_of_users(console, live_server, s
     expect(picker.locator("option")).to_have_count(1)
     expect(page.locator("#add-user-hint")).to_have_text("1 user whose name contains “bulk104”.")
     screenshot("09-member-picker-search")
+    picker.select_option("bulk104")
     page.get_by_role("button", name="Add user").click()
     expect(page.locator("#tab-panel .notice")).to_have_text("Added bulk104 to crowd.")
     assert User.objects.get(name="bulk104").iam_groups.filter(name="crowd").exists()

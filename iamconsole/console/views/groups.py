@@ -10,7 +10,7 @@ from iamconsole.iam import services as iam
 
 from .. import pickers
 from ..auth import get_caller
-from ..forms import GroupCreateForm, GroupEditForm, UserNameForm
+from ..forms import GroupCreateForm, GroupEditForm
 from . import entities
 from .common import readable
 
@@ -47,14 +47,16 @@ class GroupPage(entities.EntityPage):
 PAGE = GroupPage()
 
 
-def _posted_user(request: HttpRequest) -> str:
-    return UserNameForm(request.POST).data.get("user_name", "").strip()
+def _posted_users(request: HttpRequest) -> list[str]:
+    """The users chosen to add (a multi-select, or one typed name)."""
+    return list(dict.fromkeys(name.strip() for name in request.POST.getlist("user_name")
+                              if name.strip()))
 
 
 group_add_member = entities.tab_action(
     PAGE, "users", "iam:AddUserToGroup",
-    lambda caller, name, request: iam.add_user_to_group(caller, name, _posted_user(request)),
-    lambda request, name: f"Added {_posted_user(request)} to {name}.")
+    lambda caller, name, request: iam.add_users_to_group(caller, name, _posted_users(request)),
+    lambda request, name: f"Added {', '.join(_posted_users(request))} to {name}.")
 group_remove_member = entities.tab_action(
     PAGE, "users", "iam:RemoveUserFromGroup",
     lambda caller, name, request, user: iam.remove_user_from_group(caller, name, user),

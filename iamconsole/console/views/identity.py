@@ -19,7 +19,7 @@ from iamconsole.iam.kinds import Kind
 
 from .. import pickers
 from ..auth import allowed, console_view, get_caller, may_do_with_some_boundary
-from ..forms import InlinePolicyForm, PolicyArnForm
+from ..forms import InlinePolicyForm
 from ..pickers import PICKER_LIMIT
 from ..summary import summarize
 from .common import changed, form_page, in_place, readable
@@ -130,8 +130,9 @@ def permissions_fragment(request: HttpRequest, kind: str, name: str,
 
 
 def _policy_arn_context(request: HttpRequest, caller) -> list[dict | None]:
-    arn = request.POST.get("policy_arn")
-    return [{"iam:PolicyARN": arn}] if arn else [None]
+    """The view is open when one of the posted policies may be (the domain checks each)."""
+    arns = [arn for arn in request.POST.getlist("policy_arn") if arn]
+    return [{"iam:PolicyARN": arn} for arn in arns] or [None]
 
 
 def _boundary_context(request: HttpRequest, caller) -> list[dict | None]:
@@ -143,8 +144,14 @@ def _posted_arn(request: HttpRequest) -> str:
     return request.POST.get("policy_arn", "")
 
 
-def _valid_arn(request: HttpRequest) -> str:
-    return _posted_arn(request) if PolicyArnForm(request.POST).is_valid() else ""
+def _posted_arns(request: HttpRequest) -> list[str]:
+    """The policies chosen to attach (a multi-select; the domain reports a malformed one)."""
+    return [arn.strip() for arn in request.POST.getlist("policy_arn") if arn.strip()]
+
+
+def _attached_message(request: HttpRequest) -> str:
+    names = [_policy_name(arn) for arn in dict.fromkeys(_posted_arns(request))]
+    return f"Attached {', '.join(names)}." if names else "Attached nothing."
 
 
 def _policy_name(arn: str) -> str:
@@ -179,10 +186,9 @@ def _permission_view(kind: str, template: str, run: Callable[..., Any],
 # kind) the condition keys of the request.
 PERMISSION_ACTIONS: dict[str, tuple[str, Callable[..., Any], Callable[..., str], Any]] = {
     "attach": ("Attach{noun}Policy",
-               lambda caller, kind, name, request: iam.attach_policy(
-                   caller, kind.key, name, _valid_arn(request)),
-               lambda request: f"Attached {_policy_name(_valid_arn(request))}.",
-               lambda kind: _policy_arn_context),
+               lambda caller, kind, name, request: iam.attach_policies(
+                   caller, kind.key, name, _posted_arns(request)),
+               _attached_message, lambda kind: _policy_arn_context),
     "detach": ("Detach{noun}Policy",
                lambda caller, kind, name, request: iam.detach_policy(
                    caller, kind.key, name, _posted_arn(request)),

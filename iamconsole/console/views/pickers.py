@@ -8,11 +8,13 @@ from django.shortcuts import render
 
 from iamconsole.iam import kinds
 from iamconsole.iam import services as iam
+from iamconsole.iam.services.policies import policies_with_arns
 
 from .. import pickers
 from ..auth import console_view, get_caller
 
 KINDS = kinds.IDENTITIES
+CHOSEN_MAX = 100  # the chosen values a search carries along
 CREATE_RESOURCES = {"user": kinds.USER, "role": kinds.ROLE}
 
 
@@ -30,7 +32,9 @@ def policy_options(request: HttpRequest) -> HttpResponse:
     policies = iam.list_policies(caller, counts=False)
     if purpose == "attach" and kind in KINDS:
         attached = list(iam.list_attached_policies(caller, kind, name))
-        picker = pickers.attach_picker(policies, attached, kind=kind, name=name, query=query)
+        chosen = policies_with_arns(policies, request.GET.getlist("policy_arn")[:CHOSEN_MAX])
+        picker = pickers.attach_picker(policies, attached, kind=kind, name=name, query=query,
+                                       chosen=chosen)
     elif purpose == "boundary" and kind in KINDS and KINDS[kind].has_boundary:
         spec = KINDS[kind]
         entity = spec.find(name)
@@ -61,7 +65,8 @@ def user_options(request: HttpRequest) -> HttpResponse:
     _, members = iam.get_group(caller, request.GET.get("group", ""))
     picker = pickers.member_picker(iam.list_users(caller, path_prefix=None),
                                    _named(request.GET.get("group", "")), list(members),
-                                   query=request.GET.get("q", "").strip()[:128])
+                                   query=request.GET.get("q", "").strip()[:128],
+                                   chosen=request.GET.getlist("user_name")[:CHOSEN_MAX])
     return render(request, "console/policy_options.html", {"picker": picker})
 
 

@@ -38,6 +38,7 @@ from .dependencies import (
 )
 from .groups import (
     add_user_to_group,
+    add_users_to_group,
     create_group,
     delete_group,
     find_group,
@@ -118,6 +119,7 @@ from .passwords import (
 )
 from .permissions import (
     attach_group_policy,
+    attach_policies,
     attach_policy,
     attach_role_policy,
     attach_user_policy,

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 
 from .. import audit, authz, kinds
 from ..caller import Caller
-from ..errors import LimitExceeded, NoSuchEntity
+from ..errors import LimitExceeded, NoSuchEntity, ValidationError
 from ..models import Group, User
 from . import _entity
 from ._common import (
@@ -98,6 +98,18 @@ def add_user_to_group(caller: Caller, group_name: str, user_name: str) -> None:
     group.members.add(user)
     audit.record(caller, "iam:AddUserToGroup", resource_type="group", resource_name=group.name,
                  resource_arn=group.arn, new={"UserName": user.name})
+
+
+@operation
+def add_users_to_group(caller: Caller, group_name: str, user_names: list[str]) -> list[str]:
+    """AddUserToGroup for each of `user_names`, in one change: all are added or, if one is
+    refused, none; each is authorized and audited as itself. The names added, once each."""
+    names = list(dict.fromkeys(name for name in user_names if name))
+    if not names:
+        raise ValidationError("Choose at least one user.", field="user_name")
+    for user_name in names:
+        add_user_to_group(caller, group_name, user_name)
+    return names
 
 
 @operation

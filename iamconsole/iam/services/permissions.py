@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 
 from .. import audit, authz, clock, kinds
 from ..caller import Caller
-from ..errors import LimitExceeded, NoSuchEntity, PolicyNotAttachable
+from ..errors import LimitExceeded, NoSuchEntity, PolicyNotAttachable, ValidationError
 from ..kinds import Kind
 from ..models import ManagedPolicy
 from ._common import (
@@ -79,6 +79,19 @@ def attach_policy(caller: Caller, kind: str, name: str, policy_arn: str) -> None
     spec.attachment_model.objects.create(**{spec.owner_field: entity, "policy": policy})
     audit.record(caller, action, resource_type=spec.key, resource_name=entity.name,
                  resource_arn=entity.arn, new={"PolicyArn": policy.arn})
+
+
+@operation
+def attach_policies(caller: Caller, kind: str, name: str, policy_arns: list[str]) -> list[str]:
+    """AttachUserPolicy (Group, Role) for each of `policy_arns`, in one change: all are
+    attached or, if one is refused (AccessDenied, NoSuchEntity, the quota), none. Each is
+    authorized and audited as itself. The ARNs attached, in order, once each."""
+    arns_wanted = list(dict.fromkeys(arn for arn in policy_arns if arn))
+    if not arns_wanted:
+        raise ValidationError("Choose at least one policy.", field="policy_arn")
+    for arn in arns_wanted:
+        attach_policy(caller, kind, name, arn)
+    return arns_wanted
 
 
 @operation
