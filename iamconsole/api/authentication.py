@@ -23,9 +23,11 @@ SIGV4_SERVICES = ("iam", "execute-api")
 
 
 class SigV4Authentication(BaseAuthentication):
-    # Seconds this process may reuse a credential it read (authn.authenticate_signed): 0, read
-    # on every request, but for the decision API (KeptSigV4Authentication).
-    reuse = 0.0
+    """`reuse`: seconds this process may reuse a credential it read (authn.authenticate_signed):
+    0, read on every request, but for the decision API (`kept_sigv4`)."""
+
+    def __init__(self, reuse: float = 0.0):
+        self.reuse = reuse
 
     def authenticate(self, request):
         meta = request._request.META
@@ -43,11 +45,11 @@ class SigV4Authentication(BaseAuthentication):
         return (caller.user if caller.user is not None else AnonymousUser(), caller)
 
 
-class KeptSigV4Authentication(SigV4Authentication):
+def kept_sigv4() -> SigV4Authentication:
     """The decision API's: a service calls it for every request it serves, so its key is kept
-    for the decision cache's second (decisions.TTL), as its principals are."""
-
-    reuse = decisions.TTL
+    for the decision cache's second (decisions.TTL), as its principals are. (One class for the
+    OpenAPI schema's one "sigv4" scheme.)"""
+    return SigV4Authentication(reuse=decisions.TTL)
 
 
 class ConsoleSessionAuthentication(SessionAuthentication):

@@ -11,7 +11,7 @@ are recorded for Access Advisor, denials in the audit log.
 
 Speed: a principal (its access key's secret, user or role, session, compiled effective
 policies) and the calling service's own access key (authn.authenticate_signed's `reuse`,
-api.authentication.KeptSigV4Authentication) are kept by each process for `TTL` seconds, so a
+api.authentication.kept_sigv4) are kept by each process for `TTL` seconds, so a
 change (a detached policy, a deactivated key, a deleted user) reaches every instance within a
 second, and a call for busy principals costs no query. The service's own permission is asked
 once per service prefix in a call.

@@ -20,8 +20,9 @@ from accounts_helpers import (
 from django.test import Client
 from personas import PASSWORD, make_user
 
-from iamconsole.accounts import flows, lockout
+from iamconsole.accounts import flows
 from iamconsole.accounts.session import MFA_AT, PENDING_MFA
+from iamconsole.iam import lockout
 from iamconsole.iam.models import AuditEvent, User
 
 pytestmark = pytest.mark.django_db

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 
 from iamconsole.iam import custom_services, decisions
 
-from ..authentication import ConsoleSessionAuthentication, KeptSigV4Authentication
+from ..authentication import ConsoleSessionAuthentication, SigV4Authentication, kept_sigv4
 from .base import IAMView, valid
 
 
@@ -250,13 +250,16 @@ class _JSONOnly(DefaultContentNegotiation):
 class AuthorizeView(IAMView):
     """Services call it for every request they serve: not rate limited per caller (the
     per-request counter write would double its cost); it is authenticated and authorized. The
-    service's key is kept for a second like its principals (KeptSigV4Authentication)."""
+    service's key is kept for a second like its principals (authentication.kept_sigv4)."""
 
     iam_actions = {"POST": "iamconsole:Authorize"}
     throttle_classes: list = []
-    authentication_classes = [KeptSigV4Authentication, ConsoleSessionAuthentication]
+    authentication_classes = [SigV4Authentication, ConsoleSessionAuthentication]
     renderer_classes = [JSONRenderer]
     content_negotiation_class = _JSONOnly
+
+    def get_authenticators(self):
+        return [kept_sigv4(), ConsoleSessionAuthentication()]
 
     @extend_schema(request=AuthorizeSerializer, responses=AuthorizeResultsSerializer,
                    summary="Decide checks for a custom service")
