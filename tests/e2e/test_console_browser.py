@@ -5,7 +5,7 @@ check the result in the simulator. Screenshots go to tests/e2e/screenshots/ (git
 from __future__ import annotations
 
 import pytest
-from browser_helpers import sign_in
+from browser_helpers import open_console
 
 from iamconsole.iam import services as iam
 from iamconsole.iam.caller import Caller
@@ -26,14 +26,7 @@ def console(request, page, live_server, settings):
     iam.create_policy(system, "S3Read", policy_json(
         allow(["s3:GetObject", "s3:ListBucket"], "*", Sid="ReadBuckets")),
         description="Read every bucket")
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    # Script errors and CSP violations; not the favicon, nor the 4xx answers the console sends
-    # on purpose (form errors, stale edits), which Chrome also logs.
-    page.on("console", lambda msg: errors.append(msg.text)
-            if msg.type == "error" and "favicon" not in (msg.location or {}).get("url", "")
-            and "the server responded with a status of 4" not in msg.text else None)
-    sign_in(page, live_server.url, "boss", PASSWORD)
+    errors = open_console(page, live_server.url, "boss", PASSWORD)
     yield page
     assert errors == []
 

@@ -8,7 +8,7 @@ import time
 
 import pyotp
 import pytest
-from browser_helpers import sign_in
+from browser_helpers import open_console
 
 from iamconsole.iam import crypto
 from iamconsole.iam import services as iam
@@ -28,12 +28,7 @@ def console(request, browser, live_server, settings):
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
     page = context.new_page()
     page.set_default_timeout(10_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text)
-            if msg.type == "error" and "favicon" not in (msg.location or {}).get("url", "")
-            and "the server responded with a status of 4" not in msg.text else None)
-    sign_in(page, live_server.url, "boss", PASSWORD)
+    errors = open_console(page, live_server.url, "boss", PASSWORD)
     yield page
     context.close()
     assert errors == []  # no script error, no CSP violation

@@ -9,7 +9,7 @@ import time
 from contextlib import contextmanager
 
 import pytest
-from browser_helpers import sign_in
+from browser_helpers import open_console
 
 from iamconsole.iam import services as iam
 from iamconsole.iam.caller import Caller
@@ -33,12 +33,7 @@ def console(request, page, live_server, settings):
     """Signed in as an administrator; fails on any script error."""
     settings.DEBUG = request.param == "debug"
     make_user("boss", policy=ADMIN_POLICY)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text)
-            if msg.type == "error" and "favicon" not in (msg.location or {}).get("url", "")
-            and "the server responded with a status of 4" not in msg.text else None)
-    sign_in(page, live_server.url, "boss", PASSWORD)
+    errors = open_console(page, live_server.url, "boss", PASSWORD)
     yield page
     assert errors == []
 
